@@ -1,0 +1,76 @@
+//! Command-line definitions (clap derive) and nothing else.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Move a practice's legacy records into an EMR database, accounting for
+/// every source row.
+#[derive(Debug, Parser)]
+#[command(name = "emr-migrate", version, propagate_version = true)]
+#[command(after_long_help = "Examples:\n  emr-migrate validate fixtures/demo/migration.toml --out report\n  \
+                             emr-migrate run fixtures/demo/migration.toml --db emr.sqlite --out report\n\n\
+                             Exit codes: 0 success, 1 runtime failure, 2 usage, configuration or mapping file error.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// Print no progress or narrative on stderr (errors and warnings still show)
+    #[arg(long, short, global = true, env = "EMR_MIGRATE_QUIET")]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Dry-run the whole migration and write the reports; the database is not touched
+    #[command(after_long_help = "Examples:\n  emr-migrate validate migration.toml\n  \
+                                 emr-migrate validate migration.toml --out report --json")]
+    Validate(PipelineArgs),
+
+    /// Load the migration into the EMR database as one batch, in one transaction
+    #[command(after_long_help = "Examples:\n  emr-migrate run migration.toml\n  \
+                                 emr-migrate run migration.toml --db /srv/emr/emr.sqlite --out batch-1 --json\n\n\
+                                 Rows loaded by an earlier batch are skipped, so running twice adds nothing.")]
+    Run(PipelineArgs),
+
+    /// Undo the latest batch: remove everything it added to the database
+    #[command(after_long_help = "Examples:\n  emr-migrate rollback --db emr.sqlite 3")]
+    Rollback(RollbackArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PipelineArgs {
+    /// Path to migration.toml
+    #[arg(value_hint = clap::ValueHint::FilePath)]
+    pub project: PathBuf,
+
+    /// The EMR database (SQLite); default: `database` in migration.toml
+    #[arg(long, env = "EMR_MIGRATE_DB", value_hint = clap::ValueHint::FilePath)]
+    pub db: Option<PathBuf>,
+
+    /// Folder for the reports; default: `report` beside migration.toml
+    #[arg(long, value_hint = clap::ValueHint::DirPath)]
+    pub out: Option<PathBuf>,
+
+    /// Print the summary as JSON on stdout (the report.json document)
+    #[arg(long)]
+    pub json: bool,
+
+    /// Show names, birth dates and identifiers unmasked in report.html
+    #[arg(long)]
+    pub show_phi: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// The batch to undo (the latest committed one)
+    pub batch: i64,
+
+    /// The EMR database (SQLite)
+    #[arg(long, env = "EMR_MIGRATE_DB", value_hint = clap::ValueHint::FilePath)]
+    pub db: PathBuf,
+
+    /// Print what was removed as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,83 @@
+//! `emr-migrate run`: the real load. The plan is made inside the batch's
+//! write transaction, so it matches against exactly the database it loads
+//! into, and a second run waits rather than interleaving.
+
+use std::time::Instant;
+
+use rusqlite::TransactionBehavior;
+
+use crate::cli::PipelineArgs;
+use crate::error::{Error, Outcome};
+use crate::load::{self, Manifest, ManifestFile, ManifestSource};
+use crate::output::Printer;
+use crate::plan::Plan;
+use crate::project::Project;
+use crate::{pipeline, report};
+
+pub fn run(args: &PipelineArgs, printer: &Printer) -> Result<Outcome, Error> {
+    let project = Project::load(&args.project)?;
+    let database = super::database_path(args, &project);
+    let started_at = super::now();
+    let mut conn = load::open_for_writing(&database)?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(load::LoadError::from)?;
+    let existing = load::read_existing(&tx)?;
+    let mut plan = pipeline::plan(&project, &existing, super::today(), printer)?;
+
+    let load_started = Instant::now();
+    printer.status(&format!("loading {} rows as one batch", plan.rows.len()));
+    let manifest = manifest(&project, &plan, started_at);
+    let batch = load::load(&tx, &plan, &manifest, &super::now())?;
+    tx.commit().map_err(load::LoadError::from)?;
+    plan.timings.load_ms = load_started.elapsed().as_millis() as u64;
+
+    let context = report::Context {
+        command: "run",
+        project: &project.name,
+        database: &database,
+        generated_at: super::now(),
+        batch: Some(&batch),
+    };
+    let out = super::out_dir(args, &project);
+    let report_started = Instant::now();
+    let mut report = report::build(&plan, &context);
+    report::write(&out, &mut report, &plan, report::WriteOptions { show_phi: args.show_phi }).map_err(|error| {
+        printer.warning(&format!("batch {} is committed; only the report failed", batch.batch_id));
+        error
+    })?;
+    plan.timings.report_ms = report_started.elapsed().as_millis() as u64;
+    report.timings_ms = plan.timings.clone();
+    super::print_result(printer, &report, args.json, &out);
+    Ok(Outcome::Success)
+}
+
+fn manifest(project: &Project, plan: &Plan, started_at: String) -> Manifest {
+    Manifest {
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        project_name: project.name.clone(),
+        started_at,
+        migration: ManifestFile {
+            path: project.path.display().to_string(),
+            sha256: project.sha256.clone(),
+            size_bytes: project.size_bytes,
+        },
+        sources: plan
+            .sources
+            .iter()
+            .map(|source| ManifestSource {
+                name: source.name.clone(),
+                file: ManifestFile {
+                    path: source.file.clone(),
+                    sha256: source.file_sha256.clone(),
+                    size_bytes: source.file_size,
+                },
+                mapping: ManifestFile {
+                    path: source.mapping_file.clone(),
+                    sha256: source.mapping_sha256.clone(),
+                    size_bytes: source.mapping_size,
+                },
+            })
+            .collect(),
+        auto_link: project.matching.auto_link,
+        review: project.matching.review,
+    }
+}

@@ -1,0 +1,321 @@
+//! Delimited text (CSV, TSV, semicolon, pipe) through the csv crate, streamed:
+//! the file is decoded to UTF-8 on the fly and one record buffer is reused.
+
+use std::fs::File;
+use std::io::{Cursor, Read};
+use std::sync::{Arc, Mutex};
+
+use super::encoding::{self, DecodingReader, MalformedText};
+use super::{Cell, ExtractError, Headers, Origin, RawRow, ReadDetails, ReadOptions, RowDefect, SourceReader};
+
+/// Enough text to detect the encoding and the delimiter from.
+const SNIFF_BYTES: usize = 64 * 1024;
+const DELIMITER_CANDIDATES: [char; 4] = [',', ';', '\t', '|'];
+
+type Input = Tap<DecodingReader<std::io::Chain<Cursor<Vec<u8>>, File>>>;
+
+pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader, ExtractError> {
+    let open_error = |source| ExtractError::Open { path: origin.path.clone(), source };
+    let mut file = File::open(&origin.path).map_err(open_error)?;
+    let prefix = read_prefix(&mut file).map_err(open_error)?;
+    let encoding = encoding::detect(&prefix, options.encoding.as_deref(), &origin.path)?;
+    let delimiter = match options.delimiter {
+        Some(delimiter) => delimiter,
+        None => sniff_delimiter(&encoding.decode_with_bom_removal(&prefix).0),
+    };
+    let delimiter_byte = u8::try_from(delimiter)
+        .ok()
+        .filter(u8::is_ascii)
+        .ok_or_else(|| ExtractError::Delimited {
+            path: origin.path.clone(),
+            line: 1,
+            message: format!("the delimiter `{delimiter}` is not a single ASCII character"),
+        })?;
+
+    let window = Arc::new(Mutex::new(Window::default()));
+    let input = Tap { inner: DecodingReader::new(Cursor::new(prefix).chain(file), encoding), window: window.clone() };
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter_byte)
+        .from_reader(input);
+    let mut record = csv::StringRecord::new();
+    let header_line = find_header(&mut csv, &mut record, &window, options.header_row, &origin)?;
+    let headers = Headers::new(record.iter().map(str::to_string));
+    let details = ReadDetails {
+        encoding: Some(encoding.name()),
+        delimiter: Some(delimiter),
+        sheet: None,
+        other_sheets: Vec::new(),
+        header_row: header_line,
+    };
+    let rows = DelimitedRows { width: headers.len(), csv, record, window, origin, failed: false };
+    Ok(SourceReader { headers, details, rows: Box::new(rows) })
+}
+
+fn read_prefix(file: &mut File) -> std::io::Result<Vec<u8>> {
+    let mut prefix = Vec::with_capacity(SNIFF_BYTES);
+    file.take(SNIFF_BYTES as u64).read_to_end(&mut prefix)?;
+    Ok(prefix)
+}
+
+/// Reads records up to the header: the first record, or the record starting
+/// on the line the mapping names (title lines above it are passed over).
+fn find_header(
+    csv: &mut csv::Reader<Input>,
+    record: &mut csv::StringRecord,
+    window: &Mutex<Window>,
+    header_row: Option<u64>,
+    origin: &Origin,
+) -> Result<u64, ExtractError> {
+    loop {
+        let more = csv.read_record(record).map_err(|error| convert_error(error, origin))?;
+        if !more {
+            return Err(match header_row {
+                Some(row) => ExtractError::HeaderRowPastEnd { path: origin.path.clone(), row },
+                None => ExtractError::NoHeader { path: origin.path.clone() },
+            });
+        }
+        let line = record_line(record, window);
+        match header_row {
+            None => return Ok(line),
+            Some(row) if line == row => return Ok(line),
+            Some(row) if line > row => {
+                return Err(ExtractError::Delimited {
+                    path: origin.path.clone(),
+                    line: row,
+                    message: "`header_row` points inside a record, not at its first line".to_string(),
+                });
+            }
+            Some(_) => {}
+        }
+    }
+}
+
+/// The line where the record's first field starts. The csv crate skips
+/// blank lines silently and reports a record as starting where the blank
+/// lines did; the bytes in the window tell how many lines were skipped.
+fn record_line(record: &csv::StringRecord, window: &Mutex<Window>) -> u64 {
+    let Some(position) = record.position() else { return 0 };
+    let window = window.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    position.line() + window.newlines_in_blank_run(position.byte())
+}
+
+/// The text the csv reader has taken from the decoder but not yet passed,
+/// kept so record positions can be corrected. Trimmed as rows go by, so it
+/// holds little more than the csv reader's own buffer.
+#[derive(Default)]
+struct Window {
+    /// Absolute offset of `bytes[0]` in the decoded text.
+    base: u64,
+    bytes: Vec<u8>,
+}
+
+/// Trimming copies what is left; doing it at most once per megabyte read
+/// keeps that cost negligible.
+const WINDOW_SLACK: u64 = 1 << 20;
+
+impl Window {
+    /// `\n`s in the run of line breaks starting at `offset`.
+    fn newlines_in_blank_run(&self, offset: u64) -> u64 {
+        let Some(start) = offset.checked_sub(self.base) else { return 0 };
+        let run = self.bytes.iter().skip(start as usize).take_while(|byte| matches!(byte, b'\r' | b'\n'));
+        run.filter(|byte| **byte == b'\n').count() as u64
+    }
+
+    fn release_before(&mut self, offset: u64) {
+        if offset > self.base + WINDOW_SLACK {
+            let drop = ((offset - self.base) as usize).min(self.bytes.len());
+            self.bytes.drain(..drop);
+            self.base += drop as u64;
+        }
+    }
+}
+
+/// Copies what the csv reader reads into the window.
+struct Tap<R> {
+    inner: R,
+    window: Arc<Mutex<Window>>,
+}
+
+impl<R: Read> Read for Tap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        let mut window = self.window.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        window.bytes.extend_from_slice(&buf[..read]);
+        Ok(read)
+    }
+}
+
+fn convert_error(error: csv::Error, origin: &Origin) -> ExtractError {
+    let line = error.position().map_or(0, csv::Position::line);
+    if let csv::ErrorKind::Io(io_error) = error.kind()
+        && let Some(malformed) = io_error.get_ref().and_then(|inner| inner.downcast_ref::<MalformedText>())
+    {
+        return ExtractError::Decode { path: origin.path.clone(), line: malformed.line, encoding: "UTF-8" };
+    }
+    ExtractError::Delimited { path: origin.path.clone(), line, message: error.to_string() }
+}
+
+struct DelimitedRows {
+    csv: csv::Reader<Input>,
+    record: csv::StringRecord,
+    window: Arc<Mutex<Window>>,
+    origin: Origin,
+    width: usize,
+    failed: bool,
+}
+
+impl Iterator for DelimitedRows {
+    type Item = Result<RawRow, ExtractError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        match self.csv.read_record(&mut self.record) {
+            Ok(false) => None,
+            Ok(true) => Some(Ok(self.current_row())),
+            Err(error) => {
+                self.failed = true;
+                Some(Err(convert_error(error, &self.origin)))
+            }
+        }
+    }
+}
+
+impl DelimitedRows {
+    fn current_row(&self) -> RawRow {
+        let line = record_line(&self.record, &self.window);
+        let consumed = self.csv.position().byte();
+        self.window.lock().unwrap_or_else(std::sync::PoisonError::into_inner).release_before(consumed);
+        let found = self.record.len();
+        // Extra trailing fields that are all empty carry no data (a trailing
+        // delimiter); anything else off the header's grid is a defect.
+        let extra_hold_data = self.record.iter().skip(self.width).any(|field| !field.trim().is_empty());
+        let defect = (found < self.width || extra_hold_data)
+            .then_some(RowDefect::FieldCount { expected: self.width, found });
+        let cells = self
+            .record
+            .iter()
+            .take(if defect.is_some() { found } else { self.width })
+            .map(|field| if field.is_empty() { Cell::Empty } else { Cell::Text(field.to_string()) })
+            .collect();
+        RawRow { source: self.origin.row_ref(None, line), cells, defect }
+    }
+}
+
+/// Picks the candidate that splits the header line and most following lines
+/// into the same number of fields. Quoted text is not counted.
+fn sniff_delimiter(sample: &str) -> char {
+    let lines: Vec<&str> = sample.lines().filter(|line| !line.trim().is_empty()).take(20).collect();
+    let Some(header) = lines.first() else {
+        return ',';
+    };
+    let mut best = (',', 0usize, 0usize);
+    for candidate in DELIMITER_CANDIDATES {
+        let header_count = count_unquoted(header, candidate);
+        if header_count == 0 {
+            continue;
+        }
+        let consistent = lines.iter().filter(|line| count_unquoted(line, candidate) == header_count).count();
+        if (consistent, header_count) > (best.1, best.2) {
+            best = (candidate, consistent, header_count);
+        }
+    }
+    best.0
+}
+
+fn count_unquoted(line: &str, delimiter: char) -> usize {
+    let mut quoted = false;
+    let mut count = 0;
+    for character in line.chars() {
+        if character == '"' {
+            quoted = !quoted;
+        } else if character == delimiter && !quoted {
+            count += 1;
+        }
+    }
+    count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn read_all(bytes: &[u8], options: &ReadOptions) -> Result<(SourceReader, Vec<RawRow>), ExtractError> {
+        let mut file = tempfile::NamedTempFile::with_suffix(".csv").unwrap();
+        file.write_all(bytes).unwrap();
+        let origin = Origin { source: "s".into(), file: "f.csv".into(), path: file.path().to_path_buf() };
+        let mut reader = open(origin, options)?;
+        let rows = reader.by_ref().collect::<Result<Vec<_>, _>>()?;
+        Ok((reader, rows))
+    }
+
+    #[test]
+    fn sniffs_semicolons_and_pipes() {
+        assert_eq!(sniff_delimiter("a;b;c\n1;2;3\n"), ';');
+        assert_eq!(sniff_delimiter("a|b|c\n1|\"x,y\"|3\n"), '|');
+        assert_eq!(sniff_delimiter("a,b\n1,2\n"), ',');
+        assert_eq!(sniff_delimiter("a\tb\n1\t2\n"), '\t');
+        assert_eq!(sniff_delimiter("single\n"), ',');
+    }
+
+    #[test]
+    fn quoted_newline_keeps_line_numbers_of_later_rows() {
+        let (reader, rows) = read_all(b"id;addr\n1;\"12 Elm St\nApt 4\"\n2;x\n", &ReadOptions::default()).unwrap();
+        assert_eq!(reader.headers.names(), ["id", "addr"]);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].source.row, 2);
+        assert_eq!(rows[0].cells[1], Cell::Text("12 Elm St\nApt 4".into()));
+        assert_eq!(rows[1].source.row, 4);
+    }
+
+    #[test]
+    fn blank_lines_do_not_shift_line_numbers() {
+        for text in ["h\n\n\na\n\"x\ny\"\n\nb\n", "h\r\n\r\n\r\na\r\n\"x\r\ny\"\r\n\r\nb"] {
+            let (_, rows) = read_all(text.as_bytes(), &ReadOptions::default()).unwrap();
+            let lines: Vec<u64> = rows.iter().map(|row| row.source.row).collect();
+            assert_eq!(lines, [4, 5, 8], "{text:?}");
+        }
+    }
+
+    #[test]
+    fn short_row_is_a_defect_and_reading_goes_on() {
+        let (_, rows) = read_all(b"a,b,c\n1,2,3\n4,5\n6,7,8,\n9,9,9,x\n", &ReadOptions::default()).unwrap();
+        assert_eq!(rows[0].defect, None);
+        assert_eq!(rows[1].defect, Some(RowDefect::FieldCount { expected: 3, found: 2 }));
+        assert_eq!(rows[2].defect, None, "an empty trailing field holds no data");
+        assert_eq!(rows[2].cells.len(), 3);
+        assert_eq!(rows[3].defect, Some(RowDefect::FieldCount { expected: 3, found: 4 }));
+    }
+
+    #[test]
+    fn header_row_skips_title_lines() {
+        let options = ReadOptions { header_row: Some(3), ..ReadOptions::default() };
+        let (reader, rows) = read_all(b"Clinic export\n\nname,dob\nA,1\n", &options).unwrap();
+        assert_eq!(reader.headers.names(), ["name", "dob"]);
+        assert_eq!(reader.details.header_row, 3);
+        assert_eq!(rows[0].source.row, 4);
+    }
+
+    #[test]
+    fn invalid_utf8_after_the_sniffed_prefix_names_the_line() {
+        let mut bytes = b"name\n".to_vec();
+        for _ in 0..(SNIFF_BYTES / 4) {
+            bytes.extend_from_slice(b"abc\n");
+        }
+        bytes.extend_from_slice(b"caf\xE9\n");
+        let lines_before = (SNIFF_BYTES / 4) as u64 + 1;
+        match read_all(&bytes, &ReadOptions::default()) {
+            Err(ExtractError::Decode { line, .. }) => assert_eq!(line, lines_before + 1),
+            other => panic!("expected a decode error, got {:?}", other.map(|(_, rows)| rows.len())),
+        }
+    }
+
+    #[test]
+    fn empty_file_has_no_header() {
+        assert!(matches!(read_all(b"", &ReadOptions::default()), Err(ExtractError::NoHeader { .. })));
+    }
+}

@@ -1,0 +1,239 @@
+//! extract: legacy files in, a stream of `RawRow`s out.
+//!
+//! Owns every read of a source file: encodings, delimiters, spreadsheets
+//! through calamine, header rows, and the files a scan index points to
+//! (`inspect_scanned_file`). It does not know what a column means; turning
+//! cells into canonical fields is mapping's job, and judging them validate's.
+//!
+//! A malformed row is not an error here: it is yielded with a `RowDefect`, so
+//! the pipeline can reject it with its line number and go on. An `Err` means
+//! the file itself cannot be read.
+
+mod cell;
+mod delimited;
+mod encoding;
+mod scan_file;
+mod sheet;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+pub use cell::Cell;
+pub use scan_file::{ScannedFile, inspect_scanned_file};
+
+use crate::source_ref::SourceRef;
+
+/// How to read a source file: the `[read]` table of its mapping file. Every
+/// setting is optional; what is left out is detected.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadOptions {
+    /// `delimited` or `spreadsheet`; by default decided by the file extension.
+    pub format: Option<Format>,
+    /// Text encoding label (`utf-8`, `windows-1252`, `utf-16le`, ...). By
+    /// default: a byte-order mark decides, else UTF-8 if the file is valid
+    /// UTF-8, else Windows-1252.
+    pub encoding: Option<String>,
+    /// One character; by default sniffed from the first lines.
+    pub delimiter: Option<char>,
+    /// Worksheet name; by default the first sheet that holds data.
+    pub sheet: Option<String>,
+    /// The row (as a person numbers it) that holds the column names; by
+    /// default the first line of a text file, and for a spreadsheet the first
+    /// row that looks like a header, past any title rows.
+    pub header_row: Option<u64>,
+    /// For a scan index: the folder, relative to the index file, that every
+    /// referenced path must stay inside.
+    pub scan_root: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Delimited,
+    Spreadsheet,
+}
+
+impl Format {
+    fn from_extension(path: &Path) -> Option<Format> {
+        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        match extension.as_str() {
+            "csv" | "tsv" | "txt" | "psv" | "dat" | "tab" => Some(Format::Delimited),
+            "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => Some(Format::Spreadsheet),
+            _ => None,
+        }
+    }
+}
+
+/// One row as it stands in the file, with its provenance.
+#[derive(Debug, Clone)]
+pub struct RawRow {
+    pub source: SourceRef,
+    pub cells: Vec<Cell>,
+    pub defect: Option<RowDefect>,
+}
+
+impl RawRow {
+    /// A row with no value at all: skipped and counted, never rejected.
+    pub fn is_blank(&self) -> bool {
+        self.defect.is_none() && self.cells.iter().all(Cell::is_empty)
+    }
+
+    pub fn cell(&self, index: usize) -> &Cell {
+        self.cells.get(index).unwrap_or(&Cell::Empty)
+    }
+}
+
+/// Why a row's cells cannot be trusted to line up with the header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowDefect {
+    FieldCount { expected: usize, found: usize },
+}
+
+/// The column names, trimmed, in file order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Headers {
+    names: Vec<String>,
+}
+
+impl Headers {
+    pub fn new(names: impl IntoIterator<Item = String>) -> Headers {
+        Headers { names: names.into_iter().map(|name| name.trim().to_string()).collect() }
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// Every position holding this name (more than one means ambiguous).
+    pub fn positions(&self, name: &str) -> Vec<usize> {
+        let name = name.trim();
+        self.names.iter().enumerate().filter(|(_, header)| *header == name).map(|(index, _)| index).collect()
+    }
+}
+
+/// What detection decided, for the report and for `--verbose` users.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadDetails {
+    pub encoding: Option<&'static str>,
+    pub delimiter: Option<char>,
+    pub sheet: Option<String>,
+    /// Sheets that were not read, so nobody overlooks data left in them.
+    pub other_sheets: Vec<String>,
+    pub header_row: u64,
+}
+
+/// A source being read: its header, what detection chose, and the rows.
+pub struct SourceReader {
+    pub headers: Headers,
+    pub details: ReadDetails,
+    rows: Box<dyn Iterator<Item = Result<RawRow, ExtractError>> + Send>,
+}
+
+impl Iterator for SourceReader {
+    type Item = Result<RawRow, ExtractError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.rows.next()
+    }
+}
+
+/// Opens one source file.
+///
+/// `source_name` and `display_name` go into every `SourceRef`; `display_name`
+/// is the file name as migration.toml wrote it, not an absolute path.
+pub fn open(
+    path: &Path,
+    source_name: &str,
+    display_name: &str,
+    options: &ReadOptions,
+) -> Result<SourceReader, ExtractError> {
+    let format = match options.format.or_else(|| Format::from_extension(path)) {
+        Some(format) => format,
+        None => {
+            return Err(ExtractError::UnknownFormat { path: path.to_path_buf() });
+        }
+    };
+    let origin = Origin { source: source_name.into(), file: display_name.into(), path: path.to_path_buf() };
+    match format {
+        Format::Delimited => delimited::open(origin, options),
+        Format::Spreadsheet => sheet::open(origin, options),
+    }
+}
+
+/// Where rows come from; the reader stamps it on every `SourceRef`.
+#[derive(Debug, Clone)]
+struct Origin {
+    source: Arc<str>,
+    file: Arc<str>,
+    path: PathBuf,
+}
+
+impl Origin {
+    fn row_ref(&self, sheet: Option<&Arc<str>>, row: u64) -> SourceRef {
+        SourceRef { source: self.source.clone(), file: self.file.clone(), sheet: sheet.cloned(), row }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExtractError {
+    #[error("{}: cannot open the file", path.display())]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}: cannot tell the file's format from its extension\n\nhint: set `format = \"delimited\"` or `format = \"spreadsheet\"` in the mapping's [read] table", path.display())]
+    UnknownFormat { path: PathBuf },
+    #[error("{}: unknown encoding `{label}`\n\nhint: use a WHATWG label such as `utf-8`, `windows-1252`, `iso-8859-1` or `utf-16le`", path.display())]
+    UnknownEncoding { path: PathBuf, label: String },
+    #[error("{}, line {line}: the text is not valid {encoding}\n\nhint: set `encoding` in the mapping's [read] table (for example `encoding = \"windows-1252\"`)", path.display())]
+    Decode { path: PathBuf, line: u64, encoding: &'static str },
+    #[error("{}: this does not look like a text file (it contains NUL bytes)\n\nhint: if it is UTF-16 without a byte-order mark, set `encoding = \"utf-16le\"` in the mapping's [read] table", path.display())]
+    NotText { path: PathBuf },
+    #[error("{}, line {line}: {message}", path.display())]
+    Delimited { path: PathBuf, line: u64, message: String },
+    #[error("{}: cannot read the workbook: {message}\n\nhint: a workbook that is password-protected or damaged must be re-saved from the spreadsheet program", path.display())]
+    Workbook { path: PathBuf, message: String },
+    #[error("{}: there is no sheet `{sheet}`; the sheets are {}{}", path.display(), quoted_list(available), nearest.as_ref().map(|n| format!("\n\nhint: did you mean `{n}`?")).unwrap_or_default())]
+    SheetNotFound { path: PathBuf, sheet: String, available: Vec<String>, nearest: Option<String> },
+    #[error("{}: no sheet holds any data", path.display())]
+    NoSheetWithData { path: PathBuf },
+    #[error("{}: the file holds no header row", path.display())]
+    NoHeader { path: PathBuf },
+    #[error("{}: header row {row} is past the end of the data", path.display())]
+    HeaderRowPastEnd { path: PathBuf, row: u64 },
+}
+
+fn quoted_list(names: &[String]) -> String {
+    names.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_follows_extension_case_insensitively() {
+        assert_eq!(Format::from_extension(Path::new("a.CSV")), Some(Format::Delimited));
+        assert_eq!(Format::from_extension(Path::new("a.xlsx")), Some(Format::Spreadsheet));
+        assert_eq!(Format::from_extension(Path::new("a.pdf")), None);
+    }
+
+    #[test]
+    fn headers_are_trimmed_and_positions_found() {
+        let headers = Headers::new(["DOB ".to_string(), "Phone".into(), " Phone".into()]);
+        assert_eq!(headers.positions("DOB"), vec![0]);
+        assert_eq!(headers.positions("Phone"), vec![1, 2]);
+    }
+}

@@ -1,0 +1,144 @@
+//! The files a scan index points to: confined to the scan root, then checked
+//! for existence, size, SHA-256 and page count.
+//!
+//! A path that leaves the scan root is a security finding: the file is never
+//! opened, so a crafted index cannot make the tool read (and load into the
+//! EMR) a file from elsewhere on the machine.
+
+use std::path::{Component, Path, PathBuf};
+
+use crate::digest::sha256_hex;
+
+/// What was found at a path named by a scan index. The path is the index's,
+/// with `\` read as `/` (scanning vendors work on Windows).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScannedFile {
+    Found { path: String, size: u64, sha256: String, pages: Option<u32> },
+    Missing { path: String },
+    Escapes { path: String },
+    Unreadable { path: String, reason: String },
+}
+
+pub fn inspect_scanned_file(root: &Path, indexed_path: &str) -> ScannedFile {
+    let path = indexed_path.trim().replace('\\', "/");
+    let Some(relative) = confined_relative_path(&path) else {
+        return ScannedFile::Escapes { path };
+    };
+    let full = root.join(&relative);
+    if full.symlink_metadata().is_err() {
+        return ScannedFile::Missing { path };
+    }
+    // A link inside the root may still lead out of it.
+    match (full.canonicalize(), root.canonicalize()) {
+        (Ok(target), Ok(root)) if target.starts_with(&root) => {}
+        (Ok(_), Ok(_)) => return ScannedFile::Escapes { path },
+        (Err(_), _) => return ScannedFile::Missing { path },
+        (_, Err(error)) => return ScannedFile::Unreadable { path, reason: error.kind().to_string() },
+    }
+    match std::fs::read(&full) {
+        Ok(bytes) => ScannedFile::Found {
+            size: bytes.len() as u64,
+            sha256: sha256_hex(&bytes),
+            pages: count_pages(&bytes),
+            path,
+        },
+        Err(error) => ScannedFile::Unreadable { path, reason: error.kind().to_string() },
+    }
+}
+
+/// The path as components under the root, or `None` when it is absolute,
+/// carries a drive letter, or climbs with `..` anywhere (even `a/../b`, which
+/// would stay inside: an index that writes such paths deserves a look).
+fn confined_relative_path(path: &str) -> Option<PathBuf> {
+    if path.is_empty() || has_drive_letter(path) {
+        return None;
+    }
+    let mut relative = PathBuf::new();
+    for component in Path::new(path).components() {
+        match component {
+            Component::Normal(part) => relative.push(part),
+            Component::CurDir => {}
+            Component::ParentDir | Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    (!relative.as_os_str().is_empty()).then_some(relative)
+}
+
+fn has_drive_letter(path: &str) -> bool {
+    let bytes = path.as_bytes();
+    bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':'
+}
+
+/// Pages of a PDF, counted as page objects (`/Type /Page`, not `/Pages`).
+/// Compressed object streams hide them; then the count is unknown rather
+/// than wrong.
+fn count_pages(bytes: &[u8]) -> Option<u32> {
+    if !bytes.starts_with(b"%PDF-") {
+        return None;
+    }
+    let mut pages = 0u32;
+    let mut rest = bytes;
+    while let Some(at) = find(rest, b"/Type") {
+        rest = &rest[at + b"/Type".len()..];
+        let after_space = rest.iter().position(|byte| !byte.is_ascii_whitespace()).unwrap_or(rest.len());
+        let value = &rest[after_space..];
+        if value.starts_with(b"/Page") && !value.get(5).is_some_and(u8::is_ascii_alphanumeric) {
+            pages += 1;
+        }
+    }
+    (pages > 0).then_some(pages)
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|window| window == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TWO_PAGES: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n\
+        2 0 obj << /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >> endobj\n\
+        3 0 obj << /Type /Page /Parent 2 0 R >> endobj\n4 0 obj <</Type/Page/Parent 2 0 R>> endobj\n%%EOF\n";
+
+    #[test]
+    fn counts_page_objects_not_the_page_tree() {
+        assert_eq!(count_pages(TWO_PAGES), Some(2));
+        assert_eq!(count_pages(b"not a pdf"), None);
+    }
+
+    #[test]
+    fn rejects_paths_that_leave_the_root() {
+        for path in ["../etc/passwd", "/etc/passwd", "a/../../b", "C:/x.pdf", "C:\\x.pdf", ""] {
+            let normalised = path.replace('\\', "/");
+            assert_eq!(confined_relative_path(&normalised), None, "{path}");
+        }
+        assert_eq!(confined_relative_path("./B001/0001.pdf"), Some(PathBuf::from("B001/0001.pdf")));
+    }
+
+    #[test]
+    fn inspects_found_missing_escaping_and_linked_out_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("scans");
+        std::fs::create_dir_all(root.join("B001")).unwrap();
+        std::fs::write(root.join("B001/0001.pdf"), TWO_PAGES).unwrap();
+        std::fs::write(dir.path().join("secret.pdf"), TWO_PAGES).unwrap();
+
+        match inspect_scanned_file(&root, "B001\\0001.pdf") {
+            ScannedFile::Found { path, size, pages, sha256 } => {
+                assert_eq!(path, "B001/0001.pdf");
+                assert_eq!(size, TWO_PAGES.len() as u64);
+                assert_eq!(pages, Some(2));
+                assert_eq!(sha256, sha256_hex(TWO_PAGES));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(inspect_scanned_file(&root, "B001/0002.pdf"), ScannedFile::Missing { .. }));
+        assert!(matches!(inspect_scanned_file(&root, "../secret.pdf"), ScannedFile::Escapes { .. }));
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(dir.path().join("secret.pdf"), root.join("link.pdf")).unwrap();
+            assert!(matches!(inspect_scanned_file(&root, "link.pdf"), ScannedFile::Escapes { .. }));
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! Spreadsheets (xlsx, xlsm, xlsb, xls, ods) through calamine: the sheet, the
+//! header row past any title rows, and cells that keep their types (a date
+//! cell stays a date, whichever date system the workbook uses).
+
+use std::sync::Arc;
+
+use calamine::{Data, Range, Reader, open_workbook_auto};
+use jiff::civil::Date;
+
+use super::{Cell, ExtractError, Headers, Origin, RawRow, ReadDetails, ReadOptions, SourceReader};
+
+/// How far down a header row is looked for.
+const HEADER_SEARCH_ROWS: usize = 30;
+
+pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader, ExtractError> {
+    let workbook_error = |message: String| ExtractError::Workbook { path: origin.path.clone(), message };
+    let mut workbook = open_workbook_auto(&origin.path).map_err(|error| workbook_error(error.to_string()))?;
+    let names = workbook.sheet_names();
+    let (sheet, range) = match &options.sheet {
+        Some(wanted) => {
+            let Some(name) = names.iter().find(|name| *name == wanted) else {
+                let nearest = nearest_name(wanted, &names);
+                return Err(ExtractError::SheetNotFound {
+                    path: origin.path.clone(),
+                    sheet: wanted.clone(),
+                    available: names.clone(),
+                    nearest,
+                });
+            };
+            let range = workbook.worksheet_range(name).map_err(|error| workbook_error(error.to_string()))?;
+            (name.clone(), range)
+        }
+        None => first_sheet_with_data(&mut workbook, &names, &origin)?,
+    };
+    let other_sheets = names.iter().filter(|name| **name != sheet).cloned().collect();
+
+    let start_row = range.start().map_or(0, |(row, _)| row as u64);
+    let header_index = match options.header_row {
+        Some(row) => {
+            let index = row.checked_sub(start_row + 1).map(|index| index as usize);
+            match index {
+                Some(index) if index < range.height() => index,
+                _ => return Err(ExtractError::HeaderRowPastEnd { path: origin.path.clone(), row }),
+            }
+        }
+        None => detect_header(&range).ok_or_else(|| ExtractError::NoHeader { path: origin.path.clone() })?,
+    };
+    let headers = Headers::new(
+        (0..range.width()).map(|column| header_text(range.get((header_index, column)).unwrap_or(&Data::Empty))),
+    );
+    let details = ReadDetails {
+        encoding: None,
+        delimiter: None,
+        sheet: Some(sheet.clone()),
+        other_sheets,
+        header_row: start_row + header_index as u64 + 1,
+    };
+    let rows = SheetRows { sheet: Arc::from(sheet.as_str()), next: header_index + 1, start_row, range, origin };
+    Ok(SourceReader { headers, details, rows: Box::new(rows) })
+}
+
+fn first_sheet_with_data<R: std::io::Read + std::io::Seek>(
+    workbook: &mut calamine::Sheets<R>,
+    names: &[String],
+    origin: &Origin,
+) -> Result<(String, Range<Data>), ExtractError> {
+    for name in names {
+        let range = workbook
+            .worksheet_range(name)
+            .map_err(|error| ExtractError::Workbook { path: origin.path.clone(), message: error.to_string() })?;
+        if range.cells().any(|(_, _, cell)| !matches!(cell, Data::Empty)) {
+            return Ok((name.clone(), range));
+        }
+    }
+    Err(ExtractError::NoSheetWithData { path: origin.path.clone() })
+}
+
+fn nearest_name(wanted: &str, names: &[String]) -> Option<String> {
+    crate::suggest::nearest(wanted, names.iter().map(String::as_str)).map(str::to_string)
+}
+
+/// The header is the first row, among the first few, whose cells are all text
+/// and that fills most of the widest row: a title row above it holds one
+/// cell, and data rows hold numbers and dates.
+fn detect_header(range: &Range<Data>) -> Option<usize> {
+    let rows = range.height().min(HEADER_SEARCH_ROWS);
+    let filled = |row: usize| {
+        (0..range.width()).filter(|&column| !is_blank(range.get((row, column)).unwrap_or(&Data::Empty))).count()
+    };
+    let widest = (0..rows).map(filled).max().unwrap_or(0);
+    (0..rows).find(|&row| {
+        let count = filled(row);
+        let all_text = (0..range.width()).all(|column| {
+            matches!(range.get((row, column)).unwrap_or(&Data::Empty), Data::String(_) | Data::Empty)
+        });
+        count >= 2 && all_text && count * 10 >= widest * 6
+    })
+}
+
+fn is_blank(data: &Data) -> bool {
+    match data {
+        Data::Empty => true,
+        Data::String(text) => text.trim().is_empty(),
+        _ => false,
+    }
+}
+
+fn header_text(data: &Data) -> String {
+    match convert(data) {
+        Cell::Empty | Cell::Error(_) => String::new(),
+        cell => cell.as_text().map(|text| text.into_owned()).unwrap_or_default(),
+    }
+}
+
+/// calamine's value into ours. A date cell becomes a `Date`; Excel's phantom
+/// 1900-02-29 (its leap-year bug) cannot be a real date and becomes an error.
+fn convert(data: &Data) -> Cell {
+    match data {
+        Data::Empty => Cell::Empty,
+        Data::String(text) => Cell::Text(text.clone()),
+        Data::Int(number) => Cell::Number(*number as f64),
+        Data::Float(number) => Cell::Number(*number),
+        Data::Bool(flag) => Cell::Bool(*flag),
+        Data::DateTime(datetime) if datetime.is_datetime() => {
+            let (year, month, day, ..) = datetime.to_ymd_hms_milli();
+            match Date::new(year as i16, month as i8, day as i8) {
+                Ok(date) => Cell::Date(date),
+                Err(_) => Cell::Error("#DATE!".to_string()),
+            }
+        }
+        Data::DateTime(datetime) => Cell::Text(datetime.to_string()),
+        Data::DateTimeIso(text) => {
+            text.get(..10).and_then(|prefix| prefix.parse::<Date>().ok()).map_or_else(|| Cell::Text(text.clone()), Cell::Date)
+        }
+        Data::DurationIso(text) => Cell::Text(text.clone()),
+        Data::Error(error) => Cell::Error(error.to_string()),
+    }
+}
+
+struct SheetRows {
+    range: Range<Data>,
+    sheet: Arc<str>,
+    origin: Origin,
+    start_row: u64,
+    next: usize,
+}
+
+impl Iterator for SheetRows {
+    type Item = Result<RawRow, ExtractError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.next >= self.range.height() {
+            return None;
+        }
+        let row = self.next;
+        self.next += 1;
+        let cells =
+            (0..self.range.width()).map(|column| convert(self.range.get((row, column)).unwrap_or(&Data::Empty))).collect();
+        let number = self.start_row + row as u64 + 1;
+        Some(Ok(RawRow { source: self.origin.row_ref(Some(&self.sheet), number), cells, defect: None }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_is_found_below_a_title_row() {
+        let mut range = Range::new((0, 0), (3, 2));
+        range.set_value((0, 0), Data::String("Riverside patient list".into()));
+        for (column, name) in ["Last", "First", "DOB"].iter().enumerate() {
+            range.set_value((1, column as u32), Data::String(name.to_string()));
+        }
+        range.set_value((2, 0), Data::String("Doe".into()));
+        range.set_value((2, 2), Data::Float(30000.0));
+        assert_eq!(detect_header(&range), Some(1));
+    }
+
+    #[test]
+    fn date_cells_convert_in_both_date_systems() {
+        use calamine::{ExcelDateTime, ExcelDateTimeType};
+        let in_1900 = Data::DateTime(ExcelDateTime::new(45943.0, ExcelDateTimeType::DateTime, false));
+        assert_eq!(convert(&in_1900), Cell::Date(jiff::civil::date(2025, 10, 13)));
+        let in_1904 = Data::DateTime(ExcelDateTime::new(45943.0 - 1462.0, ExcelDateTimeType::DateTime, true));
+        assert_eq!(convert(&in_1904), Cell::Date(jiff::civil::date(2025, 10, 13)));
+        let phantom = Data::DateTime(ExcelDateTime::new(60.0, ExcelDateTimeType::DateTime, false));
+        assert!(matches!(convert(&phantom), Cell::Error(_)));
+    }
+
+    #[test]
+    fn nearest_sheet_name_is_suggested() {
+        let names = vec!["Patients".to_string(), "Summary".to_string()];
+        assert_eq!(nearest_name("patient", &names), Some("Patients".to_string()));
+        assert_eq!(nearest_name("zzz", &names), None);
+    }
+}

@@ -1,0 +1,50 @@
+//! emr-migrate moves a practice's legacy records into an EMR database: the
+//! indexes a scanning vendor made of the paper charts, and the spreadsheet
+//! and CSV exports of the old systems.
+//!
+//! ```text
+//! sources ──extract──▶ RawRow ──map──▶ Record + issues ──validate──▶ accepted / rejected
+//!                                                                      │
+//!                      existing patients in the EMR DB ──────┐         ▼
+//!                                                            └──▶ match (block → compare → score → cluster)
+//!                                                                      │
+//!                                                   golden records + links + review queue
+//!                                                                      │
+//!                                                  load (one transaction per batch) ──▶ EMR DB
+//!                                                                      │
+//!                                                           report (every stage feeds it)
+//! ```
+//!
+//! One module per stage (`extract`, `mapping`, `validate`, `matching`,
+//! `load`, `report`); `pipeline` runs them in order into a `plan::Plan` that
+//! says what happens to every source row, and `commands` hold the glue of
+//! each subcommand. Rows carry their `source_ref::SourceRef` from the file to
+//! the database.
+
+pub mod cli;
+mod commands;
+pub mod diagnostic;
+pub mod digest;
+pub mod error;
+pub mod extract;
+pub mod issue;
+pub mod load;
+pub mod mapping;
+pub mod matching;
+pub mod output;
+pub mod pipeline;
+pub mod plan;
+pub mod private_file;
+pub mod project;
+pub mod record;
+pub mod report;
+pub mod source_ref;
+pub mod suggest;
+pub mod validate;
+
+pub use error::{Error, Outcome};
+
+/// Runs a parsed command line.
+pub fn run(cli: cli::Cli) -> Result<Outcome, Error> {
+    commands::run(cli)
+}

@@ -1,0 +1,203 @@
+//! The EMR database schema and its migrations. The version lives in SQLite's
+//! `user_version`; docs/schema.md documents every table and column, and a
+//! test keeps the two in step.
+
+use rusqlite::Connection;
+
+use super::LoadError;
+
+/// The schema version this build writes and reads.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Each entry upgrades the schema by one version, from the one before.
+const MIGRATIONS: &[&str] = &[V1];
+
+const V1: &str = r#"
+CREATE TABLE batches (
+    batch_id         INTEGER PRIMARY KEY,
+    status           TEXT NOT NULL CHECK (status IN ('committed', 'rolled_back')),
+    project_name     TEXT NOT NULL,
+    tool_version     TEXT NOT NULL,
+    started_at       TEXT NOT NULL,
+    finished_at      TEXT NOT NULL,
+    migration_sha256 TEXT NOT NULL,
+    manifest_json    TEXT NOT NULL,
+    rolled_back_at   TEXT
+);
+
+CREATE TABLE batch_files (
+    batch_id    INTEGER NOT NULL REFERENCES batches (batch_id),
+    role        TEXT NOT NULL CHECK (role IN ('migration', 'mapping', 'source')),
+    source_name TEXT,
+    path        TEXT NOT NULL,
+    sha256      TEXT NOT NULL,
+    size_bytes  INTEGER NOT NULL
+);
+
+CREATE TABLE batch_sources (
+    batch_id    INTEGER NOT NULL REFERENCES batches (batch_id),
+    source_name TEXT NOT NULL,
+    rows_read   INTEGER NOT NULL,
+    loaded      INTEGER NOT NULL,
+    merged      INTEGER NOT NULL,
+    rejected    INTEGER NOT NULL,
+    skipped     INTEGER NOT NULL,
+    PRIMARY KEY (batch_id, source_name),
+    CHECK (rows_read = loaded + merged + rejected + skipped)
+);
+
+CREATE TABLE patients (
+    patient_id    INTEGER PRIMARY KEY,
+    mrn           TEXT NOT NULL UNIQUE,
+    family_name   TEXT NOT NULL,
+    given_name    TEXT,
+    middle_name   TEXT,
+    suffix        TEXT,
+    birth_date    TEXT,
+    sex           TEXT CHECK (sex IN ('female', 'male', 'other', 'unknown')),
+    address_line1 TEXT,
+    address_line2 TEXT,
+    city          TEXT,
+    state         TEXT,
+    postal_code   TEXT,
+    phone         TEXT,
+    email         TEXT,
+    batch_id      INTEGER NOT NULL REFERENCES batches (batch_id)
+);
+
+CREATE TABLE patient_identifiers (
+    identifier_id INTEGER PRIMARY KEY,
+    patient_id    INTEGER NOT NULL REFERENCES patients (patient_id),
+    system        TEXT NOT NULL,
+    value         TEXT NOT NULL,
+    source_name   TEXT NOT NULL,
+    batch_id      INTEGER NOT NULL REFERENCES batches (batch_id),
+    UNIQUE (patient_id, system, value)
+);
+CREATE INDEX patient_identifiers_by_value ON patient_identifiers (system, value);
+
+CREATE TABLE documents (
+    document_id        INTEGER PRIMARY KEY,
+    patient_id         INTEGER REFERENCES patients (patient_id),
+    document_type      TEXT,
+    document_date      TEXT,
+    page_count         INTEGER,
+    indexed_page_count INTEGER,
+    path               TEXT NOT NULL,
+    sha256             TEXT NOT NULL,
+    size_bytes         INTEGER NOT NULL,
+    scan_batch         TEXT,
+    batch_id           INTEGER NOT NULL REFERENCES batches (batch_id)
+);
+CREATE INDEX documents_by_patient ON documents (patient_id);
+
+CREATE TABLE source_rows (
+    batch_id    INTEGER NOT NULL REFERENCES batches (batch_id),
+    source_name TEXT NOT NULL,
+    file        TEXT NOT NULL,
+    sheet       TEXT,
+    row_number  INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL,
+    disposition TEXT NOT NULL CHECK (disposition IN ('loaded', 'merged', 'rejected', 'skipped')),
+    patient_id  INTEGER REFERENCES patients (patient_id),
+    document_id INTEGER REFERENCES documents (document_id),
+    reason      TEXT,
+    PRIMARY KEY (batch_id, source_name, row_number)
+);
+CREATE INDEX source_rows_by_fingerprint ON source_rows (fingerprint);
+CREATE INDEX source_rows_by_patient ON source_rows (patient_id);
+
+CREATE TABLE mrn_counter (
+    next_value INTEGER NOT NULL
+);
+INSERT INTO mrn_counter (next_value) VALUES (1);
+"#;
+
+/// Brings a database to `SCHEMA_VERSION`, in the caller's transaction.
+pub fn migrate(conn: &Connection) -> Result<(), LoadError> {
+    let version = user_version(conn)?;
+    if version > SCHEMA_VERSION {
+        return Err(LoadError::SchemaTooNew { found: version, supported: SCHEMA_VERSION });
+    }
+    if version == 0 {
+        let tables: i64 =
+            conn.query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table'", [], |row| row.get(0))?;
+        if tables > 0 {
+            return Err(LoadError::NotOurs);
+        }
+    }
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        conn.execute_batch(migration)?;
+        conn.pragma_update(None, "user_version", index as i64 + 1)?;
+    }
+    Ok(())
+}
+
+/// Checks a database opened read-only without changing it.
+pub fn check_version(conn: &Connection) -> Result<(), LoadError> {
+    match user_version(conn)? {
+        SCHEMA_VERSION => Ok(()),
+        0 => Err(LoadError::NotOurs),
+        found if found > SCHEMA_VERSION => Err(LoadError::SchemaTooNew { found, supported: SCHEMA_VERSION }),
+        found => Err(LoadError::SchemaTooOld { found, supported: SCHEMA_VERSION }),
+    }
+}
+
+fn user_version(conn: &Connection) -> Result<i64, LoadError> {
+    Ok(conn.pragma_query_value(None, "user_version", |row| row.get(0))?)
+}
+
+/// Every table and its columns, for the schema documentation test.
+pub fn tables(conn: &Connection) -> rusqlite::Result<Vec<(String, Vec<String>)>> {
+    let mut statement = conn.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")?;
+    let names: Vec<String> = statement.query_map([], |row| row.get(0))?.collect::<Result<_, _>>()?;
+    names
+        .into_iter()
+        .map(|name| {
+            let mut columns = conn.prepare(&format!("SELECT name FROM pragma_table_info('{name}') ORDER BY cid"))?;
+            let columns = columns.query_map([], |row| row.get(0))?.collect::<Result<_, _>>()?;
+            Ok((name, columns))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrates_an_empty_database_once() {
+        let conn = Connection::open_in_memory().unwrap();
+        migrate(&conn).unwrap();
+        assert_eq!(user_version(&conn).unwrap(), SCHEMA_VERSION);
+        migrate(&conn).unwrap();
+        check_version(&conn).unwrap();
+    }
+
+    #[test]
+    fn refuses_a_database_that_is_not_ours() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE practice_stuff (x)").unwrap();
+        assert!(matches!(migrate(&conn), Err(LoadError::NotOurs)));
+    }
+
+    #[test]
+    fn refuses_a_newer_schema() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+        assert!(matches!(migrate(&conn), Err(LoadError::SchemaTooNew { .. })));
+    }
+
+    #[test]
+    fn schema_doc_lists_every_table_and_column() {
+        let conn = Connection::open_in_memory().unwrap();
+        migrate(&conn).unwrap();
+        let doc = include_str!("../../docs/schema.md");
+        for (table, columns) in tables(&conn).unwrap() {
+            assert!(doc.contains(&format!("### `{table}`")), "docs/schema.md lacks table `{table}`");
+            for column in columns {
+                assert!(doc.contains(&format!("| `{column}` |")), "docs/schema.md lacks `{table}.{column}`");
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! The mapping file as written (TOML), with the position of every name a
+//! person may mistype, so compile errors can point at it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::extract::ReadOptions;
+
+/// A mapping file: how one export's columns become canonical fields.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MappingFile {
+    pub entity: Spanned<String>,
+    #[serde(default)]
+    pub read: ReadOptions,
+    /// Fields that must not be blank; by default the entity's own list.
+    pub required: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    pub skip_when: Vec<SkipWhen>,
+    #[serde(default)]
+    pub fields: BTreeMap<Spanned<String>, FieldSpec>,
+    #[serde(default)]
+    pub identifiers: Vec<IdentifierSpec>,
+}
+
+/// `[fields.NAME]`: where a canonical field's value comes from.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldSpec {
+    pub column: Option<Spanned<String>>,
+    /// Several columns joined with `separator` (default one space), blanks
+    /// left out.
+    pub columns: Option<Vec<Spanned<String>>>,
+    pub separator: Option<String>,
+    pub constant: Option<Spanned<String>>,
+    #[serde(default)]
+    pub transforms: Vec<Spanned<String>>,
+    /// strftime-style formats, tried in order, for text dates.
+    pub date_formats: Option<Vec<Spanned<String>>>,
+    /// Legacy code → canonical value; matched ignoring case and spaces.
+    pub codes: Option<Spanned<BTreeMap<String, Spanned<String>>>>,
+    /// The value for a code the table does not list; without it, an unknown
+    /// code rejects the row.
+    pub code_default: Option<Spanned<String>>,
+}
+
+/// `[[identifiers]]`: a legacy identifier and the system that issued it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentifierSpec {
+    pub column: Spanned<String>,
+    pub system: Spanned<String>,
+    #[serde(default)]
+    pub transforms: Vec<Spanned<String>>,
+}
+
+/// `[[skip_when]]`: rows deliberately skipped (footers, totals, test
+/// patients), counted in the report rather than rejected.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SkipWhen {
+    pub column: Spanned<String>,
+    pub equals: Option<String>,
+    pub starts_with: Option<String>,
+    pub contains: Option<String>,
+}
+
+/// A mapping file read from disk, with its text kept for positions.
+#[derive(Debug)]
+pub struct LoadedMapping {
+    pub path: PathBuf,
+    pub text: String,
+    pub file: MappingFile,
+}
+
+impl LoadedMapping {
+    pub fn at(&self, offset: usize, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::at(&self.path, &self.text, offset, message)
+    }
+}
+
+pub(super) fn parse(path: &Path, text: String) -> Result<LoadedMapping, Diagnostics> {
+    match toml::from_str::<MappingFile>(&text) {
+        Ok(file) => Ok(LoadedMapping { path: path.to_path_buf(), text, file }),
+        Err(error) => Err(Diagnostics(vec![toml_diagnostic(path, &text, &error)])),
+    }
+}
+
+/// A TOML or schema error as a diagnostic. serde names an unknown key and
+/// the expected ones in its message; the nearest expected key becomes the hint.
+pub fn toml_diagnostic(path: &Path, text: &str, error: &toml::de::Error) -> Diagnostic {
+    let offset = error.span().map_or(0, |span| span.start);
+    let message = error.message().trim().to_string();
+    let nearest = unknown_and_expected(&message)
+        .and_then(|(unknown, expected)| crate::suggest::nearest(unknown, expected.iter().copied()).map(str::to_string));
+    Diagnostic::at(path, text, offset, message).suggest(nearest.as_deref())
+}
+
+/// From "unknown field `colum`, expected one of `column`, `columns`".
+fn unknown_and_expected(message: &str) -> Option<(&str, Vec<&str>)> {
+    let rest = message.strip_prefix("unknown field `").or_else(|| message.strip_prefix("unknown variant `"))?;
+    let (unknown, rest) = rest.split_once('`')?;
+    let expected = rest.split('`').skip(1).step_by(2).collect();
+    Some((unknown, expected))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_points_at_its_line_with_a_suggestion() {
+        let text = "entity = \"patient\"\n[fields.family_name]\ncolum = \"Last\"\n".to_string();
+        let diagnostics = parse(Path::new("m.toml"), text).unwrap_err();
+        let diagnostic = &diagnostics.0[0];
+        assert_eq!((diagnostic.line, diagnostic.column), (3, 1));
+        assert!(diagnostic.message.starts_with("unknown field `colum`"), "{}", diagnostic.message);
+        assert_eq!(diagnostic.hint.as_deref(), Some("did you mean `column`?"));
+    }
+}

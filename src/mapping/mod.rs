@@ -1,0 +1,618 @@
+//! mapping: a `RawRow` in, a typed canonical `Record` out, as the source's
+//! mapping file says.
+//!
+//! A mapping file is read once (`load`), checked against the file's real
+//! header and compiled (`compile`: columns resolved to positions, code tables
+//! to hash maps, date formats checked), then applied to every row (`apply`)
+//! without looking anything up by name. Every problem in a mapping file is
+//! reported at once, with its line, column and a "did you mean".
+//!
+//! Mapping decides what a cell *is* (a date, a code, a number) and records an
+//! `Issue` when it cannot tell; whether a well-formed value is plausible (a
+//! birth date in the future) is validate's job.
+
+mod code_table;
+mod file;
+mod transform;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use jiff::civil::Date;
+use toml::Spanned;
+
+pub use code_table::CodeTable;
+pub use file::{LoadedMapping, MappingFile, toml_diagnostic};
+pub use transform::Transform;
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::extract::{Cell, Headers, RawRow, ReadOptions};
+use crate::issue::{Issue, IssueCode};
+use crate::record::{Entity, Field, FieldKind, Identifier, Record, Sex, Value};
+use crate::suggest::nearest;
+use code_table::Lookup;
+
+/// Formats tried for a text date when the mapping lists none: ISO 8601 only,
+/// because any other default would be a guess about day and month order.
+const DEFAULT_DATE_FORMATS: &[&str] = &["%Y-%m-%d"];
+
+#[derive(Debug, thiserror::Error)]
+pub enum MappingError {
+    #[error("{}: cannot read the mapping file", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Invalid(Diagnostics),
+}
+
+/// Reads and parses a mapping file; names are checked later, by `compile`,
+/// when the source's header is known.
+pub fn load(path: &Path) -> Result<LoadedMapping, MappingError> {
+    let text =
+        std::fs::read_to_string(path).map_err(|source| MappingError::Read { path: path.to_path_buf(), source })?;
+    file::parse(path, text).map_err(MappingError::Invalid)
+}
+
+impl LoadedMapping {
+    pub fn read_options(&self) -> &ReadOptions {
+        &self.file.read
+    }
+}
+
+/// A mapping ready to apply: every name resolved.
+#[derive(Debug, Clone)]
+pub struct CompiledMapping {
+    pub entity: Entity,
+    pub required: Vec<Field>,
+    fields: Vec<CompiledField>,
+    identifiers: Vec<CompiledIdentifier>,
+    skip_rules: Vec<SkipRule>,
+}
+
+#[derive(Debug, Clone)]
+struct CompiledField {
+    field: Field,
+    input: Input,
+    transforms: Vec<Transform>,
+    parse: Parse,
+}
+
+#[derive(Debug, Clone)]
+enum Input {
+    Column { index: usize, name: String },
+    Columns { indexes: Vec<usize>, names: String, separator: String },
+    Constant(String),
+}
+
+#[derive(Debug, Clone)]
+enum Parse {
+    Text,
+    Coded(CodeTable),
+    Date(Vec<String>),
+    Integer,
+    Sex(CodeTable),
+}
+
+#[derive(Debug, Clone)]
+struct CompiledIdentifier {
+    index: usize,
+    column: String,
+    system: Arc<str>,
+    transforms: Vec<Transform>,
+}
+
+#[derive(Debug, Clone)]
+struct SkipRule {
+    index: usize,
+    matcher: Matcher,
+    description: String,
+}
+
+#[derive(Debug, Clone)]
+enum Matcher {
+    Equals(String),
+    StartsWith(String),
+    Contains(String),
+}
+
+/// A row after mapping: skipped on purpose, or a record (which may carry
+/// issues that reject it).
+#[derive(Debug, Clone)]
+pub enum MappedRow {
+    /// Skipped by a `skip_when` rule; the description says which.
+    Skipped(String),
+    Mapped(Record),
+}
+
+/// Resolves every name in the mapping against the source's header.
+pub fn compile(mapping: &LoadedMapping, headers: &Headers) -> Result<CompiledMapping, MappingError> {
+    let mut compiler = Compiler { mapping, headers, problems: Vec::new() };
+    let compiled = compiler.compile();
+    match compiled {
+        Some(compiled) if compiler.problems.is_empty() => Ok(compiled),
+        _ => {
+            compiler.problems.sort_by_key(|problem| (problem.line, problem.column));
+            Err(MappingError::Invalid(Diagnostics(compiler.problems)))
+        }
+    }
+}
+
+struct Compiler<'a> {
+    mapping: &'a LoadedMapping,
+    headers: &'a Headers,
+    problems: Vec<Diagnostic>,
+}
+
+impl Compiler<'_> {
+    fn compile(&mut self) -> Option<CompiledMapping> {
+        let file = &self.mapping.file;
+        let entity = self.entity()?;
+        let fields: Vec<CompiledField> =
+            file.fields.iter().filter_map(|(name, spec)| self.field(entity, name, spec)).collect();
+        let identifiers = file.identifiers.iter().filter_map(|spec| self.identifier(spec)).collect();
+        let skip_rules = file.skip_when.iter().filter_map(|rule| self.skip_rule(rule)).collect();
+        let required = self.required(entity);
+        Some(CompiledMapping { entity, required, fields, identifiers, skip_rules })
+    }
+
+    fn problem(&mut self, offset: usize, message: impl Into<String>) {
+        self.report(self.mapping.at(offset, message));
+    }
+
+    fn report(&mut self, diagnostic: Diagnostic) {
+        self.problems.push(diagnostic);
+    }
+
+    fn entity(&mut self) -> Option<Entity> {
+        let name = &self.mapping.file.entity;
+        let entity = Entity::from_name(name.get_ref());
+        if entity.is_none() {
+            let nearest = nearest(name.get_ref(), Entity::ALL.iter().map(|entity| entity.name()));
+            let diagnostic = self.mapping.at(name.span().start, format!("unknown entity `{}`", name.get_ref()));
+            self.problems.push(diagnostic.suggest(nearest));
+        }
+        entity
+    }
+
+    fn field(&mut self, entity: Entity, name: &Spanned<String>, spec: &file::FieldSpec) -> Option<CompiledField> {
+        let offset = name.span().start;
+        let Some(field) = Field::from_name(name.get_ref()) else {
+            let nearest = nearest(name.get_ref(), entity.fields().iter().map(|field| field.name()));
+            let diagnostic = self.mapping.at(offset, format!("unknown field `{}`", name.get_ref()));
+            self.problems.push(diagnostic.suggest(nearest));
+            return None;
+        };
+        if !entity.fields().contains(&field) {
+            let known = entity.fields().iter().map(|field| format!("`{field}`")).collect::<Vec<_>>().join(", ");
+            self.report(self.mapping.at(offset, format!("`{field}` is not a field of a {entity}")).hint(format!("a {entity} has the fields {known}")));
+            return None;
+        }
+        let input = self.input(field, offset, spec)?;
+        let transforms = self.transforms(&spec.transforms);
+        let parse = self.parse(field, offset, spec)?;
+        Some(CompiledField { field, input, transforms, parse })
+    }
+
+    fn input(&mut self, field: Field, offset: usize, spec: &file::FieldSpec) -> Option<Input> {
+        let given = [spec.column.is_some(), spec.columns.is_some(), spec.constant.is_some()];
+        match given.iter().filter(|given| **given).count() {
+            0 => {
+                self.problem(offset, format!("field `{field}` has no `column`, `columns` or `constant`"));
+                return None;
+            }
+            1 => {}
+            _ => {
+                self.problem(offset, format!("field `{field}` gives more than one of `column`, `columns` and `constant`"));
+                return None;
+            }
+        }
+        if let Some(column) = &spec.column {
+            let index = self.column(column)?;
+            return Some(Input::Column { index, name: column.get_ref().trim().to_string() });
+        }
+        if let Some(columns) = &spec.columns {
+            let indexes: Vec<Option<usize>> = columns.iter().map(|column| self.column(column)).collect();
+            let indexes = indexes.into_iter().collect::<Option<Vec<_>>>()?;
+            let names = columns.iter().map(|column| column.get_ref().trim()).collect::<Vec<_>>().join("+");
+            let separator = spec.separator.clone().unwrap_or_else(|| " ".to_string());
+            return Some(Input::Columns { indexes, names, separator });
+        }
+        spec.constant.as_ref().map(|constant| Input::Constant(constant.get_ref().clone()))
+    }
+
+    fn column(&mut self, column: &Spanned<String>) -> Option<usize> {
+        let name = column.get_ref();
+        let positions = self.headers.positions(name);
+        match positions.as_slice() {
+            [index] => Some(*index),
+            [] => {
+                let nearest = nearest(name, self.headers.names().iter().map(String::as_str));
+                let mut diagnostic = self.mapping.at(column.span().start, format!("unknown source column `{name}`"));
+                diagnostic = match nearest {
+                    Some(header) => diagnostic.hint(format!(
+                        "the nearest header is `{header}`; headers must match exactly, apart from surrounding spaces"
+                    )),
+                    None => diagnostic.hint(format!("the header has {}", list_names(self.headers.names()))),
+                };
+                self.problems.push(diagnostic);
+                None
+            }
+            several => {
+                self.report(self.mapping.at(column.span().start, format!("column `{name}` appears {} times in the header", several.len())).hint("rename the columns in the export so each name is unique"));
+                None
+            }
+        }
+    }
+
+    fn transforms(&mut self, names: &[Spanned<String>]) -> Vec<Transform> {
+        let mut transforms = Vec::new();
+        for name in names {
+            match Transform::from_name(name.get_ref()) {
+                Some(transform) => transforms.push(transform),
+                None => {
+                    let nearest = nearest(name.get_ref(), Transform::names());
+                    let diagnostic = self.mapping.at(name.span().start, format!("unknown transform `{}`", name.get_ref()));
+                    self.problems.push(diagnostic.suggest(nearest));
+                }
+            }
+        }
+        transforms
+    }
+
+    fn parse(&mut self, field: Field, offset: usize, spec: &file::FieldSpec) -> Option<Parse> {
+        let kind = field.kind();
+        if let Some(formats) = &spec.date_formats
+            && kind != FieldKind::Date
+        {
+            let at = formats.first().map_or(offset, |format| format.span().start);
+            self.problem(at, format!("`date_formats` given for `{field}`, which is not a date"));
+            return None;
+        }
+        if spec.codes.is_some() && !matches!(kind, FieldKind::Text | FieldKind::Sex) {
+            self.problem(offset, format!("`codes` given for `{field}`, which is not a coded text field"));
+            return None;
+        }
+        match kind {
+            FieldKind::Text => Some(match self.code_table(field, spec, false)? {
+                Some(table) => Parse::Coded(table),
+                None => Parse::Text,
+            }),
+            FieldKind::Sex => {
+                let table = self.code_table(field, spec, true)?;
+                Some(Parse::Sex(table.unwrap_or_else(CodeTable::default_sex)))
+            }
+            FieldKind::Integer => Some(Parse::Integer),
+            FieldKind::Date => self.date_formats(spec).map(Parse::Date),
+        }
+    }
+
+    fn code_table(&mut self, field: Field, spec: &file::FieldSpec, sex: bool) -> Option<Option<CodeTable>> {
+        let check_target = |compiler: &mut Self, value: &Spanned<String>| {
+            if sex && Sex::from_name(value.get_ref()).is_none() {
+                let nearest = nearest(value.get_ref(), Sex::ALL.iter().map(|sex| sex.name()));
+                let diagnostic = compiler.mapping.at(
+                    value.span().start,
+                    format!("`{}` is not a value of `sex`; use female, male, other or unknown", value.get_ref()),
+                );
+                compiler.problems.push(diagnostic.suggest(nearest));
+                return false;
+            }
+            true
+        };
+        let before = self.problems.len();
+        if let Some(codes) = &spec.codes {
+            for value in codes.get_ref().values() {
+                check_target(self, value);
+            }
+        }
+        if let Some(default) = &spec.code_default {
+            check_target(self, default);
+            if spec.codes.is_none() && !sex {
+                self.problem(default.span().start, format!("`code_default` for `{field}` needs a `codes` table"));
+            }
+        }
+        if self.problems.len() > before {
+            return None;
+        }
+        let default = spec.code_default.as_ref().map(|default| default.get_ref().clone());
+        Some(match &spec.codes {
+            Some(codes) => Some(CodeTable::new(
+                codes.get_ref().iter().map(|(code, value)| (code.clone(), value.get_ref().clone())),
+                default,
+            )),
+            None if sex && default.is_some() => {
+                Some(CodeTable::default_sex().with_default(default))
+            }
+            None => None,
+        })
+    }
+
+    fn date_formats(&mut self, spec: &file::FieldSpec) -> Option<Vec<String>> {
+        let Some(formats) = &spec.date_formats else {
+            return Some(DEFAULT_DATE_FORMATS.iter().map(|format| format.to_string()).collect());
+        };
+        let probe = jiff::civil::date(2001, 2, 3);
+        let mut valid = Vec::new();
+        let before = self.problems.len();
+        for format in formats {
+            if jiff::fmt::strtime::format(format.get_ref().as_str(), probe).is_err() {
+                self.report(self.mapping.at(format.span().start, format!("invalid date format `{}`", format.get_ref())).hint("use strftime directives such as %Y, %m and %d (e.g. \"%d.%m.%Y\")"));
+            } else {
+                valid.push(format.get_ref().clone());
+            }
+        }
+        (self.problems.len() == before).then_some(valid)
+    }
+
+    fn identifier(&mut self, spec: &file::IdentifierSpec) -> Option<CompiledIdentifier> {
+        let index = self.column(&spec.column);
+        let transforms = self.transforms(&spec.transforms);
+        let system = spec.system.get_ref().trim();
+        if system.is_empty() {
+            self.problem(spec.system.span().start, "an identifier's `system` must not be empty");
+            return None;
+        }
+        Some(CompiledIdentifier {
+            index: index?,
+            column: spec.column.get_ref().trim().to_string(),
+            system: system.into(),
+            transforms,
+        })
+    }
+
+    fn skip_rule(&mut self, rule: &file::SkipWhen) -> Option<SkipRule> {
+        let index = self.column(&rule.column);
+        let column = rule.column.get_ref().trim();
+        let matchers: Vec<(Matcher, String)> = [
+            rule.equals.as_ref().map(|text| (Matcher::Equals(text.clone()), format!("equals \"{text}\""))),
+            rule.starts_with.as_ref().map(|text| (Matcher::StartsWith(text.clone()), format!("starts with \"{text}\""))),
+            rule.contains.as_ref().map(|text| (Matcher::Contains(text.clone()), format!("contains \"{text}\""))),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if matchers.len() != 1 {
+            self.problem(
+                rule.column.span().start,
+                "a `skip_when` rule needs exactly one of `equals`, `starts_with` or `contains`",
+            );
+            return None;
+        }
+        let (matcher, condition) = matchers.into_iter().next().expect("one matcher");
+        Some(SkipRule { index: index?, matcher, description: format!("`{column}` {condition}") })
+    }
+
+    /// A field counts as mapped when the file declares it, even if its
+    /// declaration has problems of its own: those are reported already.
+    fn required(&mut self, entity: Entity) -> Vec<Field> {
+        let declared: Vec<Field> =
+            self.mapping.file.fields.keys().filter_map(|name| Field::from_name(name.get_ref())).collect();
+        let mapped = |field: Field| declared.contains(&field);
+        let Some(listed) = &self.mapping.file.required else {
+            let required = entity.required_fields().to_vec();
+            for field in &required {
+                if !mapped(*field) {
+                    self.report(self.mapping.at(self.mapping.file.entity.span().start, format!("a {entity} mapping must map `{field}`")).hint(format!(
+                        "add [fields.{field}], or list the fields that must not be blank with `required = [...]`"
+                    )));
+                }
+            }
+            return required;
+        };
+        let mut required = Vec::new();
+        for name in listed {
+            match Field::from_name(name.get_ref()).filter(|field| entity.fields().contains(field)) {
+                Some(field) if mapped(field) => required.push(field),
+                Some(field) => {
+                    self.problem(name.span().start, format!("required field `{field}` is not mapped"));
+                }
+                None => {
+                    let nearest = nearest(name.get_ref(), entity.fields().iter().map(|field| field.name()));
+                    let diagnostic = self.mapping.at(name.span().start, format!("unknown field `{}`", name.get_ref()));
+                    self.problems.push(diagnostic.suggest(nearest));
+                }
+            }
+        }
+        required
+    }
+}
+
+fn list_names(names: &[String]) -> String {
+    const SHOWN: usize = 15;
+    let mut listed: Vec<String> = names.iter().take(SHOWN).map(|name| format!("`{name}`")).collect();
+    if names.len() > SHOWN {
+        listed.push(format!("and {} more", names.len() - SHOWN));
+    }
+    listed.join(", ")
+}
+
+impl CompiledMapping {
+    /// Maps one row. Problems with single values become issues on the row;
+    /// the record keeps every value that could be read, so the report can
+    /// show everything wrong with a row at once.
+    pub fn apply(&self, row: &RawRow, issues: &mut Vec<Issue>) -> MappedRow {
+        if let Some(rule) = self.skip_rules.iter().find(|rule| rule.matches(row)) {
+            return MappedRow::Skipped(rule.description.clone());
+        }
+        let mut record = Record::new(self.entity, row.source.clone());
+        for field in &self.fields {
+            if let Some(value) = field.value(row, issues) {
+                record.set(field.field, value);
+            }
+        }
+        for identifier in &self.identifiers {
+            match row.cell(identifier.index) {
+                Cell::Error(_) => issues.push(Issue::new(IssueCode::CellError, &row.source).column(&identifier.column)),
+                cell => {
+                    let value = cell.as_text().map(|text| transform::apply_all(&text, &identifier.transforms));
+                    if let Some(value) = value.filter(|value| !value.is_empty()) {
+                        record.identifiers.push(Identifier { system: identifier.system.clone(), value });
+                    }
+                }
+            }
+        }
+        MappedRow::Mapped(record)
+    }
+
+    /// Where each field comes from, for messages: `birth_date` ← `DOB`.
+    pub fn column_of(&self, field: Field) -> Option<&str> {
+        self.fields.iter().find(|compiled| compiled.field == field).and_then(|compiled| match &compiled.input {
+            Input::Column { name, .. } => Some(name.as_str()),
+            Input::Columns { names, .. } => Some(names.as_str()),
+            Input::Constant(_) => None,
+        })
+    }
+}
+
+impl SkipRule {
+    fn matches(&self, row: &RawRow) -> bool {
+        let Some(text) = row.cell(self.index).as_text() else {
+            return false;
+        };
+        let text = text.trim();
+        match &self.matcher {
+            Matcher::Equals(wanted) => text == wanted,
+            Matcher::StartsWith(prefix) => text.starts_with(prefix.as_str()),
+            Matcher::Contains(part) => text.contains(part.as_str()),
+        }
+    }
+}
+
+impl CompiledField {
+    fn value(&self, row: &RawRow, issues: &mut Vec<Issue>) -> Option<Value> {
+        let issue = |code: IssueCode| {
+            let issue = Issue::new(code, &row.source).field(self.field);
+            match self.column_name() {
+                Some(column) => issue.column(column),
+                None => issue,
+            }
+        };
+        let cell = match &self.input {
+            Input::Column { index, .. } => row.cell(*index).clone(),
+            Input::Columns { indexes, separator, .. } => join_cells(row, indexes, separator),
+            Input::Constant(text) => Cell::Text(text.clone()),
+        };
+        if let Cell::Error(_) = cell {
+            issues.push(issue(IssueCode::CellError));
+            return None;
+        }
+        if cell.is_empty() {
+            return None;
+        }
+        if let (Parse::Date(_), Cell::Date(date)) = (&self.parse, &cell) {
+            return Some(Value::Date(*date));
+        }
+        let text = transform::apply_all(&cell.as_text()?, &self.transforms);
+        if text.is_empty() {
+            return None;
+        }
+        match &self.parse {
+            Parse::Text => Some(Value::Text(text)),
+            Parse::Coded(table) => match table.lookup(&text) {
+                Lookup::Listed(value) | Lookup::Defaulted(value) => Some(Value::Text(value.to_string())),
+                Lookup::Unknown => {
+                    issues.push(issue(IssueCode::CodeUnknown));
+                    None
+                }
+            },
+            Parse::Sex(table) => match table.lookup(&text) {
+                Lookup::Listed(value) | Lookup::Defaulted(value) => Sex::from_name(value).map(Value::Sex),
+                Lookup::Unknown => {
+                    issues.push(issue(IssueCode::CodeUnknown));
+                    None
+                }
+            },
+            Parse::Integer => match text.parse::<i64>() {
+                Ok(number) => Some(Value::Integer(number)),
+                Err(_) => {
+                    issues.push(issue(IssueCode::NumberInvalid));
+                    None
+                }
+            },
+            Parse::Date(formats) => {
+                if let Cell::Number(_) = cell {
+                    issues.push(issue(IssueCode::DateUnparseable).detail("a number, not a date"));
+                    return None;
+                }
+                match parse_date(&text, formats) {
+                    DateParse::Date(date) => Some(Value::Date(date)),
+                    DateParse::Ambiguous => {
+                        issues.push(issue(IssueCode::DateAmbiguous).detail(format!("formats {}", formats.join(", "))));
+                        None
+                    }
+                    DateParse::Invalid => {
+                        issues.push(issue(IssueCode::DateInvalid));
+                        None
+                    }
+                    DateParse::Unparseable => {
+                        issues.push(issue(IssueCode::DateUnparseable).detail(format!("formats {}", formats.join(", "))));
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    fn column_name(&self) -> Option<&str> {
+        match &self.input {
+            Input::Column { name, .. } => Some(name),
+            Input::Columns { names, .. } => Some(names),
+            Input::Constant(_) => None,
+        }
+    }
+}
+
+fn join_cells(row: &RawRow, indexes: &[usize], separator: &str) -> Cell {
+    let mut parts = Vec::with_capacity(indexes.len());
+    for index in indexes {
+        match row.cell(*index) {
+            Cell::Error(error) => return Cell::Error(error.clone()),
+            cell => {
+                if let Some(text) = cell.as_text().filter(|text| !text.trim().is_empty()) {
+                    parts.push(text.trim().to_string());
+                }
+            }
+        }
+    }
+    if parts.is_empty() { Cell::Empty } else { Cell::Text(parts.join(separator)) }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum DateParse {
+    Date(Date),
+    /// Two formats read it as different days.
+    Ambiguous,
+    /// A format matched its shape, but no such day exists.
+    Invalid,
+    Unparseable,
+}
+
+/// Tries every format. One day → that day; two different days → ambiguous,
+/// never a guess; a shape that fits but names no real day → invalid.
+fn parse_date(text: &str, formats: &[String]) -> DateParse {
+    let mut found: Option<Date> = None;
+    let mut shape_matched = false;
+    for format in formats {
+        let Ok(parsed) = jiff::fmt::strtime::parse(format.as_str(), text) else {
+            continue;
+        };
+        shape_matched = true;
+        if let Ok(date) = parsed.to_date() {
+            match found {
+                Some(earlier) if earlier != date => return DateParse::Ambiguous,
+                _ => found = Some(date),
+            }
+        }
+    }
+    match found {
+        Some(date) => DateParse::Date(date),
+        None if shape_matched => DateParse::Invalid,
+        None => DateParse::Unparseable,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,228 @@
+use super::*;
+use crate::source_ref::SourceRef;
+
+fn headers(names: &[&str]) -> Headers {
+    Headers::new(names.iter().map(|name| name.to_string()))
+}
+
+fn mapping(text: &str) -> LoadedMapping {
+    file::parse(Path::new("m.toml"), text.to_string()).expect("parses")
+}
+
+fn compiled(text: &str, names: &[&str]) -> CompiledMapping {
+    compile(&mapping(text), &headers(names)).unwrap_or_else(|error| panic!("{error}"))
+}
+
+fn problems(text: &str, names: &[&str]) -> Vec<Diagnostic> {
+    match compile(&mapping(text), &headers(names)) {
+        Err(MappingError::Invalid(diagnostics)) => diagnostics.0,
+        other => panic!("expected problems, got {other:?}"),
+    }
+}
+
+fn row(cells: Vec<Cell>) -> RawRow {
+    RawRow { source: SourceRef { source: "s".into(), file: "f.csv".into(), sheet: None, row: 5 }, cells, defect: None }
+}
+
+fn text(value: &str) -> Cell {
+    Cell::Text(value.to_string())
+}
+
+const PATIENT: &str = r#"
+entity = "patient"
+[fields.family_name]
+column = "Last"
+[fields.given_name]
+column = "First"
+transforms = ["title_case"]
+[fields.birth_date]
+column = "DOB"
+date_formats = ["%m/%d/%Y", "%d/%m/%Y"]
+[fields.sex]
+column = "Sex"
+codes = { 1 = "male", 2 = "female" }
+code_default = "unknown"
+[[identifiers]]
+column = "Chart"
+system = "pm"
+[[skip_when]]
+column = "Last"
+starts_with = "Total"
+"#;
+
+const COLUMNS: &[&str] = &["Last", "First", "DOB", "Sex", "Chart"];
+
+fn apply(cells: Vec<Cell>) -> (MappedRow, Vec<Issue>) {
+    let mut issues = Vec::new();
+    let mapped = compiled(PATIENT, COLUMNS).apply(&row(cells), &mut issues);
+    (mapped, issues)
+}
+
+fn record(mapped: MappedRow) -> Record {
+    match mapped {
+        MappedRow::Mapped(record) => record,
+        MappedRow::Skipped(why) => panic!("skipped: {why}"),
+    }
+}
+
+#[test]
+fn maps_a_clean_row() {
+    let (mapped, issues) = apply(vec![text(" Doe "), text("JANE"), text("3/25/1980"), text("9"), Cell::Number(1042.0)]);
+    let record = record(mapped);
+    assert!(issues.is_empty(), "{issues:?}");
+    assert_eq!(record.text(Field::FamilyName), Some("Doe"));
+    assert_eq!(record.text(Field::GivenName), Some("Jane"));
+    assert_eq!(record.sex(), Some(Sex::Unknown), "code_default applies to unlisted codes");
+    assert_eq!(record.identifiers, vec![Identifier { system: "pm".into(), value: "1042".into() }]);
+}
+
+#[test]
+fn date_read_two_ways_is_ambiguous_never_guessed() {
+    let (mapped, issues) = apply(vec![text("Doe"), text("Jane"), text("03/04/1980"), text("2"), Cell::Empty]);
+    assert_eq!(record(mapped).date(Field::BirthDate), None);
+    assert_eq!(issues.len(), 1);
+    assert_eq!(issues[0].code, IssueCode::DateAmbiguous);
+    assert_eq!(issues[0].field, Some(Field::BirthDate));
+    assert_eq!(issues[0].column.as_deref(), Some("DOB"));
+}
+
+#[test]
+fn date_that_reads_one_way_only_is_accepted() {
+    let (mapped, issues) = apply(vec![text("Doe"), text("Jane"), text("25/04/1980"), text("2"), Cell::Empty]);
+    assert!(issues.is_empty());
+    assert_eq!(record(mapped).date(Field::BirthDate), Some(jiff::civil::date(1980, 4, 25)));
+}
+
+#[test]
+fn spreadsheet_date_cell_needs_no_format() {
+    let birth = jiff::civil::date(1975, 12, 1);
+    let (mapped, issues) = apply(vec![text("Doe"), text("Jane"), Cell::Date(birth), text("2"), Cell::Empty]);
+    assert!(issues.is_empty());
+    assert_eq!(record(mapped).date(Field::BirthDate), Some(birth));
+}
+
+#[test]
+fn impossible_and_unparseable_dates_are_told_apart() {
+    assert_eq!(parse_date("02/30/1975", &["%m/%d/%Y".into()]), DateParse::Invalid);
+    assert_eq!(parse_date("1975-02-03", &["%m/%d/%Y".into()]), DateParse::Unparseable);
+    assert_eq!(parse_date("31.02.1988", &["%d.%m.%Y".into()]), DateParse::Invalid);
+    assert_eq!(parse_date("05/05/1975", &["%m/%d/%Y".into(), "%d/%m/%Y".into()]), DateParse::Date(jiff::civil::date(1975, 5, 5)));
+}
+
+#[test]
+fn number_in_a_date_column_is_not_read_as_a_serial() {
+    let (_, issues) = apply(vec![text("Doe"), text("Jane"), Cell::Number(29000.0), text("2"), Cell::Empty]);
+    assert_eq!(issues[0].code, IssueCode::DateUnparseable);
+}
+
+#[test]
+fn skip_rule_skips_footer_rows() {
+    let (mapped, issues) = apply(vec![text("Total patients: 12"), Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty]);
+    assert!(matches!(mapped, MappedRow::Skipped(ref why) if why == "`Last` starts with \"Total\""));
+    assert!(issues.is_empty());
+}
+
+#[test]
+fn error_cell_is_an_issue() {
+    let (_, issues) = apply(vec![Cell::Error("#REF!".into()), text("Jane"), Cell::Empty, Cell::Empty, Cell::Empty]);
+    assert_eq!(issues[0].code, IssueCode::CellError);
+    assert_eq!(issues[0].field, Some(Field::FamilyName));
+}
+
+#[test]
+fn unknown_code_without_default_is_an_issue() {
+    let text_mapping = r#"
+entity = "patient"
+required = []
+[fields.sex]
+column = "Sex"
+"#;
+    let mapping = compiled(text_mapping, &["Sex"]);
+    let mut issues = Vec::new();
+    mapping.apply(&row(vec![text("X")]), &mut issues);
+    assert_eq!(issues[0].code, IssueCode::CodeUnknown);
+    issues.clear();
+    let record = record(mapping.apply(&row(vec![text("f")]), &mut issues));
+    assert_eq!(record.sex(), Some(Sex::Female), "the default sex table applies");
+}
+
+#[test]
+fn columns_are_joined_without_blanks() {
+    let text_mapping = r#"
+entity = "patient"
+required = []
+[fields.address_line1]
+columns = ["No", "Street"]
+"#;
+    let mapping = compiled(text_mapping, &["No", "Street"]);
+    let record = record(mapping.apply(&row(vec![Cell::Number(12.0), text(" Elm St ")]), &mut Vec::new()));
+    assert_eq!(record.text(Field::AddressLine1), Some("12 Elm St"));
+    let record = record_of(mapping.apply(&row(vec![Cell::Empty, text("Elm St")]), &mut Vec::new()));
+    assert_eq!(record.text(Field::AddressLine1), Some("Elm St"));
+}
+
+fn record_of(mapped: MappedRow) -> Record {
+    record(mapped)
+}
+
+#[test]
+fn every_problem_is_reported_at_once_with_position_and_suggestion() {
+    let text_mapping = r#"entity = "patient"
+[fields.family_name]
+column = "Pt Last Nme"
+[fields.given_nme]
+column = "First"
+[fields.birth_date]
+column = "DOB"
+transforms = ["uppercase"]
+[fields.sex]
+column = "Sex"
+codes = { M = "mal" }
+"#;
+    let found = problems(text_mapping, &["Pt Last Name", "First", "DOB", "Sex"]);
+    let summary: Vec<String> = found.iter().map(|d| format!("{}:{} {} | {:?}", d.line, d.column, d.message, d.hint)).collect();
+    insta::assert_snapshot!(summary.join("\n"), @r#"
+    1:10 a patient mapping must map `given_name` | Some("add [fields.given_name], or list the fields that must not be blank with `required = [...]`")
+    3:10 unknown source column `Pt Last Nme` | Some("the nearest header is `Pt Last Name`; headers must match exactly, apart from surrounding spaces")
+    4:9 unknown field `given_nme` | Some("did you mean `given_name`?")
+    8:15 unknown transform `uppercase` | Some("did you mean `upper`?")
+    11:15 `mal` is not a value of `sex`; use female, male, other or unknown | Some("did you mean `male`?")
+    "#);
+}
+
+#[test]
+fn field_of_another_entity_is_named() {
+    let text_mapping = r#"
+entity = "patient"
+required = []
+[fields.document_type]
+column = "Type"
+"#;
+    let found = problems(text_mapping, &["Type"]);
+    assert_eq!(found[0].message, "`document_type` is not a field of a patient");
+}
+
+#[test]
+fn duplicate_header_is_ambiguous() {
+    let text_mapping = r#"
+entity = "patient"
+required = []
+[fields.phone]
+column = "Phone"
+"#;
+    let found = problems(text_mapping, &["Phone", "Phone"]);
+    assert_eq!(found[0].message, "column `Phone` appears 2 times in the header");
+}
+
+#[test]
+fn invalid_date_format_is_caught_at_compile_time() {
+    let text_mapping = r#"
+entity = "patient"
+required = []
+[fields.birth_date]
+column = "DOB"
+date_formats = ["%Q/%d"]
+"#;
+    let found = problems(text_mapping, &["DOB"]);
+    assert_eq!(found[0].message, "invalid date format `%Q/%d`");
+}

@@ -1,0 +1,263 @@
+//! matching: which records are the same person.
+//!
+//! Candidates (normalised once, see `Candidate::from_record`) are blocked on
+//! several keys, compared field by field into comparison levels, scored as
+//! Fellegi–Sunter match weights, decided against two thresholds with hard
+//! rules that keep look-alikes apart, and clustered so that one weak link
+//! cannot chain strangers together. Comparison runs in parallel (rayon); the
+//! result is the same whatever the number of threads.
+//!
+//! Matching decides identity only. Which values the merged patient keeps is
+//! `merge` (survivorship); what gets written where is load's job.
+
+mod block;
+mod cluster;
+mod compare;
+mod merge;
+mod nickname;
+mod normalize;
+mod phonetic;
+mod score;
+
+use std::collections::{BTreeMap, HashSet};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+pub use block::{BlockingRule, RuleStats};
+pub use compare::{Agreement, Comparison, DateLevel, NameLevel, compare};
+pub use merge::{merge, rank};
+pub use normalize::{Candidate, CandidateKind, fold};
+pub use score::Score;
+
+/// Thresholds and blocking, from migration.toml's `[matching]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatchConfig {
+    /// At or above this match probability, records are linked.
+    pub auto_link: f64,
+    /// At or above this (and below `auto_link`), the pair goes to review.
+    pub review: f64,
+    pub blocking: Vec<BlockingRule>,
+    /// Blocks larger than this are not compared, and the report says so.
+    pub max_block_size: usize,
+}
+
+impl Default for MatchConfig {
+    fn default() -> MatchConfig {
+        MatchConfig { auto_link: 0.95, review: 0.50, blocking: BlockingRule::DEFAULT.to_vec(), max_block_size: 2_000 }
+    }
+}
+
+/// A rule that keeps a pair apart whatever its score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HardRule {
+    /// Same family name and birth date, clearly different given names.
+    Twins,
+    /// Different generational suffixes (Jr and Sr).
+    Generation,
+}
+
+impl HardRule {
+    fn applies(comparison: &Comparison) -> Option<HardRule> {
+        let family_agrees = matches!(comparison.family, NameLevel::Exact | NameLevel::Close | NameLevel::Partial);
+        let birth_agrees =
+            matches!(comparison.birth, DateLevel::Exact | DateLevel::DayMonthSwapped | DateLevel::OneDigit);
+        if family_agrees && birth_agrees && comparison.given == NameLevel::Different {
+            return Some(HardRule::Twins);
+        }
+        if comparison.suffix == Agreement::Disagree {
+            return Some(HardRule::Generation);
+        }
+        None
+    }
+}
+
+/// Why a pair is in the review queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewReason {
+    /// The score lies between the review and auto-link thresholds.
+    Uncertain,
+    /// Linked on its own score, but its records' clusters disagree elsewhere.
+    ConflictsWithCluster,
+}
+
+/// A pair a person should decide.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReviewPair {
+    pub a: u32,
+    pub b: u32,
+    pub score: Score,
+    pub comparison: Comparison,
+    pub reason: ReviewReason,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct MatchStats {
+    pub candidates: usize,
+    pub blocking: Vec<RuleStats>,
+    pub candidate_pairs: usize,
+    /// Links that joined clusters.
+    pub links: usize,
+    pub review_pairs: usize,
+    pub kept_apart: BTreeMap<HardRule, usize>,
+    pub refused_links: usize,
+    pub clusters: usize,
+    /// Compared pairs by match probability, in twenty bands of 0.05.
+    pub probability_histogram: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MatchOutcome {
+    pub cluster_of: Vec<u32>,
+    pub review: Vec<ReviewPair>,
+    pub stats: MatchStats,
+}
+
+const HISTOGRAM_BANDS: usize = 20;
+
+struct Decided {
+    pair: (u32, u32),
+    comparison: Comparison,
+    score: Score,
+    rule: Option<HardRule>,
+}
+
+pub fn run(candidates: &[Candidate], config: &MatchConfig) -> MatchOutcome {
+    let blocking = block::block(candidates, &config.blocking, config.max_block_size);
+    let decided: Vec<Decided> = blocking
+        .pairs
+        .par_iter()
+        .map(|&(a, b)| {
+            let comparison = compare::compare(&candidates[a as usize], &candidates[b as usize]);
+            let score = score::score(&comparison);
+            Decided { pair: (a, b), comparison, score, rule: HardRule::applies(&comparison) }
+        })
+        .collect();
+
+    let mut stats = MatchStats {
+        candidates: candidates.len(),
+        blocking: blocking.stats,
+        candidate_pairs: decided.len(),
+        probability_histogram: vec![0; HISTOGRAM_BANDS],
+        ..MatchStats::default()
+    };
+    let mut links = Vec::new();
+    let mut apart = Vec::new();
+    let mut uncertain = Vec::new();
+    for (index, pair) in decided.iter().enumerate() {
+        let band = ((pair.score.probability * HISTOGRAM_BANDS as f64) as usize).min(HISTOGRAM_BANDS - 1);
+        stats.probability_histogram[band] += 1;
+        if let Some(rule) = pair.rule {
+            *stats.kept_apart.entry(rule).or_default() += 1;
+            apart.push(pair.pair);
+        } else if pair.score.probability >= config.auto_link {
+            links.push((pair.pair.0, pair.pair.1, pair.score.weight, index));
+        } else if pair.score.probability >= config.review {
+            uncertain.push(index);
+        } else {
+            apart.push(pair.pair);
+        }
+    }
+    // Pairs come sorted from blocking, so `apart` is sorted too.
+    let existing: Vec<bool> = candidates.iter().map(|c| c.kind == CandidateKind::Existing).collect();
+    let weighted: Vec<(u32, u32, f64)> = links.iter().map(|&(a, b, weight, _)| (a, b, weight)).collect();
+    let clustering = cluster::cluster(&weighted, &apart, &existing);
+    stats.refused_links = clustering.refused.len();
+    stats.links = links.len() - clustering.refused.len();
+    stats.clusters = clustering.clusters;
+
+    let review = review_queue(candidates, &decided, &uncertain, &links, &clustering);
+    stats.review_pairs = review.len();
+    MatchOutcome { cluster_of: clustering.cluster_of, review, stats }
+}
+
+/// Uncertain pairs and refused links whose records ended in different
+/// clusters, but not pairs of two documents: a person decides which patient
+/// a document belongs to, not whether two pages are one person.
+fn review_queue(
+    candidates: &[Candidate],
+    decided: &[Decided],
+    uncertain: &[usize],
+    links: &[(u32, u32, f64, usize)],
+    clustering: &cluster::Clustering,
+) -> Vec<ReviewPair> {
+    let refused_pairs: HashSet<(u32, u32)> = clustering.refused.iter().copied().collect();
+    let refused = links
+        .iter()
+        .filter(|(a, b, ..)| refused_pairs.contains(&(*a, *b)))
+        .map(|&(.., index)| (index, ReviewReason::ConflictsWithCluster));
+    let mut queue: Vec<ReviewPair> = uncertain
+        .iter()
+        .map(|&index| (index, ReviewReason::Uncertain))
+        .chain(refused)
+        .map(|(index, reason)| {
+            let pair = &decided[index];
+            ReviewPair { a: pair.pair.0, b: pair.pair.1, score: pair.score, comparison: pair.comparison, reason }
+        })
+        .filter(|pair| clustering.cluster_of[pair.a as usize] != clustering.cluster_of[pair.b as usize])
+        .filter(|pair| {
+            let document = |index: u32| candidates[index as usize].kind == CandidateKind::Document;
+            !(document(pair.a) && document(pair.b))
+        })
+        .collect();
+    queue.sort_by(|x, y| (x.a, x.b).cmp(&(y.a, y.b)));
+    queue
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::record::{Entity, Field, Record, Value};
+    use crate::source_ref::SourceRef;
+    use jiff::civil::Date;
+
+    pub(crate) fn candidate(given: &str, family: &str, birth: Date) -> Candidate {
+        let mut record =
+            Record::new(Entity::Patient, SourceRef { source: "s".into(), file: "f".into(), sheet: None, row: 2 });
+        record.set(Field::GivenName, Value::Text(given.into()));
+        record.set(Field::FamilyName, Value::Text(family.into()));
+        record.set(Field::BirthDate, Value::Date(birth));
+        Candidate::from_record(&record, CandidateKind::Patient)
+    }
+
+    fn with_household(mut candidate: Candidate) -> Candidate {
+        candidate.address = Some("12 ELM ST".into());
+        candidate.phone = Some("6145550100".into());
+        candidate.postal = Some("43215".into());
+        candidate
+    }
+
+    #[test]
+    fn twins_stay_apart_even_through_a_third_record() {
+        use jiff::civil::date;
+        let candidates = vec![
+            with_household(candidate("Olivia", "Lindqvist", date(2011, 6, 14))),
+            with_household(candidate("Sophia", "Lindqvist", date(2011, 6, 14))),
+            with_household(candidate("Olivia", "Lindqvist", date(2011, 6, 14))),
+            with_household(candidate("Sophia", "Lindquist", date(2011, 6, 14))),
+        ];
+        let outcome = run(&candidates, &MatchConfig::default());
+        assert_eq!(outcome.cluster_of, vec![0, 1, 0, 1]);
+        assert_eq!(outcome.stats.kept_apart.get(&HardRule::Twins), Some(&4));
+    }
+
+    #[test]
+    fn result_does_not_depend_on_thread_count() {
+        use jiff::civil::date;
+        let mut candidates = Vec::new();
+        for index in 0..300 {
+            let family = ["Smith", "Smyth", "Jones", "Johns"][index % 4];
+            let given = ["Ann", "Anne", "Bob", "Robert", "Eve"][index % 5];
+            candidates.push(candidate(given, family, date(1950 + (index % 7) as i16, 1 + (index % 3) as i8, 5)));
+        }
+        let single = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let many = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap();
+        let one = single.install(|| run(&candidates, &MatchConfig::default()));
+        let four = many.install(|| run(&candidates, &MatchConfig::default()));
+        assert_eq!(one.cluster_of, four.cluster_of);
+        assert_eq!(one.review, four.review);
+        assert_eq!(one.stats, four.stats);
+    }
+}

@@ -1,0 +1,253 @@
+//! Normalisation: each record becomes a `Candidate` once, with names folded
+//! to A–Z, suffixes split off, phonetic codes, standardised address, phone and
+//! postal code, so that the compare loop does no text work at all.
+
+use jiff::civil::Date;
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+use super::nickname::Nicknames;
+use super::phonetic::soundex;
+use crate::record::{Field, Identifier, Record, Sex};
+
+/// Where a candidate comes from: the rows of this run, or a patient already
+/// in the EMR database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CandidateKind {
+    Patient,
+    Document,
+    Existing,
+}
+
+/// A person as matching sees them. Text fields are folded (see `fold`);
+/// absent and placeholder values are `None`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub kind: CandidateKind,
+    /// Folded, words kept apart: `GARCIA LOPEZ`.
+    pub family: Option<String>,
+    pub given: Option<String>,
+    pub given_groups: Vec<u32>,
+    pub middle_initial: Option<u8>,
+    /// `JR`, `SR`, `II`, `III`, `IV`, from the suffix field or split off a name.
+    pub suffix: Option<&'static str>,
+    pub family_soundex: Option<[u8; 4]>,
+    pub given_soundex: Option<[u8; 4]>,
+    pub birth: Option<Date>,
+    pub sex: Option<Sex>,
+    pub postal: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub identifiers: Vec<Identifier>,
+}
+
+const SUFFIXES: &[&str] = &["JR", "SR", "II", "III", "IV"];
+const TITLES: &[&str] = &["MR", "MRS", "MS", "MISS", "DR", "PROF"];
+/// Values that stand for "nobody typed a name": treated as absent, so two
+/// strangers both registered as UNKNOWN never agree on a name.
+const PLACEHOLDER_NAMES: &[&str] = &["UNKNOWN", "UNK", "NONE", "NA", "NULL", "TEST", "XXX", "NONAME"];
+
+impl Candidate {
+    pub fn from_record(record: &Record, kind: CandidateKind) -> Candidate {
+        let mut suffix = record.text(Field::Suffix).and_then(|text| suffix_of(&fold(text)));
+        let family = record.text(Field::FamilyName).and_then(|text| name_part(text, &mut suffix));
+        let given = record.text(Field::GivenName).and_then(|text| name_part(text, &mut suffix));
+        let given_groups = given.as_deref().map(|given| given_groups(given)).unwrap_or_default();
+        let middle_initial = record.text(Field::MiddleName).map(fold).and_then(|middle| middle.bytes().next());
+        Candidate {
+            kind,
+            family_soundex: family.as_deref().and_then(soundex),
+            given_soundex: given.as_deref().and_then(soundex),
+            family,
+            given,
+            given_groups,
+            middle_initial,
+            suffix,
+            birth: record.date(Field::BirthDate),
+            sex: record.sex().filter(|sex| *sex != Sex::Unknown),
+            postal: record.text(Field::PostalCode).and_then(postal_code),
+            phone: record.text(Field::Phone).and_then(phone_number),
+            address: record.text(Field::AddressLine1).map(standardise_address).filter(|a| !a.is_empty()),
+            identifiers: record.identifiers.clone(),
+        }
+    }
+}
+
+/// Upper-case A–Z and single spaces: accents and ligatures folded (José →
+/// JOSE, Æ → AE), apostrophes dropped (O'Brien → OBRIEN), hyphens and other
+/// punctuation read as spaces (Garcia-Lopez → GARCIA LOPEZ).
+pub fn fold(text: &str) -> String {
+    let mut folded = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for character in text.nfkd() {
+        if is_combining_mark(character) || matches!(character, '\'' | '\u{2019}' | '\u{2018}' | '`' | '\u{b4}') {
+            continue;
+        }
+        let expansion = match character {
+            'ß' => "SS",
+            'æ' | 'Æ' => "AE",
+            'œ' | 'Œ' => "OE",
+            'ø' | 'Ø' => "O",
+            'ł' | 'Ł' => "L",
+            'đ' | 'Đ' | 'ð' | 'Ð' => "D",
+            'þ' | 'Þ' => "TH",
+            'ı' => "I",
+            _ => "",
+        };
+        if !expansion.is_empty() || character.is_ascii_alphanumeric() {
+            if pending_space && !folded.is_empty() {
+                folded.push(' ');
+            }
+            pending_space = false;
+            if expansion.is_empty() {
+                folded.push(character.to_ascii_uppercase());
+            } else {
+                folded.push_str(expansion);
+            }
+        } else {
+            pending_space = true;
+        }
+    }
+    folded
+}
+
+/// Folds a name, strips titles, moves a trailing suffix into `suffix`, and
+/// drops placeholders.
+fn name_part(text: &str, suffix: &mut Option<&'static str>) -> Option<String> {
+    let folded = fold(text);
+    let mut words: Vec<&str> = folded.split(' ').filter(|word| !TITLES.contains(word)).collect();
+    while words.len() > 1 {
+        match words.last().and_then(|last| suffix_of(last)) {
+            Some(found) => {
+                suffix.get_or_insert(found);
+                words.pop();
+            }
+            None => break,
+        }
+    }
+    let name = words.join(" ");
+    (!name.is_empty() && !PLACEHOLDER_NAMES.contains(&name.as_str())).then_some(name)
+}
+
+fn suffix_of(folded: &str) -> Option<&'static str> {
+    SUFFIXES.iter().copied().find(|suffix| *suffix == folded)
+}
+
+/// The nickname groups of a given name, by its first word (a second given
+/// name does not change who someone is called).
+fn given_groups(given: &str) -> Vec<u32> {
+    let first = given.split(' ').next().unwrap_or(given);
+    Nicknames::bundled().groups(first).to_vec()
+}
+
+/// Ten digits for a North American number (a leading country code 1
+/// dropped), else all its digits. Numbers of one repeated digit are
+/// placeholders (000-000-0000) and count as absent.
+pub fn phone_number(text: &str) -> Option<String> {
+    let mut digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() == 11 && digits.starts_with('1') {
+        digits.remove(0);
+    }
+    let placeholder = digits.bytes().all(|digit| Some(digit) == digits.bytes().next());
+    (digits.len() >= 7 && !placeholder).then_some(digits)
+}
+
+/// A US ZIP code by its first five digits (ZIP+4 agrees with ZIP); any other
+/// postal code folded without spaces.
+pub fn postal_code(text: &str) -> Option<String> {
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    let code = if digits.len() == 5 || digits.len() == 9 { digits[..5].to_string() } else { fold(text).replace(' ', "") };
+    (!code.is_empty() && code.bytes().any(|byte| byte != b'0')).then_some(code)
+}
+
+/// Folded, with the usual USPS abbreviations, so `12 Elm Street Apt. 4` and
+/// `12 ELM ST APT 4` are one address.
+pub fn standardise_address(text: &str) -> String {
+    fold(text)
+        .split(' ')
+        .map(|word| match word {
+            "STREET" | "STR" => "ST",
+            "AVENUE" | "AV" => "AVE",
+            "ROAD" => "RD",
+            "DRIVE" => "DR",
+            "LANE" => "LN",
+            "BOULEVARD" => "BLVD",
+            "COURT" => "CT",
+            "PLACE" => "PL",
+            "TERRACE" => "TER",
+            "CIRCLE" => "CIR",
+            "HIGHWAY" => "HWY",
+            "PARKWAY" => "PKWY",
+            "APARTMENT" | "UNIT" | "NO" => "APT",
+            "SUITE" => "STE",
+            "NORTH" => "N",
+            "SOUTH" => "S",
+            "EAST" => "E",
+            "WEST" => "W",
+            other => other,
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{Entity, Value};
+    use crate::source_ref::SourceRef;
+
+    #[test]
+    fn fold_removes_accents_apostrophes_and_hyphens() {
+        assert_eq!(fold("José"), "JOSE");
+        assert_eq!(fold("O'Brien"), "OBRIEN");
+        assert_eq!(fold("O\u{2019}Brien"), "OBRIEN");
+        assert_eq!(fold("García-López"), "GARCIA LOPEZ");
+        assert_eq!(fold("  Zoë   Æsir "), "ZOE AESIR");
+        assert_eq!(fold("Strauß"), "STRAUSS");
+        assert_eq!(fold("Øyvind Łukasz"), "OYVIND LUKASZ");
+        assert_eq!(fold("ﬁona"), "FIONA", "ligature");
+    }
+
+    #[test]
+    fn fold_is_idempotent() {
+        for text in ["José", "O'Brien", "García-López", "Ægir  Ødegård", "", "  ", "Smith Jr."] {
+            assert_eq!(fold(&fold(text)), fold(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn suffixes_and_titles_leave_the_name() {
+        let mut suffix = None;
+        assert_eq!(name_part("Brennan Jr.", &mut suffix), Some("BRENNAN".to_string()));
+        assert_eq!(suffix, Some("JR"));
+        let mut suffix = None;
+        assert_eq!(name_part("Dr. Ann", &mut suffix), Some("ANN".to_string()));
+        assert_eq!(name_part("UNKNOWN", &mut suffix), None);
+        assert_eq!(name_part("Jr", &mut suffix), Some("JR".to_string()), "a lone word stays a name");
+    }
+
+    #[test]
+    fn phone_postal_and_address_normalise() {
+        assert_eq!(phone_number("(614) 555-0143").as_deref(), Some("6145550143"));
+        assert_eq!(phone_number("+1 614 555 0143").as_deref(), Some("6145550143"));
+        assert_eq!(phone_number("000-000-0000"), None);
+        assert_eq!(postal_code("43215-1234").as_deref(), Some("43215"));
+        assert_eq!(postal_code("00000"), None);
+        assert_eq!(standardise_address("12 Elm Street, Apartment 4"), "12 ELM ST APT 4");
+    }
+
+    #[test]
+    fn candidate_takes_placeholders_as_absent() {
+        let source = SourceRef { source: "s".into(), file: "f".into(), sheet: None, row: 2 };
+        let mut record = Record::new(Entity::Patient, source);
+        record.set(Field::FamilyName, Value::Text("Unknown".into()));
+        record.set(Field::GivenName, Value::Text("Bob".into()));
+        record.set(Field::Sex, Value::Sex(Sex::Unknown));
+        record.set(Field::Phone, Value::Text("999-999-9999".into()));
+        let candidate = Candidate::from_record(&record, CandidateKind::Patient);
+        assert_eq!(candidate.family, None);
+        assert_eq!(candidate.sex, None);
+        assert_eq!(candidate.phone, None);
+        assert!(!candidate.given_groups.is_empty());
+    }
+}

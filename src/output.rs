@@ -1,0 +1,75 @@
+//! The one place that writes to the terminal. Results and `--json` go to
+//! stdout; progress and diagnostics to stderr. Progress bars show only when
+//! stderr is a terminal and `--quiet` is off. Nothing here ever prints a
+//! cell value: the terminal is not a place for patient data.
+
+use std::io::{self, IsTerminal, Write};
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+#[derive(Debug, Clone)]
+pub struct Printer {
+    quiet: bool,
+    progress: bool,
+}
+
+impl Printer {
+    pub fn new(quiet: bool) -> Printer {
+        Printer { quiet, progress: !quiet && io::stderr().is_terminal() }
+    }
+
+    /// A progress bar over `length` rows (a spinner when unknown), hidden
+    /// when progress is off.
+    pub fn progress(&self, length: Option<u64>, label: &str) -> ProgressBar {
+        if !self.progress {
+            return ProgressBar::hidden();
+        }
+        let bar = match length {
+            Some(length) => ProgressBar::new(length).with_style(
+                ProgressStyle::with_template("{prefix:>12} [{bar:30}] {pos}/{len} ({per_sec}, {eta} left)")
+                    .expect("valid template")
+                    .progress_chars("=> "),
+            ),
+            None => ProgressBar::new_spinner().with_style(
+                ProgressStyle::with_template("{prefix:>12} {spinner} {pos} rows ({per_sec})").expect("valid template"),
+            ),
+        };
+        bar.set_draw_target(ProgressDrawTarget::stderr_with_hz(10));
+        bar.set_prefix(label.to_string());
+        bar.enable_steady_tick(Duration::from_millis(200));
+        bar
+    }
+
+    /// A line of progress narrative on stderr ("reading `pm`"), unless quiet.
+    pub fn status(&self, message: &str) {
+        if !self.quiet {
+            let _ = writeln!(io::stderr().lock(), "{message}");
+        }
+    }
+
+    /// A warning on stderr; shown even when quiet.
+    pub fn warning(&self, message: &str) {
+        let _ = writeln!(io::stderr().lock(), "warning: {message}");
+    }
+
+    /// Results on stdout. A closed pipe (`| head`) is not an error.
+    pub fn result(&self, text: &str) {
+        let mut stdout = io::stdout().lock();
+        let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+    }
+}
+
+/// An error on stderr, as `error: ...` with any hint after a blank line.
+pub fn print_error(error: &crate::Error) {
+    let mut stderr = io::stderr().lock();
+    let _ = writeln!(stderr, "error: {error}");
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        // Stage errors that wrap an I/O error say what failed; the cause says why.
+        if cause.is::<io::Error>() || cause.is::<rusqlite::Error>() {
+            let _ = writeln!(stderr, "  caused by: {cause}");
+        }
+        source = cause.source();
+    }
+}

@@ -1,0 +1,296 @@
+//! The canonical data model: `Record`, the typed row that mapping produces and
+//! validate, matching and load consume, and the `Field`s it may hold.
+//!
+//! A record is sparse (legacy exports fill a handful of the fields) and keeps
+//! its `SourceRef`, so every later decision can name the row it came from.
+
+use std::fmt;
+use std::sync::Arc;
+
+use jiff::civil::Date;
+use serde::Serialize;
+
+use crate::extract::ScannedFile;
+use crate::source_ref::SourceRef;
+
+/// What a source's rows become in the EMR.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Entity {
+    /// A person; rows of the same person across sources merge into one.
+    Patient,
+    /// A scanned paper document, linked to its patient by identifier or
+    /// name and birth date.
+    Document,
+}
+
+impl Entity {
+    pub const ALL: &'static [Entity] = &[Entity::Patient, Entity::Document];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Entity::Patient => "patient",
+            Entity::Document => "document",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Entity> {
+        Entity::ALL.iter().copied().find(|entity| entity.name() == name)
+    }
+
+    /// The fields a mapping for this entity may fill.
+    pub fn fields(self) -> &'static [Field] {
+        use Field::*;
+        match self {
+            Entity::Patient => &[
+                FamilyName, GivenName, MiddleName, Suffix, BirthDate, Sex, AddressLine1, AddressLine2, City,
+                State, PostalCode, Phone, Email,
+            ],
+            Entity::Document => &[
+                FamilyName, GivenName, MiddleName, BirthDate, Sex, DocumentType, DocumentDate, PageCount,
+                FilePath, ScanBatch,
+            ],
+        }
+    }
+
+    /// Blank in any of these, and the row is rejected.
+    pub fn required_fields(self) -> &'static [Field] {
+        match self {
+            Entity::Patient => &[Field::FamilyName, Field::GivenName, Field::BirthDate],
+            Entity::Document => &[Field::FilePath],
+        }
+    }
+}
+
+impl fmt::Display for Entity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How a field's value is typed once mapped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    Text,
+    Date,
+    Integer,
+    Sex,
+}
+
+macro_rules! fields {
+    ($($variant:ident => ($name:literal, $kind:ident),)*) => {
+        /// A canonical field. The names are what mapping files use.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Field { $($variant,)* }
+
+        impl Field {
+            pub const ALL: &'static [Field] = &[$(Field::$variant,)*];
+
+            pub fn name(self) -> &'static str {
+                match self { $(Field::$variant => $name,)* }
+            }
+
+            pub fn kind(self) -> FieldKind {
+                match self { $(Field::$variant => FieldKind::$kind,)* }
+            }
+        }
+    };
+}
+
+fields! {
+    FamilyName => ("family_name", Text),
+    GivenName => ("given_name", Text),
+    MiddleName => ("middle_name", Text),
+    Suffix => ("suffix", Text),
+    BirthDate => ("birth_date", Date),
+    Sex => ("sex", Sex),
+    AddressLine1 => ("address_line1", Text),
+    AddressLine2 => ("address_line2", Text),
+    City => ("city", Text),
+    State => ("state", Text),
+    PostalCode => ("postal_code", Text),
+    Phone => ("phone", Text),
+    Email => ("email", Text),
+    DocumentType => ("document_type", Text),
+    DocumentDate => ("document_date", Date),
+    PageCount => ("page_count", Integer),
+    FilePath => ("file_path", Text),
+    ScanBatch => ("scan_batch", Text),
+}
+
+impl Field {
+    pub fn from_name(name: &str) -> Option<Field> {
+        Field::ALL.iter().copied().find(|field| field.name() == name)
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Serialize for Field {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+/// Administrative sex, as the EMR stores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sex {
+    Female,
+    Male,
+    Other,
+    Unknown,
+}
+
+impl Sex {
+    pub const ALL: &'static [Sex] = &[Sex::Female, Sex::Male, Sex::Other, Sex::Unknown];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Sex::Female => "female",
+            Sex::Male => "male",
+            Sex::Other => "other",
+            Sex::Unknown => "unknown",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Sex> {
+        Sex::ALL.iter().copied().find(|sex| sex.name() == name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Text(String),
+    Date(Date),
+    Integer(i64),
+    Sex(Sex),
+}
+
+impl Value {
+    /// The form stored in the database and written to reports.
+    pub fn to_text(&self) -> String {
+        match self {
+            Value::Text(text) => text.clone(),
+            Value::Date(date) => date.to_string(),
+            Value::Integer(number) => number.to_string(),
+            Value::Sex(sex) => sex.name().to_string(),
+        }
+    }
+}
+
+/// A legacy identifier: a chart number, an old EMR's patient id. The system
+/// says whose number it is, so that chart 1001 of the practice-management
+/// system is never confused with patient 1001 of the old EMR.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Identifier {
+    pub system: Arc<str>,
+    pub value: String,
+}
+
+/// One source row after mapping: typed canonical fields, identifiers, and for
+/// a document the file the scan index points to.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub entity: Entity,
+    pub source: SourceRef,
+    values: Vec<(Field, Value)>,
+    pub identifiers: Vec<Identifier>,
+    pub scanned_file: Option<ScannedFile>,
+}
+
+impl Record {
+    pub fn new(entity: Entity, source: SourceRef) -> Record {
+        Record { entity, source, values: Vec::new(), identifiers: Vec::new(), scanned_file: None }
+    }
+
+    pub fn set(&mut self, field: Field, value: Value) {
+        match self.values.iter_mut().find(|(f, _)| *f == field) {
+            Some(slot) => slot.1 = value,
+            None => self.values.push((field, value)),
+        }
+    }
+
+    pub fn get(&self, field: Field) -> Option<&Value> {
+        self.values.iter().find(|(f, _)| *f == field).map(|(_, value)| value)
+    }
+
+    pub fn text(&self, field: Field) -> Option<&str> {
+        match self.get(field) {
+            Some(Value::Text(text)) => Some(text),
+            _ => None,
+        }
+    }
+
+    pub fn date(&self, field: Field) -> Option<Date> {
+        match self.get(field) {
+            Some(Value::Date(date)) => Some(*date),
+            _ => None,
+        }
+    }
+
+    pub fn integer(&self, field: Field) -> Option<i64> {
+        match self.get(field) {
+            Some(Value::Integer(number)) => Some(*number),
+            _ => None,
+        }
+    }
+
+    pub fn sex(&self) -> Option<Sex> {
+        match self.get(Field::Sex) {
+            Some(Value::Sex(sex)) => Some(*sex),
+            _ => None,
+        }
+    }
+
+    pub fn has(&self, field: Field) -> bool {
+        self.get(field).is_some()
+    }
+
+    /// The fields present, in canonical order.
+    pub fn values(&self) -> impl Iterator<Item = (Field, &Value)> {
+        let mut present: Vec<_> = self.values.iter().map(|(field, value)| (*field, value)).collect();
+        present.sort_by_key(|(field, _)| *field);
+        present.into_iter()
+    }
+
+    /// How many fields hold a value: survivorship prefers fuller records.
+    pub fn completeness(&self) -> usize {
+        self.values.len() + self.identifiers.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_names_round_trip() {
+        for field in Field::ALL {
+            assert_eq!(Field::from_name(field.name()), Some(*field));
+        }
+    }
+
+    #[test]
+    fn every_entity_field_list_holds_its_required_fields() {
+        for entity in Entity::ALL {
+            for required in entity.required_fields() {
+                assert!(entity.fields().contains(required), "{entity}: {required}");
+            }
+        }
+    }
+
+    #[test]
+    fn record_set_replaces_a_value() {
+        let source = SourceRef { source: "s".into(), file: "f".into(), sheet: None, row: 2 };
+        let mut record = Record::new(Entity::Patient, source);
+        record.set(Field::FamilyName, Value::Text("A".into()));
+        record.set(Field::FamilyName, Value::Text("B".into()));
+        assert_eq!(record.text(Field::FamilyName), Some("B"));
+        assert_eq!(record.completeness(), 1);
+    }
+}

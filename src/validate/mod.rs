@@ -1,0 +1,187 @@
+//! validate: rules on canonical records. Is every required field there, is a
+//! birth date plausible, does a document's file exist and agree with its
+//! index line?
+//!
+//! Validate judges values that mapping has already typed; it never reads a
+//! source file (the scan checks arrive as `ScannedFile` facts from extract)
+//! and never decides whether two records are one person (matching does).
+
+use jiff::ToSpan;
+use jiff::civil::Date;
+
+use crate::extract::ScannedFile;
+use crate::issue::{Issue, IssueCode};
+use crate::record::{Entity, Field, Record};
+
+/// How far back a birth date may plausibly lie.
+const MAX_AGE_YEARS: i16 = 120;
+
+/// What a record is checked against.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    pub required: Vec<Field>,
+    /// The day of the run: birth dates after it are in the future.
+    pub today: Date,
+}
+
+/// Adds an issue for every rule the record breaks. `issues` may already hold
+/// what mapping found for this row; a field mapping already flagged is not
+/// reported again as missing.
+pub fn validate(record: &Record, rules: &Rules, issues: &mut Vec<Issue>) {
+    check_required(record, rules, issues);
+    check_birth_date(record, rules, issues);
+    if record.entity == Entity::Document {
+        check_document(record, issues);
+    }
+}
+
+fn check_required(record: &Record, rules: &Rules, issues: &mut Vec<Issue>) {
+    for &field in &rules.required {
+        let already_flagged = issues.iter().any(|issue| issue.field == Some(field));
+        if !record.has(field) && !already_flagged {
+            issues.push(Issue::new(IssueCode::RequiredMissing, &record.source).field(field));
+        }
+    }
+}
+
+fn check_birth_date(record: &Record, rules: &Rules, issues: &mut Vec<Issue>) {
+    let Some(birth) = record.date(Field::BirthDate) else {
+        return;
+    };
+    if birth > rules.today {
+        issues.push(Issue::new(IssueCode::BirthDateFuture, &record.source).field(Field::BirthDate));
+    } else if birth < oldest_plausible_birth(rules.today) {
+        issues.push(
+            Issue::new(IssueCode::BirthDateTooOld, &record.source)
+                .field(Field::BirthDate)
+                .detail(format!("more than {MAX_AGE_YEARS} years ago")),
+        );
+    }
+}
+
+fn oldest_plausible_birth(today: Date) -> Date {
+    today.checked_sub(i64::from(MAX_AGE_YEARS).years()).unwrap_or(Date::MIN)
+}
+
+fn check_document(record: &Record, issues: &mut Vec<Issue>) {
+    let has_name_and_birth = record.has(Field::FamilyName) && record.has(Field::BirthDate);
+    if record.identifiers.is_empty() && !has_name_and_birth {
+        issues.push(Issue::new(IssueCode::DocumentNoPatientKey, &record.source));
+    }
+    if let (Some(document), Some(birth)) = (record.date(Field::DocumentDate), record.date(Field::BirthDate))
+        && document < birth
+    {
+        issues.push(Issue::new(IssueCode::DocumentBeforeBirth, &record.source).field(Field::DocumentDate));
+    }
+    let file_issue = |code| Issue::new(code, &record.source).field(Field::FilePath);
+    match &record.scanned_file {
+        None | Some(ScannedFile::Found { pages: None, .. }) => {}
+        Some(ScannedFile::Found { pages: Some(pages), .. }) => {
+            if let Some(indexed) = record.integer(Field::PageCount)
+                && indexed != i64::from(*pages)
+            {
+                issues.push(
+                    Issue::new(IssueCode::ScanPageCountMismatch, &record.source)
+                        .field(Field::PageCount)
+                        .detail(format!("the index says {indexed}, the file has {pages}")),
+                );
+            }
+        }
+        Some(ScannedFile::Missing { .. }) => issues.push(file_issue(IssueCode::ScanFileMissing)),
+        Some(ScannedFile::Escapes { .. }) => issues.push(file_issue(IssueCode::ScanPathEscapes)),
+        Some(ScannedFile::Unreadable { reason, .. }) => {
+            issues.push(file_issue(IssueCode::ScanFileUnreadable).detail(reason.clone()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::Value;
+    use crate::source_ref::SourceRef;
+    use jiff::civil::date;
+
+    fn rules() -> Rules {
+        Rules { required: vec![Field::FamilyName, Field::BirthDate], today: date(2026, 11, 24) }
+    }
+
+    fn patient(birth: Option<Date>) -> Record {
+        let source = SourceRef { source: "s".into(), file: "f".into(), sheet: None, row: 3 };
+        let mut record = Record::new(Entity::Patient, source);
+        record.set(Field::FamilyName, Value::Text("Doe".into()));
+        if let Some(birth) = birth {
+            record.set(Field::BirthDate, Value::Date(birth));
+        }
+        record
+    }
+
+    fn codes(record: &Record, already: Vec<Issue>) -> Vec<IssueCode> {
+        let mut issues = already;
+        validate(record, &rules(), &mut issues);
+        issues.into_iter().map(|issue| issue.code).collect()
+    }
+
+    #[test]
+    fn plausible_birth_dates_pass() {
+        assert!(codes(&patient(Some(date(1980, 2, 29))), vec![]).is_empty());
+        assert!(codes(&patient(Some(date(2026, 11, 24))), vec![]).is_empty(), "born today");
+        assert!(codes(&patient(Some(date(1906, 11, 24))), vec![]).is_empty(), "exactly 120");
+    }
+
+    #[test]
+    fn future_and_ancient_birth_dates_are_rejected() {
+        assert_eq!(codes(&patient(Some(date(2026, 11, 25))), vec![]), [IssueCode::BirthDateFuture]);
+        assert_eq!(codes(&patient(Some(date(1906, 11, 23))), vec![]), [IssueCode::BirthDateTooOld]);
+    }
+
+    #[test]
+    fn missing_required_field_is_reported_once() {
+        let record = patient(None);
+        assert_eq!(codes(&record, vec![]), [IssueCode::RequiredMissing]);
+        let unparseable = Issue::new(IssueCode::DateUnparseable, &record.source).field(Field::BirthDate);
+        assert_eq!(codes(&record, vec![unparseable]), [IssueCode::DateUnparseable]);
+    }
+
+    fn document(file: ScannedFile, page_count: Option<i64>) -> Record {
+        let mut record = patient(Some(date(1980, 1, 1)));
+        record.entity = Entity::Document;
+        record.scanned_file = Some(file);
+        if let Some(pages) = page_count {
+            record.set(Field::PageCount, Value::Integer(pages));
+        }
+        record
+    }
+
+    #[test]
+    fn scan_file_findings_become_issues() {
+        let found = |pages| ScannedFile::Found { path: "a.pdf".into(), size: 1, sha256: String::new(), pages };
+        assert!(codes(&document(found(Some(2)), Some(2)), vec![]).is_empty());
+        assert!(codes(&document(found(None), Some(2)), vec![]).is_empty(), "unknown page count is not a mismatch");
+        assert_eq!(codes(&document(found(Some(3)), Some(2)), vec![]), [IssueCode::ScanPageCountMismatch]);
+        assert_eq!(
+            codes(&document(ScannedFile::Missing { path: "b.pdf".into() }, None), vec![]),
+            [IssueCode::ScanFileMissing]
+        );
+        assert_eq!(
+            codes(&document(ScannedFile::Escapes { path: "../c".into() }, None), vec![]),
+            [IssueCode::ScanPathEscapes]
+        );
+    }
+
+    #[test]
+    fn document_needs_a_way_to_find_its_patient() {
+        let source = SourceRef { source: "s".into(), file: "f".into(), sheet: None, row: 3 };
+        let mut record = Record::new(Entity::Document, source);
+        record.set(Field::FamilyName, Value::Text("Doe".into()));
+        assert_eq!(codes(&record, vec![]), [IssueCode::RequiredMissing, IssueCode::DocumentNoPatientKey]);
+    }
+
+    #[test]
+    fn document_dated_before_birth_is_a_warning() {
+        let mut record = document(ScannedFile::Missing { path: "x".into() }, None);
+        record.scanned_file = None;
+        record.set(Field::DocumentDate, Value::Date(date(1979, 1, 1)));
+        assert_eq!(codes(&record, vec![]), [IssueCode::DocumentBeforeBirth]);
+    }
+}
