@@ -30,7 +30,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    #[error("the rows of source `{source_name}` do not add up (read ≠ loaded + merged + rejected + skipped); nothing was written\n\nhint: this is a bug in emr-migrate; please report it with the command you ran")]
+    #[error(
+        "the rows of source `{source_name}` do not add up (read ≠ loaded + merged + rejected + skipped); nothing was written\n\nhint: this is a bug in emr-migrate; please report it with the command you ran"
+    )]
     Unbalanced { source_name: String },
 }
 

@@ -19,7 +19,9 @@ pub fn run(args: &PipelineArgs, printer: &Printer) -> Result<Outcome, Error> {
     let database = super::database_path(args, &project);
     let started_at = super::now();
     let mut conn = load::open_for_writing(&database)?;
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(load::LoadError::from)?;
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(load::LoadError::from)?;
     let existing = load::read_existing(&tx)?;
     let mut plan = pipeline::plan(&project, &existing, super::today(), printer)?;
 
@@ -40,8 +42,19 @@ pub fn run(args: &PipelineArgs, printer: &Printer) -> Result<Outcome, Error> {
     let out = super::out_dir(args, &project);
     let report_started = Instant::now();
     let mut report = report::build(&plan, &context);
-    report::write(&out, &mut report, &plan, report::WriteOptions { show_phi: args.show_phi }).map_err(|error| {
-        printer.warning(&format!("batch {} is committed; only the report failed", batch.batch_id));
+    report::write(
+        &out,
+        &mut report,
+        &plan,
+        report::WriteOptions {
+            show_phi: args.show_phi,
+        },
+    )
+    .map_err(|error| {
+        printer.warning(&format!(
+            "batch {} is committed; only the report failed",
+            batch.batch_id
+        ));
         error
     })?;
     plan.timings.report_ms = report_started.elapsed().as_millis() as u64;

@@ -6,7 +6,9 @@ use std::io::{Cursor, Read};
 use std::sync::{Arc, Mutex};
 
 use super::encoding::{self, DecodingReader, MalformedText};
-use super::{Cell, ExtractError, Headers, Origin, RawRow, ReadDetails, ReadOptions, RowDefect, SourceReader};
+use super::{
+    Cell, ExtractError, Headers, Origin, RawRow, ReadDetails, ReadOptions, RowDefect, SourceReader,
+};
 
 /// Enough text to detect the encoding and the delimiter from.
 const SNIFF_BYTES: usize = 64 * 1024;
@@ -15,7 +17,10 @@ const DELIMITER_CANDIDATES: [char; 4] = [',', ';', '\t', '|'];
 type Input = Tap<DecodingReader<std::io::Chain<Cursor<Vec<u8>>, File>>>;
 
 pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader, ExtractError> {
-    let open_error = |source| ExtractError::Open { path: origin.path.clone(), source };
+    let open_error = |source| ExtractError::Open {
+        path: origin.path.clone(),
+        source,
+    };
     let mut file = File::open(&origin.path).map_err(open_error)?;
     let prefix = read_prefix(&mut file).map_err(open_error)?;
     let encoding = encoding::detect(&prefix, options.encoding.as_deref(), &origin.path)?;
@@ -33,7 +38,10 @@ pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader
         })?;
 
     let window = Arc::new(Mutex::new(Window::default()));
-    let input = Tap { inner: DecodingReader::new(Cursor::new(prefix).chain(file), encoding), window: window.clone() };
+    let input = Tap {
+        inner: DecodingReader::new(Cursor::new(prefix).chain(file), encoding),
+        window: window.clone(),
+    };
     let mut csv = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -49,8 +57,19 @@ pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader
         other_sheets: Vec::new(),
         header_row: header_line,
     };
-    let rows = DelimitedRows { width: headers.len(), csv, record, window, origin, failed: false };
-    Ok(SourceReader { headers, details, rows: Box::new(rows) })
+    let rows = DelimitedRows {
+        width: headers.len(),
+        csv,
+        record,
+        window,
+        origin,
+        failed: false,
+    };
+    Ok(SourceReader {
+        headers,
+        details,
+        rows: Box::new(rows),
+    })
 }
 
 fn read_prefix(file: &mut File) -> std::io::Result<Vec<u8>> {
@@ -69,11 +88,18 @@ fn find_header(
     origin: &Origin,
 ) -> Result<u64, ExtractError> {
     loop {
-        let more = csv.read_record(record).map_err(|error| convert_error(error, origin))?;
+        let more = csv
+            .read_record(record)
+            .map_err(|error| convert_error(error, origin))?;
         if !more {
             return Err(match header_row {
-                Some(row) => ExtractError::HeaderRowPastEnd { path: origin.path.clone(), row },
-                None => ExtractError::NoHeader { path: origin.path.clone() },
+                Some(row) => ExtractError::HeaderRowPastEnd {
+                    path: origin.path.clone(),
+                    row,
+                },
+                None => ExtractError::NoHeader {
+                    path: origin.path.clone(),
+                },
             });
         }
         let line = record_line(record, window);
@@ -84,7 +110,8 @@ fn find_header(
                 return Err(ExtractError::Delimited {
                     path: origin.path.clone(),
                     line: row,
-                    message: "`header_row` points inside a record, not at its first line".to_string(),
+                    message: "`header_row` points inside a record, not at its first line"
+                        .to_string(),
                 });
             }
             Some(_) => {}
@@ -96,8 +123,12 @@ fn find_header(
 /// blank lines silently and reports a record as starting where the blank
 /// lines did; the bytes in the window tell how many lines were skipped.
 fn record_line(record: &csv::StringRecord, window: &Mutex<Window>) -> u64 {
-    let Some(position) = record.position() else { return 0 };
-    let window = window.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let Some(position) = record.position() else {
+        return 0;
+    };
+    let window = window
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     position.line() + window.newlines_in_blank_run(position.byte())
 }
 
@@ -118,8 +149,14 @@ const WINDOW_SLACK: u64 = 1 << 20;
 impl Window {
     /// `\n`s in the run of line breaks starting at `offset`.
     fn newlines_in_blank_run(&self, offset: u64) -> u64 {
-        let Some(start) = offset.checked_sub(self.base) else { return 0 };
-        let run = self.bytes.iter().skip(start as usize).take_while(|byte| matches!(byte, b'\r' | b'\n'));
+        let Some(start) = offset.checked_sub(self.base) else {
+            return 0;
+        };
+        let run = self
+            .bytes
+            .iter()
+            .skip(start as usize)
+            .take_while(|byte| matches!(byte, b'\r' | b'\n'));
         run.filter(|byte| **byte == b'\n').count() as u64
     }
 
@@ -141,7 +178,10 @@ struct Tap<R> {
 impl<R: Read> Read for Tap<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let read = self.inner.read(buf)?;
-        let mut window = self.window.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut window = self
+            .window
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         window.bytes.extend_from_slice(&buf[..read]);
         Ok(read)
     }
@@ -150,11 +190,21 @@ impl<R: Read> Read for Tap<R> {
 fn convert_error(error: csv::Error, origin: &Origin) -> ExtractError {
     let line = error.position().map_or(0, csv::Position::line);
     if let csv::ErrorKind::Io(io_error) = error.kind()
-        && let Some(malformed) = io_error.get_ref().and_then(|inner| inner.downcast_ref::<MalformedText>())
+        && let Some(malformed) = io_error
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<MalformedText>())
     {
-        return ExtractError::Decode { path: origin.path.clone(), line: malformed.line, encoding: "UTF-8" };
+        return ExtractError::Decode {
+            path: origin.path.clone(),
+            line: malformed.line,
+            encoding: "UTF-8",
+        };
     }
-    ExtractError::Delimited { path: origin.path.clone(), line, message: error.to_string() }
+    ExtractError::Delimited {
+        path: origin.path.clone(),
+        line,
+        message: error.to_string(),
+    }
 }
 
 struct DelimitedRows {
@@ -188,27 +238,50 @@ impl DelimitedRows {
     fn current_row(&self) -> RawRow {
         let line = record_line(&self.record, &self.window);
         let consumed = self.csv.position().byte();
-        self.window.lock().unwrap_or_else(std::sync::PoisonError::into_inner).release_before(consumed);
+        self.window
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .release_before(consumed);
         let found = self.record.len();
         // Extra trailing fields that are all empty carry no data (a trailing
         // delimiter); anything else off the header's grid is a defect.
-        let extra_hold_data = self.record.iter().skip(self.width).any(|field| !field.trim().is_empty());
-        let defect = (found < self.width || extra_hold_data)
-            .then_some(RowDefect::FieldCount { expected: self.width, found });
+        let extra_hold_data = self
+            .record
+            .iter()
+            .skip(self.width)
+            .any(|field| !field.trim().is_empty());
+        let defect = (found < self.width || extra_hold_data).then_some(RowDefect::FieldCount {
+            expected: self.width,
+            found,
+        });
         let cells = self
             .record
             .iter()
             .take(if defect.is_some() { found } else { self.width })
-            .map(|field| if field.is_empty() { Cell::Empty } else { Cell::Text(field.to_string()) })
+            .map(|field| {
+                if field.is_empty() {
+                    Cell::Empty
+                } else {
+                    Cell::Text(field.to_string())
+                }
+            })
             .collect();
-        RawRow { source: self.origin.row_ref(None, line), cells, defect }
+        RawRow {
+            source: self.origin.row_ref(None, line),
+            cells,
+            defect,
+        }
     }
 }
 
 /// Picks the candidate that splits the header line and most following lines
 /// into the same number of fields. Quoted text is not counted.
 fn sniff_delimiter(sample: &str) -> char {
-    let lines: Vec<&str> = sample.lines().filter(|line| !line.trim().is_empty()).take(20).collect();
+    let lines: Vec<&str> = sample
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .take(20)
+        .collect();
     let Some(header) = lines.first() else {
         return ',';
     };
@@ -218,7 +291,10 @@ fn sniff_delimiter(sample: &str) -> char {
         if header_count == 0 {
             continue;
         }
-        let consistent = lines.iter().filter(|line| count_unquoted(line, candidate) == header_count).count();
+        let consistent = lines
+            .iter()
+            .filter(|line| count_unquoted(line, candidate) == header_count)
+            .count();
         if (consistent, header_count) > (best.1, best.2) {
             best = (candidate, consistent, header_count);
         }
@@ -244,10 +320,17 @@ mod tests {
     use super::*;
     use std::io::Write;
 
-    fn read_all(bytes: &[u8], options: &ReadOptions) -> Result<(SourceReader, Vec<RawRow>), ExtractError> {
+    fn read_all(
+        bytes: &[u8],
+        options: &ReadOptions,
+    ) -> Result<(SourceReader, Vec<RawRow>), ExtractError> {
         let mut file = tempfile::NamedTempFile::with_suffix(".csv").unwrap();
         file.write_all(bytes).unwrap();
-        let origin = Origin { source: "s".into(), file: "f.csv".into(), path: file.path().to_path_buf() };
+        let origin = Origin {
+            source: "s".into(),
+            file: "f.csv".into(),
+            path: file.path().to_path_buf(),
+        };
         let mut reader = open(origin, options)?;
         let rows = reader.by_ref().collect::<Result<Vec<_>, _>>()?;
         Ok((reader, rows))
@@ -264,7 +347,11 @@ mod tests {
 
     #[test]
     fn quoted_newline_keeps_line_numbers_of_later_rows() {
-        let (reader, rows) = read_all(b"id;addr\n1;\"12 Elm St\nApt 4\"\n2;x\n", &ReadOptions::default()).unwrap();
+        let (reader, rows) = read_all(
+            b"id;addr\n1;\"12 Elm St\nApt 4\"\n2;x\n",
+            &ReadOptions::default(),
+        )
+        .unwrap();
         assert_eq!(reader.headers.names(), ["id", "addr"]);
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].source.row, 2);
@@ -274,7 +361,10 @@ mod tests {
 
     #[test]
     fn blank_lines_do_not_shift_line_numbers() {
-        for text in ["h\n\n\na\n\"x\ny\"\n\nb\n", "h\r\n\r\n\r\na\r\n\"x\r\ny\"\r\n\r\nb"] {
+        for text in [
+            "h\n\n\na\n\"x\ny\"\n\nb\n",
+            "h\r\n\r\n\r\na\r\n\"x\r\ny\"\r\n\r\nb",
+        ] {
             let (_, rows) = read_all(text.as_bytes(), &ReadOptions::default()).unwrap();
             let lines: Vec<u64> = rows.iter().map(|row| row.source.row).collect();
             assert_eq!(lines, [4, 5, 8], "{text:?}");
@@ -283,17 +373,39 @@ mod tests {
 
     #[test]
     fn short_row_is_a_defect_and_reading_goes_on() {
-        let (_, rows) = read_all(b"a,b,c\n1,2,3\n4,5\n6,7,8,\n9,9,9,x\n", &ReadOptions::default()).unwrap();
+        let (_, rows) = read_all(
+            b"a,b,c\n1,2,3\n4,5\n6,7,8,\n9,9,9,x\n",
+            &ReadOptions::default(),
+        )
+        .unwrap();
         assert_eq!(rows[0].defect, None);
-        assert_eq!(rows[1].defect, Some(RowDefect::FieldCount { expected: 3, found: 2 }));
-        assert_eq!(rows[2].defect, None, "an empty trailing field holds no data");
+        assert_eq!(
+            rows[1].defect,
+            Some(RowDefect::FieldCount {
+                expected: 3,
+                found: 2
+            })
+        );
+        assert_eq!(
+            rows[2].defect, None,
+            "an empty trailing field holds no data"
+        );
         assert_eq!(rows[2].cells.len(), 3);
-        assert_eq!(rows[3].defect, Some(RowDefect::FieldCount { expected: 3, found: 4 }));
+        assert_eq!(
+            rows[3].defect,
+            Some(RowDefect::FieldCount {
+                expected: 3,
+                found: 4
+            })
+        );
     }
 
     #[test]
     fn header_row_skips_title_lines() {
-        let options = ReadOptions { header_row: Some(3), ..ReadOptions::default() };
+        let options = ReadOptions {
+            header_row: Some(3),
+            ..ReadOptions::default()
+        };
         let (reader, rows) = read_all(b"Clinic export\n\nname,dob\nA,1\n", &options).unwrap();
         assert_eq!(reader.headers.names(), ["name", "dob"]);
         assert_eq!(reader.details.header_row, 3);
@@ -310,12 +422,18 @@ mod tests {
         let lines_before = (SNIFF_BYTES / 4) as u64 + 1;
         match read_all(&bytes, &ReadOptions::default()) {
             Err(ExtractError::Decode { line, .. }) => assert_eq!(line, lines_before + 1),
-            other => panic!("expected a decode error, got {:?}", other.map(|(_, rows)| rows.len())),
+            other => panic!(
+                "expected a decode error, got {:?}",
+                other.map(|(_, rows)| rows.len())
+            ),
         }
     }
 
     #[test]
     fn empty_file_has_no_header() {
-        assert!(matches!(read_all(b"", &ReadOptions::default()), Err(ExtractError::NoHeader { .. })));
+        assert!(matches!(
+            read_all(b"", &ReadOptions::default()),
+            Err(ExtractError::NoHeader { .. })
+        ));
     }
 }

@@ -39,7 +39,9 @@ pub enum LoadError {
         #[source]
         source: rusqlite::Error,
     },
-    #[error("the database is not an emr-migrate EMR database (it has tables but no emr-migrate schema version)")]
+    #[error(
+        "the database is not an emr-migrate EMR database (it has tables but no emr-migrate schema version)"
+    )]
     NotOurs,
     #[error(
         "the database has schema version {found}, newer than this emr-migrate supports ({supported})\n\nhint: upgrade emr-migrate"
@@ -54,12 +56,18 @@ pub enum LoadError {
     #[error(
         "reconciliation failed for source `{source_name}`: {read} rows read but {recorded} recorded; the batch was not committed"
     )]
-    Unreconciled { source_name: String, read: u64, recorded: u64 },
+    Unreconciled {
+        source_name: String,
+        read: u64,
+        recorded: u64,
+    },
     #[error("there is no batch {0}")]
     NoSuchBatch(i64),
     #[error("batch {batch} is already rolled back")]
     AlreadyRolledBack { batch: i64 },
-    #[error("batch {batch} is not the latest committed batch\n\nhint: roll back batch {latest} first; later batches may have merged rows into its patients")]
+    #[error(
+        "batch {batch} is not the latest committed batch\n\nhint: roll back batch {latest} first; later batches may have merged rows into its patients"
+    )]
     NotLatest { batch: i64, latest: i64 },
 }
 
@@ -67,9 +75,15 @@ pub enum LoadError {
 /// writing. Only `run` and `rollback` call this.
 pub fn open_for_writing(path: &Path) -> Result<Connection, LoadError> {
     if !path.exists() {
-        create_private_file(path).map_err(|source| LoadError::Create { path: path.to_path_buf(), source })?;
+        create_private_file(path).map_err(|source| LoadError::Create {
+            path: path.to_path_buf(),
+            source,
+        })?;
     }
-    let mut conn = Connection::open(path).map_err(|source| LoadError::Open { path: path.to_path_buf(), source })?;
+    let mut conn = Connection::open(path).map_err(|source| LoadError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
     configure(&conn)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     schema::migrate(&tx)?;
@@ -83,8 +97,14 @@ pub fn open_for_reading(path: &Path) -> Result<Option<Connection>, LoadError> {
     if !path.exists() {
         return Ok(None);
     }
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-        .map_err(|source| LoadError::Open { path: path.to_path_buf(), source })?;
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|source| LoadError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
     conn.busy_timeout(std::time::Duration::from_secs(30))?;
     schema::check_version(&conn)?;
     Ok(Some(conn))

@@ -22,7 +22,10 @@ impl CodeTable {
     where
         I: IntoIterator<Item = (String, String)>,
     {
-        let codes = codes.into_iter().map(|(code, value)| (normalise(&code), value)).collect();
+        let codes = codes
+            .into_iter()
+            .map(|(code, value)| (normalise(&code), value))
+            .collect();
         CodeTable { codes, default }
     }
 
@@ -39,7 +42,12 @@ impl CodeTable {
             ("U", "unknown"),
             ("UNKNOWN", "unknown"),
         ];
-        CodeTable::new(pairs.iter().map(|(code, value)| (code.to_string(), value.to_string())), None)
+        CodeTable::new(
+            pairs
+                .iter()
+                .map(|(code, value)| (code.to_string(), value.to_string())),
+            None,
+        )
     }
 
     pub fn with_default(self, default: Option<String>) -> CodeTable {
@@ -69,7 +77,10 @@ mod tests {
 
     #[test]
     fn lookup_ignores_case_and_falls_back_to_the_default() {
-        let table = CodeTable::new([("1".into(), "male".into()), ("2".into(), "female".into())], None);
+        let table = CodeTable::new(
+            [("1".into(), "male".into()), ("2".into(), "female".into())],
+            None,
+        );
         assert_eq!(table.lookup(" 2 "), Lookup::Listed("female"));
         assert_eq!(table.lookup("7"), Lookup::Unknown);
         let with_default = CodeTable::new([("f".into(), "female".into())], Some("unknown".into()));

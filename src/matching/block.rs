@@ -24,6 +24,9 @@ pub enum BlockingRule {
     Identifier,
     /// Given and family name sound-alikes: catches any birth date error.
     NameSoundex,
+    /// Surname sound-alike with birth day and month in either order: catches
+    /// a mistyped birth year together with a nickname or a move.
+    FamilySoundexBirthDayMonth,
 }
 
 impl BlockingRule {
@@ -32,6 +35,7 @@ impl BlockingRule {
         BlockingRule::BirthDate,
         BlockingRule::Identifier,
         BlockingRule::NameSoundex,
+        BlockingRule::FamilySoundexBirthDayMonth,
     ];
 
     pub fn name(self) -> &'static str {
@@ -40,11 +44,15 @@ impl BlockingRule {
             BlockingRule::BirthDate => "birth_date",
             BlockingRule::Identifier => "identifier",
             BlockingRule::NameSoundex => "name_soundex",
+            BlockingRule::FamilySoundexBirthDayMonth => "family_soundex_birth_day_month",
         }
     }
 
     pub fn from_name(name: &str) -> Option<BlockingRule> {
-        BlockingRule::DEFAULT.iter().copied().find(|rule| rule.name() == name)
+        BlockingRule::DEFAULT
+            .iter()
+            .copied()
+            .find(|rule| rule.name() == name)
     }
 
     /// The keys a candidate has under this rule; none when a part is missing.
@@ -68,8 +76,16 @@ impl BlockingRule {
                 }
             }
             BlockingRule::NameSoundex => {
-                if let (Some(given), Some(family)) = (candidate.given_soundex, candidate.family_soundex) {
+                if let (Some(given), Some(family)) =
+                    (candidate.given_soundex, candidate.family_soundex)
+                {
                     keys.push(key(&(tag, given, family)));
+                }
+            }
+            BlockingRule::FamilySoundexBirthDayMonth => {
+                if let (Some(code), Some(birth)) = (candidate.family_soundex, candidate.birth) {
+                    let (month, day) = (birth.month(), birth.day());
+                    keys.push(key(&(tag, code, month.min(day), month.max(day))));
                 }
             }
         }
@@ -117,7 +133,13 @@ pub fn block(candidates: &[Candidate], rules: &[BlockingRule], max_block_size: u
                 blocks.entry(block_key).or_default().push(index as u32);
             }
         }
-        let mut rule_stats = RuleStats { rule, blocks: 0, pairs: 0, oversized_blocks: 0, skipped_pairs: 0 };
+        let mut rule_stats = RuleStats {
+            rule,
+            blocks: 0,
+            pairs: 0,
+            oversized_blocks: 0,
+            skipped_pairs: 0,
+        };
         for members in blocks.values().filter(|members| members.len() > 1) {
             let possible = (members.len() as u64) * (members.len() as u64 - 1) / 2;
             if members.len() > max_block_size {
@@ -161,18 +183,25 @@ mod tests {
             candidate("Robert", "Smyth", date(1980, 3, 4)), // surname typo
             candidate("Roberta", "Jones", date(1980, 4, 3)), // married name, swapped date
             candidate("Alice", "Wong", date(1990, 1, 1)),
+            candidate("Bob", "Smith", date(1986, 3, 4)), // nickname and a year typo
         ];
         let blocking = block(&candidates, BlockingRule::DEFAULT, 100);
         assert!(blocking.pairs.contains(&(0, 1)));
         assert!(blocking.pairs.contains(&(0, 2)));
         assert!(blocking.pairs.contains(&(0, 3)));
+        assert!(blocking.pairs.contains(&(0, 5)));
         assert!(!blocking.pairs.iter().any(|&(a, b)| a == 4 || b == 4));
-        assert!(blocking.pairs.windows(2).all(|pair| pair[0] < pair[1]), "sorted and distinct");
+        assert!(
+            blocking.pairs.windows(2).all(|pair| pair[0] < pair[1]),
+            "sorted and distinct"
+        );
     }
 
     #[test]
     fn oversized_blocks_are_skipped_and_counted() {
-        let candidates: Vec<_> = (0..5).map(|_| candidate("Ann", "Lee", date(1970, 1, 1))).collect();
+        let candidates: Vec<_> = (0..5)
+            .map(|_| candidate("Ann", "Lee", date(1970, 1, 1)))
+            .collect();
         let blocking = block(&candidates, &[BlockingRule::BirthDate], 4);
         assert!(blocking.pairs.is_empty());
         assert_eq!(blocking.stats[0].oversized_blocks, 1);
