@@ -374,17 +374,10 @@ impl Demo {
 
     fn person(&mut self, id: String) -> Person {
         let sex = if self.rng.chance(52) { 'F' } else { 'M' };
-        let given = if sex == 'F' {
-            *self.rng.pick(FEMALE)
-        } else {
-            *self.rng.pick(MALE)
-        };
+        let given = if sex == 'F' { *self.rng.pick(FEMALE) } else { *self.rng.pick(MALE) };
         let family = *self.rng.pick(FAMILY);
-        let middle = if self.rng.chance(60) {
-            ((b'A' + self.rng.below(26) as u8) as char).to_string()
-        } else {
-            String::new()
-        };
+        let middle =
+            if self.rng.chance(60) { ((b'A' + self.rng.below(26) as u8) as char).to_string() } else { String::new() };
         let year = 1930 + self.rng.below(90) as i32;
         let month = 1 + self.rng.below(12) as u32;
         let day = 1 + self.rng.below(28) as u32;
@@ -412,16 +405,9 @@ impl Demo {
         self.people[id].clone()
     }
 
-    fn truth(
-        &mut self,
-        source: &str,
-        file: &str,
-        sheet: &str,
-        row: usize,
-        person: &str,
-        expected: &str,
-        note: &str,
-    ) {
+    /// `at` is (source, file, sheet, row).
+    fn truth(&mut self, at: (&str, &str, &str, usize), person: &str, expected: &str, note: &str) {
+        let (source, file, sheet, row) = at;
         self.truth.push([
             source.into(),
             file.into(),
@@ -521,21 +507,13 @@ fn population(demo: &mut Demo) {
 }
 
 fn main() {
-    let out = std::env::args()
-        .nth(1)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("fixtures/demo"));
+    let out = std::env::args().nth(1).map(PathBuf::from).unwrap_or_else(|| PathBuf::from("fixtures/demo"));
     fs::create_dir_all(out.join("mappings")).unwrap();
     let scans = out.join("scans");
     if scans.exists() {
         fs::remove_dir_all(&scans).unwrap();
     }
-    let mut demo = Demo {
-        rng: Rng(0x5EED_2026),
-        people: BTreeMap::new(),
-        phones: 0,
-        truth: Vec::new(),
-    };
+    let mut demo = Demo { rng: Rng(0x5EED_2026), people: BTreeMap::new(), phones: 0, truth: Vec::new() };
     population(&mut demo);
     write_pm(&mut demo, &out);
     write_old_emr(&mut demo, &out);
@@ -549,65 +527,38 @@ fn write_pm(demo: &mut Demo, out: &Path) {
     let file = "demographics.xlsx";
     let mut workbook = Workbook::new();
     let created = ExcelDateTime::from_ymd(2026, 11, 2).unwrap();
-    workbook.set_properties(
-        &DocProperties::new()
-            .set_creation_datetime(&created)
-            .set_author("Riverside PM export"),
-    );
+    workbook.set_properties(&DocProperties::new().set_creation_datetime(&created).set_author("Riverside PM export"));
     let sheet = workbook.add_worksheet();
     sheet.set_name("Patients").unwrap();
     let date = Format::new().set_num_format("mm/dd/yyyy");
     let bold = Format::new().set_bold();
     sheet
-        .write_string_with_format(
-            0,
-            0,
-            "Riverside Family Practice - Patient Demographics (printed 11/02/2026)",
-            &bold,
-        )
+        .write_string_with_format(0, 0, "Riverside Family Practice - Patient Demographics (printed 11/02/2026)", &bold)
         .unwrap();
-    let headers = [
-        "Pt Last Name",
-        "First",
-        "MI",
-        "DOB",
-        "Sex",
-        "Chart #",
-        "Addr1",
-        "City",
-        "St",
-        "Zip",
-        "Home Phone",
-    ];
+    let headers = ["Pt Last Name", "First", "MI", "DOB", "Sex", "Chart #", "Addr1", "City", "St", "Zip", "Home Phone"];
     for (column, header) in headers.iter().enumerate() {
-        sheet
-            .write_string_with_format(1, column as u16, *header, &bold)
-            .unwrap();
+        sheet.write_string_with_format(1, column as u16, *header, &bold).unwrap();
     }
     let mut row = 2u32;
     let mut chart = 10001u32;
-    let mut write_person = |demo: &mut Demo,
-                            sheet: &mut rust_xlsxwriter::Worksheet,
-                            row: &mut u32,
-                            person: &Person,
-                            chart: u32,
-                            dob: Dob,
-                            sex: &str,
-                            note: &str,
-                            expected: &str| {
+    let write_person = |demo: &mut Demo,
+                        sheet: &mut rust_xlsxwriter::Worksheet,
+                        row: &mut u32,
+                        person: &Person,
+                        chart: u32,
+                        dob: Dob,
+                        sex: &str,
+                        note: &str,
+                        expected: &str| {
         let r = *row;
-        sheet
-            .write_string(r, 0, ascii(&person.family).replace('\'', ""))
-            .unwrap();
+        sheet.write_string(r, 0, ascii(&person.family).replace('\'', "")).unwrap();
         sheet.write_string(r, 1, ascii(&person.given)).unwrap();
         sheet.write_string(r, 2, &person.middle).unwrap();
         match dob {
             Dob::Cell => {
                 let (y, m, d) = person.birth;
                 let value = ExcelDateTime::from_ymd(y as u16, m as u8, d as u8).unwrap();
-                sheet
-                    .write_datetime_with_format(r, 3, &value, &date)
-                    .unwrap();
+                sheet.write_datetime_with_format(r, 3, &value, &date).unwrap();
             }
             Dob::Text(text) => {
                 sheet.write_string(r, 3, &text).unwrap();
@@ -619,44 +570,22 @@ fn write_pm(demo: &mut Demo, out: &Path) {
         sheet.write_string(r, 7, person.city).unwrap();
         sheet.write_string(r, 8, "OH").unwrap();
         if demo.rng.chance(25) {
-            sheet
-                .write_number(r, 9, person.zip.parse::<f64>().unwrap())
-                .unwrap();
+            sheet.write_number(r, 9, person.zip.parse::<f64>().unwrap()).unwrap();
         } else {
             sheet.write_string(r, 9, person.zip).unwrap();
         }
         sheet.write_string(r, 10, &person.phone).unwrap();
-        demo.truth(
-            "pm",
-            file,
-            "Patients",
-            r as usize + 1,
-            &person.id,
-            expected,
-            note,
-        );
+        demo.truth(("pm", file, "Patients", r as usize + 1), &person.id, expected, note);
         *row += 1;
     };
     for number in 1..=140 {
         let person = demo.get(&format!("P{number:03}"));
-        let dob = if demo.rng.chance(30) {
-            Dob::Text(person.dob_us())
-        } else {
-            Dob::Cell
-        };
+        let dob = if demo.rng.chance(30) { Dob::Text(person.dob_us()) } else { Dob::Cell };
         let sex = person.sex.to_string();
         write_person(demo, sheet, &mut row, &person, chart, dob, &sex, "", "");
         chart += 1;
         if number == 50 {
-            demo.truth(
-                "pm",
-                file,
-                "Patients",
-                row as usize + 1,
-                "",
-                "skipped",
-                "blank row",
-            );
+            demo.truth(("pm", file, "Patients", row as usize + 1), "", "skipped", "blank row");
             row += 1;
         }
     }
@@ -677,9 +606,7 @@ fn write_pm(demo: &mut Demo, out: &Path) {
             "P903" => dob = Dob::Text("02/30/1975".into()),
             _ => sex = "X".into(),
         }
-        write_person(
-            demo, sheet, &mut row, &person, chart, dob, &sex, note, expected,
-        );
+        write_person(demo, sheet, &mut row, &person, chart, dob, &sex, note, expected);
         chart += 1;
     }
     // Second registrations of seven patients, under new chart numbers.
@@ -687,20 +614,11 @@ fn write_pm(demo: &mut Demo, out: &Path) {
     let duplicates: [(&str, &str); 7] = [
         ("P005", "duplicate registration: surname typo"),
         ("P012", "duplicate registration: nickname"),
-        (
-            "P023",
-            "duplicate registration: day and month swapped, moved",
-        ),
+        ("P023", "duplicate registration: day and month swapped, moved"),
         ("P031", "duplicate registration: birth date typed as text"),
         ("P044", "duplicate registration: given-name typo"),
-        (
-            "P058",
-            "duplicate registration: half of a hyphenated surname",
-        ),
-        (
-            "P036",
-            "duplicate registration: nickname, moved, birth year mistyped",
-        ),
+        ("P058", "duplicate registration: half of a hyphenated surname"),
+        ("P036", "duplicate registration: nickname, moved, birth year mistyped"),
     ];
     for (id, note) in duplicates {
         let mut person = demo.get(id);
@@ -722,11 +640,7 @@ fn write_pm(demo: &mut Demo, out: &Path) {
             "P058" => person.family = "Garcia".into(),
             _ => {
                 let formal = person.given.clone();
-                person.given = FORMAL
-                    .iter()
-                    .find(|(f, ..)| *f == formal)
-                    .map(|(_, nick, _)| nick.to_string())
-                    .unwrap();
+                person.given = FORMAL.iter().find(|(f, ..)| *f == formal).map(|(_, nick, _)| nick.to_string()).unwrap();
                 let (y, m, d) = person.birth;
                 person.birth = (y - y % 10 + (y % 10 + 5) % 10, m, d);
                 let (street, city, zip) = demo.address();
@@ -741,18 +655,8 @@ fn write_pm(demo: &mut Demo, out: &Path) {
         chart += 1;
     }
     let total = row - 2 - 1;
-    sheet
-        .write_string(row, 0, format!("Total patients: {total}"))
-        .unwrap();
-    demo.truth(
-        "pm",
-        file,
-        "Patients",
-        row as usize + 1,
-        "",
-        "skipped",
-        "footer row",
-    );
+    sheet.write_string(row, 0, format!("Total patients: {total}")).unwrap();
+    demo.truth(("pm", file, "Patients", row as usize + 1), "", "skipped", "footer row");
     sheet.set_column_width(0, 16).unwrap();
     sheet.set_column_width(6, 22).unwrap();
     sheet.set_column_width(10, 16).unwrap();
@@ -767,9 +671,7 @@ enum Dob {
 /// old_emr_patients.csv: the previous EMR, Windows-1252, semicolons.
 fn write_old_emr(demo: &mut Demo, out: &Path) {
     let file = "old_emr_patients.csv";
-    let mut text = String::from(
-        "PatientID;Surname;GivenNames;BirthDate;Gender;Street;Town;State;PostCode;Phone\r\n",
-    );
+    let mut text = String::from("PatientID;Surname;GivenNames;BirthDate;Gender;Street;Town;State;PostCode;Phone\r\n");
     let mut line = 2usize;
     let mut emr_id = 20001;
     let push = |demo: &mut Demo,
@@ -801,7 +703,7 @@ fn write_old_emr(demo: &mut Demo, out: &Path) {
             ]
         });
         let record = fields.join(";");
-        demo.truth("old_emr", file, "", *line, &person.id, expected, note);
+        demo.truth(("old_emr", file, "", *line), &person.id, expected, note);
         *line += 1 + record.matches('\n').count();
         text.push_str(&record);
         text.push_str("\r\n");
@@ -813,9 +715,7 @@ fn write_old_emr(demo: &mut Demo, out: &Path) {
         if number <= 140 {
             match variant {
                 1 => {
-                    if let Some((_, nick, _)) =
-                        FORMAL.iter().find(|(formal, ..)| *formal == person.given)
-                    {
+                    if let Some((_, nick, _)) = FORMAL.iter().find(|(formal, ..)| *formal == person.given) {
                         person.given = nick.to_string();
                         note = "nickname in the old EMR";
                     }
@@ -850,16 +750,7 @@ fn write_old_emr(demo: &mut Demo, out: &Path) {
             100 => {
                 let mut again = demo.get("P100");
                 again.given = transpose(&again.given, &mut demo.rng);
-                push(
-                    demo,
-                    &mut text,
-                    &mut line,
-                    &again,
-                    29001,
-                    "registered twice: given-name typo",
-                    "",
-                    None,
-                );
+                push(demo, &mut text, &mut line, &again, 29001, "registered twice: given-name typo", "", None);
             }
             150 => {
                 let mut married = demo.get("P150");
@@ -881,74 +772,29 @@ fn write_old_emr(demo: &mut Demo, out: &Path) {
             }
             160 => {
                 let again = demo.get("P160");
-                push(
-                    demo,
-                    &mut text,
-                    &mut line,
-                    &again,
-                    29003,
-                    "registered twice, identical",
-                    "",
-                    None,
-                );
+                push(demo, &mut text, &mut line, &again, 29003, "registered twice, identical", "", None);
             }
             _ => {}
         }
     }
     let ragged = demo.person("P951".into());
-    let mut short = vec![
-        format!("E{emr_id}"),
-        ragged.family.clone(),
-        ragged.given.clone(),
-        "12.03.1971".into(),
-        "1".into(),
-    ];
+    let mut short =
+        vec![format!("E{emr_id}"), ragged.family.clone(), ragged.given.clone(), "12.03.1971".into(), "1".into()];
     short.push(quote(&ragged.street));
-    push(
-        demo,
-        &mut text,
-        &mut line,
-        &ragged,
-        0,
-        "row cut short: 6 of 10 fields",
-        "E-ROW-FIELD-COUNT",
-        Some(short),
-    );
+    push(demo, &mut text, &mut line, &ragged, 0, "row cut short: 6 of 10 fields", "E-ROW-FIELD-COUNT", Some(short));
     let mut no_surname = demo.person("P952".into());
     no_surname.family = String::new();
-    push(
-        demo,
-        &mut text,
-        &mut line,
-        &no_surname,
-        emr_id + 1,
-        "no surname",
-        "E-REQUIRED-MISSING",
-        None,
-    );
+    push(demo, &mut text, &mut line, &no_surname, emr_id + 1, "no surname", "E-REQUIRED-MISSING", None);
     let mut impossible = demo.person("P953".into());
     impossible.birth = (1988, 2, 31);
-    push(
-        demo,
-        &mut text,
-        &mut line,
-        &impossible,
-        emr_id + 2,
-        "birth date 31.02.1988",
-        "E-DATE-INVALID",
-        None,
-    );
+    push(demo, &mut text, &mut line, &impossible, emr_id + 2, "birth date 31.02.1988", "E-DATE-INVALID", None);
     // What Windows-1252 cannot hold, the old EMR stored without its accent.
     let text: String = text
         .chars()
         .map(|c| {
             let mut buffer = [0u8; 4];
             let (_, _, unmappable) = encoding_rs::WINDOWS_1252.encode(c.encode_utf8(&mut buffer));
-            if unmappable {
-                ascii(&c.to_string())
-            } else {
-                c.to_string()
-            }
+            if unmappable { ascii(&c.to_string()) } else { c.to_string() }
         })
         .collect();
     let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&text);
@@ -957,11 +803,7 @@ fn write_old_emr(demo: &mut Demo, out: &Path) {
 }
 
 fn quote(field: &str) -> String {
-    if field.contains([';', '"', '\n']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
-    } else {
-        field.to_string()
-    }
+    if field.contains([';', '"', '\n']) { format!("\"{}\"", field.replace('"', "\"\"")) } else { field.to_string() }
 }
 
 /// scan_index.txt and scans/: the scanning vendor's index of the paper charts.
@@ -980,27 +822,15 @@ fn write_scan_index(demo: &mut Demo, out: &Path) {
     // A twin's chart without its number: the name must find the right twin.
     documents.push(("P071".into(), false, Some("twin, no chart number".into())));
     // A chart for a patient in no export: loaded unlinked.
-    documents.push((
-        "P171".into(),
-        false,
-        Some("patient in no export: unlinked".into()),
-    ));
+    documents.push(("P171".into(), false, Some("patient in no export: unlinked".into())));
     for (index, (id, with_chart, note)) in documents.into_iter().enumerate() {
         let person = demo.get(&id);
-        let chart = if with_chart {
-            (10000 + id[1..].parse::<u32>().unwrap()).to_string()
-        } else {
-            String::new()
-        };
+        let chart = if with_chart { (10000 + id[1..].parse::<u32>().unwrap()).to_string() } else { String::new() };
         let batch = format!("B{:03}", 1 + index / 50);
         let pages = 1 + demo.rng.below(4);
         let doc_type = *demo.rng.pick(DOC_TYPES);
         let year = (person.birth.0 + 18 + demo.rng.below(20) as i32).min(2024);
-        let doc_date = format!(
-            "{:02}/{:02}/{year}",
-            1 + demo.rng.below(12),
-            1 + demo.rng.below(28)
-        );
+        let doc_date = format!("{:02}/{:02}/{year}", 1 + demo.rng.below(12), 1 + demo.rng.below(28));
         let path = format!("{batch}\\{sequence:04}.pdf");
         sequence += 1;
         let mut last = ascii(&person.family).to_uppercase().replace('\'', "");
@@ -1020,10 +850,7 @@ fn write_scan_index(demo: &mut Demo, out: &Path) {
             note = "file missing from the scans".into();
             expected = "E-SCAN-FILE-MISSING";
         } else {
-            let target = out
-                .join("scans")
-                .join(&batch)
-                .join(format!("{:04}.pdf", sequence - 1));
+            let target = out.join("scans").join(&batch).join(format!("{:04}.pdf", sequence - 1));
             fs::create_dir_all(target.parent().unwrap()).unwrap();
             fs::write(target, pdf(file_pages)).unwrap();
         }
@@ -1040,7 +867,7 @@ fn write_scan_index(demo: &mut Demo, out: &Path) {
         ];
         text.push_str(&fields.join("|"));
         text.push_str("\r\n");
-        demo.truth("scans", file, "", line, &id, expected, &note);
+        demo.truth(("scans", file, "", line), &id, expected, &note);
         line += 1;
     }
     fs::write(out.join(file), text).unwrap();
@@ -1050,27 +877,16 @@ fn write_scan_index(demo: &mut Demo, out: &Path) {
 fn pdf(pages: usize) -> Vec<u8> {
     let mut objects: Vec<String> = Vec::new();
     let font = 3 + pages * 2;
-    let kids: Vec<String> = (0..pages)
-        .map(|page| format!("{} 0 R", 3 + page * 2))
-        .collect();
+    let kids: Vec<String> = (0..pages).map(|page| format!("{} 0 R", 3 + page * 2)).collect();
     objects.push("<< /Type /Catalog /Pages 2 0 R >>".into());
-    objects.push(format!(
-        "<< /Type /Pages /Kids [{}] /Count {pages} >>",
-        kids.join(" ")
-    ));
+    objects.push(format!("<< /Type /Pages /Kids [{}] /Count {pages} >>", kids.join(" ")));
     for page in 0..pages {
-        let content = format!(
-            "BT /F1 12 Tf 72 720 Td (Synthetic scan for tests, page {}) Tj ET",
-            page + 1
-        );
+        let content = format!("BT /F1 12 Tf 72 720 Td (Synthetic scan for tests, page {}) Tj ET", page + 1);
         objects.push(format!(
             "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 {font} 0 R >> >> /Contents {} 0 R >>",
             4 + page * 2
         ));
-        objects.push(format!(
-            "<< /Length {} >>\nstream\n{content}\nendstream",
-            content.len()
-        ));
+        objects.push(format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()));
     }
     objects.push("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".into());
     let mut out = String::from("%PDF-1.4\n");
@@ -1082,29 +898,21 @@ fn pdf(pages: usize) -> Vec<u8> {
     let xref = out.len();
     let _ = write!(out, "xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1);
     for offset in offsets {
-        let _ = write!(out, "{offset:010} 00000 n \n");
+        let _ = writeln!(out, "{offset:010} 00000 n ");
     }
-    let _ = write!(
-        out,
-        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-        objects.len() + 1
-    );
+    let _ = write!(out, "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1);
     out.into_bytes()
 }
 
 fn write_truth(demo: &Demo, out: &Path) {
     let mut text = String::from("source,file,sheet,row,person_id,expected,note\n");
     for row in &demo.truth {
-        let cells: Vec<String> = row
-            .iter()
-            .map(|cell| {
-                if cell.contains([',', '"']) {
-                    format!("\"{}\"", cell.replace('"', "\"\""))
-                } else {
-                    cell.clone()
-                }
-            })
-            .collect();
+        let cells: Vec<String> =
+            row.iter()
+                .map(|cell| {
+                    if cell.contains([',', '"']) { format!("\"{}\"", cell.replace('"', "\"\"")) } else { cell.clone() }
+                })
+                .collect();
         text.push_str(&cells.join(","));
         text.push('\n');
     }

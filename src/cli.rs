@@ -8,11 +8,9 @@ use clap::{Args, Parser, Subcommand};
 /// every source row.
 #[derive(Debug, Parser)]
 #[command(name = "emr-migrate", version, propagate_version = true)]
-#[command(
-    after_long_help = "Examples:\n  emr-migrate validate fixtures/demo/migration.toml --out report\n  \
+#[command(after_long_help = "Examples:\n  emr-migrate validate fixtures/demo/migration.toml --out report\n  \
                              emr-migrate run fixtures/demo/migration.toml --db emr.sqlite --out report\n\n\
-                             Exit codes: 0 success, 1 runtime failure, 2 usage, configuration or mapping file error."
-)]
+                             Exit codes: 0 success, 1 runtime failure, 2 usage, configuration or mapping file error.")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -25,10 +23,8 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Dry-run the whole migration and write the reports; the database is not touched
-    #[command(
-        after_long_help = "Examples:\n  emr-migrate validate migration.toml\n  \
-                                 emr-migrate validate migration.toml --out report --json"
-    )]
+    #[command(after_long_help = "Examples:\n  emr-migrate validate migration.toml\n  \
+                                 emr-migrate validate migration.toml --out report --json")]
     Validate(PipelineArgs),
 
     /// Load the migration into the EMR database as one batch, in one transaction

@@ -18,13 +18,7 @@ impl Diagnostic {
     /// A problem at byte `offset` of `text`, the file's contents.
     pub fn at(path: &Path, text: &str, offset: usize, message: impl Into<String>) -> Diagnostic {
         let (line, column) = line_and_column(text, offset);
-        Diagnostic {
-            path: path.to_path_buf(),
-            line,
-            column,
-            message: message.into(),
-            hint: None,
-        }
+        Diagnostic { path: path.to_path_buf(), line, column, message: message.into(), hint: None }
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Diagnostic {
@@ -43,14 +37,7 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.path.display(),
-            self.line,
-            self.column,
-            self.message
-        )?;
+        write!(f, "{}:{}:{}: {}", self.path.display(), self.line, self.column, self.message)?;
         if let Some(hint) = &self.hint {
             write!(f, "\n\nhint: {hint}")?;
         }
@@ -100,16 +87,8 @@ mod tests {
 
     #[test]
     fn diagnostics_print_location_first_and_hint_after_a_blank_line() {
-        let diagnostic = Diagnostic::at(
-            Path::new("m.toml"),
-            "x\ncolumn = \"DOB \"",
-            11,
-            "unknown column `DOB `",
-        )
-        .suggest(Some("DOB"));
-        assert_eq!(
-            diagnostic.to_string(),
-            "m.toml:2:10: unknown column `DOB `\n\nhint: did you mean `DOB`?"
-        );
+        let diagnostic = Diagnostic::at(Path::new("m.toml"), "x\ncolumn = \"DOB \"", 11, "unknown column `DOB `")
+            .suggest(Some("DOB"));
+        assert_eq!(diagnostic.to_string(), "m.toml:2:10: unknown column `DOB `\n\nhint: did you mean `DOB`?");
     }
 }

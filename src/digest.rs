@@ -27,10 +27,7 @@ pub fn sha256_file(path: &Path) -> io::Result<FileDigest> {
         hasher.update(&buffer[..read]);
         size += read as u64;
     }
-    Ok(FileDigest {
-        sha256: hex(&hasher.finalize()),
-        size,
-    })
+    Ok(FileDigest { sha256: hex(&hasher.finalize()), size })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,10 +53,7 @@ mod tests {
 
     #[test]
     fn matches_the_published_test_vector() {
-        assert_eq!(
-            sha256_hex(b"abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 
     #[test]

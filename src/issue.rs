@@ -111,13 +111,7 @@ pub struct Issue {
 
 impl Issue {
     pub fn new(code: IssueCode, source: &SourceRef) -> Issue {
-        Issue {
-            code,
-            field: None,
-            column: None,
-            detail: None,
-            source: source.clone(),
-        }
+        Issue { code, field: None, column: None, detail: None, source: source.clone() }
     }
 
     pub fn field(mut self, field: Field) -> Issue {
@@ -161,9 +155,7 @@ impl Issue {
 
 /// True when any issue rejects the row.
 pub fn rejects(issues: &[Issue]) -> bool {
-    issues
-        .iter()
-        .any(|issue| issue.severity() == Severity::Error)
+    issues.iter().any(|issue| issue.severity() == Severity::Error)
 }
 
 #[cfg(test)]
@@ -180,24 +172,14 @@ mod tests {
                 Severity::Error => "E-",
                 Severity::Warning => "W-",
             };
-            assert!(
-                code.as_str().starts_with(prefix),
-                "{code} does not start with {prefix}"
-            );
+            assert!(code.as_str().starts_with(prefix), "{code} does not start with {prefix}");
         }
     }
 
     #[test]
     fn issue_message_names_row_field_and_column() {
-        let source = SourceRef {
-            source: "pm".into(),
-            file: "d.xlsx".into(),
-            sheet: Some("P".into()),
-            row: 9,
-        };
-        let issue = Issue::new(IssueCode::DateInvalid, &source)
-            .field(Field::BirthDate)
-            .column("DOB");
+        let source = SourceRef { source: "pm".into(), file: "d.xlsx".into(), sheet: Some("P".into()), row: 9 };
+        let issue = Issue::new(IssueCode::DateInvalid, &source).field(Field::BirthDate).column("DOB");
         assert_eq!(
             issue.message(),
             "d.xlsx, sheet `P`, row 9, field `birth_date` (column `DOB`): \

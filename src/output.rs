@@ -16,10 +16,7 @@ pub struct Printer {
 
 impl Printer {
     pub fn new(quiet: bool) -> Printer {
-        Printer {
-            quiet,
-            progress: !quiet && io::stderr().is_terminal(),
-        }
+        Printer { quiet, progress: !quiet && io::stderr().is_terminal() }
     }
 
     /// A progress bar over `length` rows (a spinner when unknown), hidden
@@ -30,15 +27,12 @@ impl Printer {
         }
         let bar = match length {
             Some(length) => ProgressBar::new(length).with_style(
-                ProgressStyle::with_template(
-                    "{prefix:>12} [{bar:30}] {pos}/{len} ({per_sec}, {eta} left)",
-                )
-                .expect("valid template")
-                .progress_chars("=> "),
+                ProgressStyle::with_template("{prefix:>12} [{bar:30}] {pos}/{len} ({per_sec}, {eta} left)")
+                    .expect("valid template")
+                    .progress_chars("=> "),
             ),
             None => ProgressBar::new_spinner().with_style(
-                ProgressStyle::with_template("{prefix:>12} {spinner} {pos} rows ({per_sec})")
-                    .expect("valid template"),
+                ProgressStyle::with_template("{prefix:>12} {spinner} {pos} rows ({per_sec})").expect("valid template"),
             ),
         };
         bar.set_draw_target(ProgressDrawTarget::stderr_with_hz(10));
@@ -62,9 +56,7 @@ impl Printer {
     /// Results on stdout. A closed pipe (`| head`) is not an error.
     pub fn result(&self, text: &str) {
         let mut stdout = io::stdout().lock();
-        let _ = stdout
-            .write_all(text.as_bytes())
-            .and_then(|()| stdout.flush());
+        let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
     }
 }
 

@@ -21,8 +21,8 @@ use crate::mapping::{self, CompiledMapping, LoadedMapping, MappedRow, MappingErr
 use crate::matching::{self, Candidate, CandidateKind};
 use crate::output::Printer;
 use crate::plan::{
-    Disposition, Existing, PatientRef, Plan, PlannedDocument, PlannedIdentifier, PlannedPatient,
-    PlannedRow, ReviewEntry, ReviewSide, SkipReason, SourcePlan, StageTimings,
+    Disposition, Existing, PatientRef, Plan, PlannedDocument, PlannedIdentifier, PlannedPatient, PlannedRow,
+    ReviewEntry, ReviewSide, SkipReason, SourcePlan, StageTimings,
 };
 use crate::project::{Project, SourceSpec};
 use crate::record::{Entity, Field, Record};
@@ -37,16 +37,29 @@ struct OpenSource<'p> {
     scan_root: PathBuf,
 }
 
+/// Every source of a project, opened, with its mapping compiled against the
+/// source's header: the part of planning that can fail on what the user
+/// wrote, done before anything else is touched.
+pub struct OpenSources<'p> {
+    sources: Vec<OpenSource<'p>>,
+    started: Instant,
+}
+
+pub fn open(project: &Project) -> Result<OpenSources<'_>, Error> {
+    let started = Instant::now();
+    Ok(OpenSources { sources: open_sources(project)?, started })
+}
+
 /// Builds the plan for `project` against what the database already holds.
 pub fn plan(
     project: &Project,
+    sources: OpenSources<'_>,
     existing: &Existing,
     today: Date,
     printer: &Printer,
 ) -> Result<Plan, Error> {
     let mut timings = StageTimings::default();
-    let started = Instant::now();
-    let sources = open_sources(project)?;
+    let OpenSources { sources, started } = sources;
     let mut reading = Reading {
         existing,
         today,
@@ -59,12 +72,7 @@ pub fn plan(
     for source in sources {
         source_plans.push(reading.read(source, printer)?);
     }
-    let Reading {
-        mut rows,
-        accepted,
-        map_validate,
-        ..
-    } = reading;
+    let Reading { mut rows, accepted, map_validate, .. } = reading;
     // Opening files and hashing them counts as extraction.
     timings.extract_ms = started.elapsed().saturating_sub(map_validate).as_millis() as u64;
     timings.map_validate_ms = map_validate.as_millis() as u64;
@@ -84,36 +92,20 @@ pub fn plan(
         review: Vec::new(),
         timings,
     };
-    let priorities: HashMap<&str, usize> = project
-        .sources
-        .iter()
-        .enumerate()
-        .map(|(index, source)| (source.name.as_str(), index))
-        .collect();
-    let assembly = Assembly {
-        project,
-        existing,
-        accepted: &accepted,
-        priorities,
-        cluster_of: &outcome.cluster_of,
-    };
+    let priorities: HashMap<&str, usize> =
+        project.sources.iter().enumerate().map(|(index, source)| (source.name.as_str(), index)).collect();
+    let assembly = Assembly { project, existing, accepted: &accepted, priorities, cluster_of: &outcome.cluster_of };
     assembly.assign(&mut rows, &mut plan);
     plan.review = outcome
         .review
         .iter()
-        .map(|pair| ReviewEntry {
-            a: assembly.side(pair.a),
-            b: assembly.side(pair.b),
-            pair: pair.clone(),
-        })
+        .map(|pair| ReviewEntry { a: assembly.side(pair.a), b: assembly.side(pair.b), pair: pair.clone() })
         .collect();
     plan.rows = rows;
     plan.timings.match_ms = matching_started.elapsed().as_millis() as u64;
     let imbalanced = plan.imbalances();
     if let Some(first) = imbalanced.first() {
-        return Err(Error::Unbalanced {
-            source_name: first.name.clone(),
-        });
+        return Err(Error::Unbalanced { source_name: first.name.clone() });
     }
     Ok(plan)
 }
@@ -139,13 +131,7 @@ fn open_sources(project: &Project) -> Result<Vec<OpenSource<'_>>, Error> {
                     .scan_root
                     .as_ref()
                     .map_or_else(|| base.to_path_buf(), |root| base.join(root));
-                open.push(OpenSource {
-                    spec,
-                    mapping,
-                    compiled,
-                    reader,
-                    scan_root,
-                });
+                open.push(OpenSource { spec, mapping, compiled, reader, scan_root });
             }
             Err(MappingError::Invalid(diagnostics)) => problems.extend(diagnostics.0),
             Err(error) => return Err(error.into()),
@@ -170,21 +156,9 @@ struct Reading<'e> {
 
 impl Reading<'_> {
     fn read(&mut self, source: OpenSource<'_>, printer: &Printer) -> Result<SourcePlan, Error> {
-        let OpenSource {
-            spec,
-            mapping,
-            compiled,
-            mut reader,
-            scan_root,
-        } = source;
-        let file_digest = sha256_file(&spec.path).map_err(|source| Error::Read {
-            path: spec.path.clone(),
-            source,
-        })?;
-        let rules = Rules {
-            required: compiled.required.clone(),
-            today: self.today,
-        };
+        let OpenSource { spec, mapping, compiled, mut reader, scan_root } = source;
+        let file_digest = sha256_file(&spec.path).map_err(|source| Error::Read { path: spec.path.clone(), source })?;
+        let rules = Rules { required: compiled.required.clone(), today: self.today };
         let bar = printer.progress(None, &spec.name);
         let mut occurrences: HashMap<[u8; 32], u32> = HashMap::new();
         let mut rows_read = 0u64;
@@ -278,13 +252,8 @@ impl Reading<'_> {
 /// load is rejected here, so load only ever sees found files.
 fn attach_scanned_file(record: &mut Record, scan_root: &Path, issues: &mut Vec<Issue>) {
     let Some(path) = record.text(Field::FilePath) else {
-        if !issues
-            .iter()
-            .any(|issue| issue.field == Some(Field::FilePath))
-        {
-            issues.push(
-                Issue::new(IssueCode::ScanFileMissing, &record.source).field(Field::FilePath),
-            );
+        if !issues.iter().any(|issue| issue.field == Some(Field::FilePath)) {
+            issues.push(Issue::new(IssueCode::ScanFileMissing, &record.source).field(Field::FilePath));
         }
         return;
     };
@@ -297,10 +266,7 @@ fn raw_text(raw: &RawRow) -> Vec<String> {
         .iter()
         .map(|cell| match cell {
             Cell::Error(error) => error.clone(),
-            cell => cell
-                .as_text()
-                .map(|text| text.into_owned())
-                .unwrap_or_default(),
+            cell => cell.as_text().map(|text| text.into_owned()).unwrap_or_default(),
         })
         .collect()
 }
@@ -335,10 +301,8 @@ fn candidates(accepted: &[(usize, Record)], existing: &Existing) -> Vec<Candidat
         };
         Candidate::from_record(record, kind)
     });
-    let from_database = existing
-        .patients
-        .iter()
-        .map(|patient| Candidate::from_record(&patient.record, CandidateKind::Existing));
+    let from_database =
+        existing.patients.iter().map(|patient| Candidate::from_record(&patient.record, CandidateKind::Existing));
     from_rows.chain(from_database).collect()
 }
 
@@ -359,19 +323,15 @@ impl Assembly<'_> {
         }
         let mut next_mrn = self.existing.next_mrn;
         for (cluster, members) in clusters {
-            let (existing, accepted): (Vec<usize>, Vec<usize>) = members
-                .into_iter()
-                .partition(|&candidate| candidate >= self.accepted.len());
+            let (existing, accepted): (Vec<usize>, Vec<usize>) =
+                members.into_iter().partition(|&candidate| candidate >= self.accepted.len());
             for &candidate in &accepted {
                 rows[self.accepted[candidate].0].cluster = Some(cluster);
             }
-            let (patients, documents): (Vec<usize>, Vec<usize>) = accepted
-                .into_iter()
-                .partition(|&candidate| self.accepted[candidate].1.entity == Entity::Patient);
+            let (patients, documents): (Vec<usize>, Vec<usize>) =
+                accepted.into_iter().partition(|&candidate| self.accepted[candidate].1.entity == Entity::Patient);
             let patient = match existing.first() {
-                Some(&candidate) => {
-                    self.merge_into_existing(candidate - self.accepted.len(), &patients, rows, plan)
-                }
+                Some(&candidate) => self.merge_into_existing(candidate - self.accepted.len(), &patients, rows, plan),
                 None if !patients.is_empty() => {
                     let mrn = self.mrn(next_mrn);
                     next_mrn += 1;
@@ -386,53 +346,29 @@ impl Assembly<'_> {
                 row.patient = patient;
                 row.document = Some(plan.documents.len());
                 if patient.is_none() {
-                    row.issues
-                        .push(Issue::new(IssueCode::DocumentUnlinked, &record.source));
+                    row.issues.push(Issue::new(IssueCode::DocumentUnlinked, &record.source));
                 }
-                plan.documents.push(PlannedDocument {
-                    row: *row_index,
-                    record: record.clone(),
-                    patient,
-                });
+                plan.documents.push(PlannedDocument { row: *row_index, record: record.clone(), patient });
             }
         }
     }
 
     fn mrn(&self, number: u64) -> String {
         let target = &self.project.target;
-        format!(
-            "{}{:0width$}",
-            target.mrn_prefix,
-            number,
-            width = target.mrn_digits
-        )
+        format!("{}{:0width$}", target.mrn_prefix, number, width = target.mrn_digits)
     }
 
-    fn new_patient(
-        &self,
-        mrn: String,
-        members: &[usize],
-        rows: &mut [PlannedRow],
-        plan: &mut Plan,
-    ) -> PatientRef {
+    fn new_patient(&self, mrn: String, members: &[usize], rows: &mut [PlannedRow], plan: &mut Plan) -> PatientRef {
         let mut ranked: Vec<(usize, &Record, usize)> = members
             .iter()
             .map(|&candidate| {
                 let (row_index, record) = &self.accepted[candidate];
-                (
-                    self.priorities
-                        .get(&*record.source.source)
-                        .copied()
-                        .unwrap_or(usize::MAX),
-                    record,
-                    *row_index,
-                )
+                (self.priorities.get(&*record.source.source).copied().unwrap_or(usize::MAX), record, *row_index)
             })
             .collect();
         matching::rank(&mut ranked);
         let ordered: Vec<&Record> = ranked.iter().map(|(_, record, _)| *record).collect();
-        let golden =
-            matching::merge(&ordered).expect("a cluster with patient rows has a first record");
+        let golden = matching::merge(&ordered).expect("a cluster with patient rows has a first record");
         let patient = PatientRef::New(plan.patients.len());
         let mut identifiers = Vec::new();
         let mut seen = HashSet::new();
@@ -440,11 +376,7 @@ impl Assembly<'_> {
         for (rank, (_, record, row_index)) in ranked.iter().enumerate() {
             let row_index = *row_index;
             let row = &mut rows[row_index];
-            row.disposition = if rank == 0 {
-                Disposition::Loaded
-            } else {
-                Disposition::Merged
-            };
+            row.disposition = if rank == 0 { Disposition::Loaded } else { Disposition::Merged };
             row.patient = Some(patient);
             row_indexes.push(row_index);
             for identifier in &record.identifiers {
@@ -453,12 +385,7 @@ impl Assembly<'_> {
                 }
             }
         }
-        plan.patients.push(PlannedPatient {
-            mrn,
-            golden,
-            identifiers,
-            rows: row_indexes,
-        });
+        plan.patients.push(PlannedPatient { mrn, golden, identifiers, rows: row_indexes });
         patient
     }
 
@@ -496,10 +423,7 @@ impl Assembly<'_> {
     fn side(&self, candidate: u32) -> ReviewSide {
         let candidate = candidate as usize;
         match self.accepted.get(candidate) {
-            Some((row, record)) => ReviewSide::Row {
-                row: *row,
-                record: Box::new(record.clone()),
-            },
+            Some((row, record)) => ReviewSide::Row { row: *row, record: Box::new(record.clone()) },
             None => {
                 let patient = &self.existing.patients[candidate - self.accepted.len()];
                 ReviewSide::Existing {

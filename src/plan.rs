@@ -85,12 +85,8 @@ pub struct PlannedRow {
 
 impl PlannedRow {
     pub fn error_codes(&self) -> Vec<IssueCode> {
-        let mut codes: Vec<IssueCode> = self
-            .issues
-            .iter()
-            .filter(|issue| issue.severity() == Severity::Error)
-            .map(|issue| issue.code)
-            .collect();
+        let mut codes: Vec<IssueCode> =
+            self.issues.iter().filter(|issue| issue.severity() == Severity::Error).map(|issue| issue.code).collect();
         codes.dedup();
         codes
     }
@@ -172,15 +168,8 @@ pub struct ReviewEntry {
 
 #[derive(Debug, Clone)]
 pub enum ReviewSide {
-    Row {
-        row: usize,
-        record: Box<Record>,
-    },
-    Existing {
-        patient_id: i64,
-        mrn: String,
-        record: Box<Record>,
-    },
+    Row { row: usize, record: Box<Record> },
+    Existing { patient_id: i64, mrn: String, record: Box<Record> },
 }
 
 /// Wall-clock milliseconds per stage, for `--json` and the benchmark.
@@ -220,10 +209,7 @@ impl Plan {
             })
             .collect();
         for row in &self.rows {
-            let Some(entry) = counts
-                .iter_mut()
-                .find(|counts| *counts.name == *row.source.source)
-            else {
+            let Some(entry) = counts.iter_mut().find(|counts| *counts.name == *row.source.source) else {
                 continue;
             };
             match &row.disposition {
@@ -241,15 +227,8 @@ impl Plan {
                 }
             }
             if row.disposition != Disposition::Rejected {
-                for issue in row
-                    .issues
-                    .iter()
-                    .filter(|issue| issue.severity() == Severity::Warning)
-                {
-                    *entry
-                        .warnings_by_code
-                        .entry(issue.code.to_string())
-                        .or_default() += 1;
+                for issue in row.issues.iter().filter(|issue| issue.severity() == Severity::Warning) {
+                    *entry.warnings_by_code.entry(issue.code.to_string()).or_default() += 1;
                 }
             }
         }
@@ -258,17 +237,11 @@ impl Plan {
 
     /// Sources whose counts do not add up; empty when nothing was lost.
     pub fn imbalances(&self) -> Vec<SourceCounts> {
-        self.counts()
-            .into_iter()
-            .filter(|counts| !counts.balances())
-            .collect()
+        self.counts().into_iter().filter(|counts| !counts.balances()).collect()
     }
 
     pub fn documents_linked(&self) -> usize {
-        self.documents
-            .iter()
-            .filter(|document| document.patient.is_some())
-            .count()
+        self.documents.iter().filter(|document| document.patient.is_some()).count()
     }
 }
 

@@ -107,20 +107,12 @@ const DEFAULT_MRN_DIGITS: usize = 7;
 
 impl Project {
     pub fn load(path: &Path) -> Result<Project, ProjectError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ProjectError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let file: ProjectFile = toml::from_str(&text).map_err(|error| {
-            ProjectError::Invalid(Diagnostics(vec![toml_diagnostic(path, &text, &error)]))
-        })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| ProjectError::Read { path: path.to_path_buf(), source })?;
+        let file: ProjectFile = toml::from_str(&text)
+            .map_err(|error| ProjectError::Invalid(Diagnostics(vec![toml_diagnostic(path, &text, &error)])))?;
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let mut checker = Checker {
-            path,
-            text: &text,
-            dir: &dir,
-            problems: Vec::new(),
-        };
+        let mut checker = Checker { path, text: &text, dir: &dir, problems: Vec::new() };
         let target = checker.target(&file.target);
         let matching = checker.matching(&file.matching);
         let sources = checker.sources(&file.source);
@@ -157,23 +149,13 @@ impl Checker<'_> {
     }
 
     fn target(&mut self, section: &TargetSection) -> Target {
-        let database = self
-            .dir
-            .join(section.database.as_deref().unwrap_or(DEFAULT_DATABASE));
+        let database = self.dir.join(section.database.as_deref().unwrap_or(DEFAULT_DATABASE));
         let mrn_prefix = match &section.mrn_prefix {
-            Some(prefix)
-                if prefix
-                    .get_ref()
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-') =>
-            {
+            Some(prefix) if prefix.get_ref().chars().all(|c| c.is_ascii_alphanumeric() || c == '-') => {
                 prefix.get_ref().clone()
             }
             Some(prefix) => {
-                self.report(self.at(
-                    prefix.span().start,
-                    "`mrn_prefix` may hold only letters, digits and `-`",
-                ));
+                self.report(self.at(prefix.span().start, "`mrn_prefix` may hold only letters, digits and `-`"));
                 String::new()
             }
             None => DEFAULT_MRN_PREFIX.to_string(),
@@ -186,35 +168,24 @@ impl Checker<'_> {
             }
             None => DEFAULT_MRN_DIGITS,
         };
-        Target {
-            database,
-            mrn_prefix,
-            mrn_digits,
-        }
+        Target { database, mrn_prefix, mrn_digits }
     }
 
     fn matching(&mut self, section: &MatchingSection) -> MatchConfig {
         let mut config = MatchConfig::default();
-        for (value, slot, name) in [
-            (&section.auto_link, &mut config.auto_link, "auto_link"),
-            (&section.review, &mut config.review, "review"),
-        ] {
+        for (value, slot, name) in
+            [(&section.auto_link, &mut config.auto_link, "auto_link"), (&section.review, &mut config.review, "review")]
+        {
             if let Some(value) = value {
                 if (0.0..=1.0).contains(value.get_ref()) {
                     *slot = *value.get_ref();
                 } else {
-                    self.report(self.at(
-                        value.span().start,
-                        format!("`{name}` is a probability, from 0 to 1"),
-                    ));
+                    self.report(self.at(value.span().start, format!("`{name}` is a probability, from 0 to 1")));
                 }
             }
         }
         if config.review > config.auto_link {
-            let offset = section
-                .review
-                .as_ref()
-                .map_or(0, |review| review.span().start);
+            let offset = section.review.as_ref().map_or(0, |review| review.span().start);
             self.report(self.at(offset, "`review` must not be above `auto_link`"));
         }
         if let Some(rules) = &section.blocking {
@@ -224,10 +195,8 @@ impl Checker<'_> {
                     Some(known) => config.blocking.push(known),
                     None => {
                         let names = BlockingRule::DEFAULT.iter().map(|rule| rule.name());
-                        let diagnostic = self.at(
-                            rule.span().start,
-                            format!("unknown blocking rule `{}`", rule.get_ref()),
-                        );
+                        let diagnostic =
+                            self.at(rule.span().start, format!("unknown blocking rule `{}`", rule.get_ref()));
                         self.report(diagnostic.suggest(nearest(rule.get_ref(), names)));
                     }
                 }
@@ -247,28 +216,20 @@ impl Checker<'_> {
         if sections.is_empty() {
             self.report(
                 self.at(self.text.len(), "the migration names no sources")
-                    .hint(
-                        "add a [[source]] table with `name`, `file` and `mapping` for each export",
-                    ),
+                    .hint("add a [[source]] table with `name`, `file` and `mapping` for each export"),
             );
         }
         let mut sources: Vec<SourceSpec> = Vec::new();
         for section in sections {
             let name = section.name.get_ref().trim();
-            let valid_name = !name.is_empty()
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            let valid_name =
+                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
             if !valid_name {
-                self.report(self.at(
-                    section.name.span().start,
-                    "a source name may hold only letters, digits, `_` and `-`",
-                ));
+                self.report(
+                    self.at(section.name.span().start, "a source name may hold only letters, digits, `_` and `-`"),
+                );
             } else if sources.iter().any(|source| source.name == name) {
-                self.report(self.at(
-                    section.name.span().start,
-                    format!("source `{name}` is named twice"),
-                ));
+                self.report(self.at(section.name.span().start, format!("source `{name}` is named twice")));
             }
             let path = self.existing_file(&section.file, "source file");
             let mapping = self.existing_file(&section.mapping, "mapping file");
@@ -287,14 +248,12 @@ impl Checker<'_> {
         let path = self.dir.join(relative.get_ref());
         if !path.is_file() {
             self.report(
-                self.at(
-                    relative.span().start,
-                    format!("{what} `{}` does not exist", relative.get_ref()),
-                )
-                .hint(format!(
-                    "paths are relative to the folder of {}",
-                    self.path.file_name().unwrap_or_default().display()
-                )),
+                self.at(relative.span().start, format!("{what} `{}` does not exist", relative.get_ref())).hint(
+                    format!(
+                        "paths are relative to the folder of {}",
+                        self.path.file_name().unwrap_or_default().display()
+                    ),
+                ),
             );
         }
         path
@@ -316,19 +275,18 @@ mod tests {
 
     fn messages(text: &str) -> Vec<String> {
         match load(text) {
-            Err(ProjectError::Invalid(diagnostics)) => diagnostics
-                .0
-                .iter()
-                .map(|d| format!("{}:{} {}", d.line, d.column, d.message))
-                .collect(),
+            Err(ProjectError::Invalid(diagnostics)) => {
+                diagnostics.0.iter().map(|d| format!("{}:{} {}", d.line, d.column, d.message)).collect()
+            }
             other => panic!("expected problems, got {other:?}"),
         }
     }
 
     #[test]
     fn loads_a_project_with_defaults() {
-        let project = load("[project]\nname = \"Demo\"\n[[source]]\nname = \"pm\"\nfile = \"a.csv\"\nmapping = \"a.toml\"\n")
-            .unwrap();
+        let project =
+            load("[project]\nname = \"Demo\"\n[[source]]\nname = \"pm\"\nfile = \"a.csv\"\nmapping = \"a.toml\"\n")
+                .unwrap();
         assert_eq!(project.name, "Demo");
         assert_eq!(project.sources.len(), 1);
         assert_eq!(project.target.mrn_prefix, "MRN");
@@ -357,14 +315,8 @@ mod tests {
 
     #[test]
     fn unknown_key_is_suggested() {
-        let found =
-            load("[project]\nname = \"Demo\"\n[target]\ndatabse = \"x.sqlite\"\n").unwrap_err();
-        let ProjectError::Invalid(diagnostics) = found else {
-            panic!()
-        };
-        assert_eq!(
-            diagnostics.0[0].hint.as_deref(),
-            Some("did you mean `database`?")
-        );
+        let found = load("[project]\nname = \"Demo\"\n[target]\ndatabse = \"x.sqlite\"\n").unwrap_err();
+        let ProjectError::Invalid(diagnostics) = found else { panic!() };
+        assert_eq!(diagnostics.0[0].hint.as_deref(), Some("did you mean `database`?"));
     }
 }

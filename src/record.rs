@@ -35,10 +35,7 @@ impl Entity {
     }
 
     pub fn from_name(name: &str) -> Option<Entity> {
-        Entity::ALL
-            .iter()
-            .copied()
-            .find(|entity| entity.name() == name)
+        Entity::ALL.iter().copied().find(|entity| entity.name() == name)
     }
 
     /// The fields a mapping for this entity may fill.
@@ -142,10 +139,7 @@ fields! {
 
 impl Field {
     pub fn from_name(name: &str) -> Option<Field> {
-        Field::ALL
-            .iter()
-            .copied()
-            .find(|field| field.name() == name)
+        Field::ALL.iter().copied().find(|field| field.name() == name)
     }
 }
 
@@ -230,13 +224,7 @@ pub struct Record {
 
 impl Record {
     pub fn new(entity: Entity, source: SourceRef) -> Record {
-        Record {
-            entity,
-            source,
-            values: Vec::new(),
-            identifiers: Vec::new(),
-            scanned_file: None,
-        }
+        Record { entity, source, values: Vec::new(), identifiers: Vec::new(), scanned_file: None }
     }
 
     pub fn set(&mut self, field: Field, value: Value) {
@@ -247,10 +235,7 @@ impl Record {
     }
 
     pub fn get(&self, field: Field) -> Option<&Value> {
-        self.values
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, value)| value)
+        self.values.iter().find(|(f, _)| *f == field).map(|(_, value)| value)
     }
 
     pub fn text(&self, field: Field) -> Option<&str> {
@@ -287,11 +272,7 @@ impl Record {
 
     /// The fields present, in canonical order.
     pub fn values(&self) -> impl Iterator<Item = (Field, &Value)> {
-        let mut present: Vec<_> = self
-            .values
-            .iter()
-            .map(|(field, value)| (*field, value))
-            .collect();
+        let mut present: Vec<_> = self.values.iter().map(|(field, value)| (*field, value)).collect();
         present.sort_by_key(|(field, _)| *field);
         present.into_iter()
     }
@@ -324,12 +305,7 @@ mod tests {
 
     #[test]
     fn record_set_replaces_a_value() {
-        let source = SourceRef {
-            source: "s".into(),
-            file: "f".into(),
-            sheet: None,
-            row: 2,
-        };
+        let source = SourceRef { source: "s".into(), file: "f".into(), sheet: None, row: 2 };
         let mut record = Record::new(Entity::Patient, source);
         record.set(Field::FamilyName, Value::Text("A".into()));
         record.set(Field::FamilyName, Value::Text("B".into()));

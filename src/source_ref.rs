@@ -42,12 +42,7 @@ mod tests {
 
     #[test]
     fn source_ref_displays_like_a_person_would_look_it_up() {
-        let csv = SourceRef {
-            source: "emr".into(),
-            file: "patients.csv".into(),
-            sheet: None,
-            row: 7,
-        };
+        let csv = SourceRef { source: "emr".into(), file: "patients.csv".into(), sheet: None, row: 7 };
         assert_eq!(csv.to_string(), "patients.csv, row 7");
         let xlsx = SourceRef {
             source: "pm".into(),
@@ -55,9 +50,6 @@ mod tests {
             sheet: Some("Patients".into()),
             row: 12,
         };
-        assert_eq!(
-            xlsx.to_string(),
-            "demographics.xlsx, sheet `Patients`, row 12"
-        );
+        assert_eq!(xlsx.to_string(), "demographics.xlsx, sheet `Patients`, row 12");
     }
 }

@@ -25,9 +25,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
 
 /// The moment of the run, in UTC, to the second.
 fn now() -> String {
-    jiff::Timestamp::now()
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
+    jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// The day of the run, in the machine's time zone: birth dates after it are
@@ -37,15 +35,11 @@ fn today() -> jiff::civil::Date {
 }
 
 fn database_path(args: &PipelineArgs, project: &Project) -> PathBuf {
-    args.db
-        .clone()
-        .unwrap_or_else(|| project.target.database.clone())
+    args.db.clone().unwrap_or_else(|| project.target.database.clone())
 }
 
 fn out_dir(args: &PipelineArgs, project: &Project) -> PathBuf {
-    args.out
-        .clone()
-        .unwrap_or_else(|| project.dir.join("report"))
+    args.out.clone().unwrap_or_else(|| project.dir.join("report"))
 }
 
 /// The result for stdout: the report as JSON, or a table of counts. Never a
@@ -57,24 +51,10 @@ fn print_result(printer: &Printer, report: &Report, json: bool, out: &std::path:
     }
     let mut text = String::new();
     let _ = match report.batch_id {
-        None => writeln!(
-            text,
-            "Dry run of {}: nothing was written to {}",
-            report.project, report.database
-        ),
-        Some(batch) => writeln!(
-            text,
-            "Loaded {} into {} as batch {batch}",
-            report.project, report.database
-        ),
+        None => writeln!(text, "Dry run of {}: nothing was written to {}", report.project, report.database),
+        Some(batch) => writeln!(text, "Loaded {} into {} as batch {batch}", report.project, report.database),
     };
-    let width = report
-        .sources
-        .iter()
-        .map(|source| source.counts.name.len())
-        .max()
-        .unwrap_or(6)
-        .max(6);
+    let width = report.sources.iter().map(|source| source.counts.name.len()).max().unwrap_or(6).max(6);
     let _ = writeln!(
         text,
         "\n  {:width$}  {:>9}  {:>8}  {:>8}  {:>8}  {:>8}",
@@ -85,42 +65,22 @@ fn print_result(printer: &Printer, report: &Report, json: bool, out: &std::path:
         let _ = writeln!(
             text,
             "  {:width$}  {:>9}  {:>8}  {:>8}  {:>8}  {:>8}",
-            counts.name,
-            counts.rows_read,
-            counts.loaded,
-            counts.merged,
-            counts.rejected,
-            counts.skipped
+            counts.name, counts.rows_read, counts.loaded, counts.merged, counts.rejected, counts.skipped
         );
     }
-    let verb = if report.dry_run {
-        "would be created"
-    } else {
-        "created"
-    };
+    let verb = if report.dry_run { "would be created" } else { "created" };
     let _ = writeln!(text, "\n  patients {verb}: {}", report.patients);
     if report.existing_patients_matched > 0 {
-        let _ = writeln!(
-            text,
-            "  patients already in the EMR that rows merge into: {}",
-            report.existing_patients_matched
-        );
+        let _ =
+            writeln!(text, "  patients already in the EMR that rows merge into: {}", report.existing_patients_matched);
     }
     let _ = writeln!(
         text,
         "  documents: {} ({} linked to a patient, {} unlinked)",
         report.documents, report.documents_linked, report.documents_unlinked
     );
-    let _ = writeln!(
-        text,
-        "  possible duplicates to review: {}",
-        report.review_pairs
-    );
-    let _ = writeln!(
-        text,
-        "  every row accounted for: {}",
-        if report.reconciled { "yes" } else { "NO" }
-    );
+    let _ = writeln!(text, "  possible duplicates to review: {}", report.review_pairs);
+    let _ = writeln!(text, "  every row accounted for: {}", if report.reconciled { "yes" } else { "NO" });
     let _ = writeln!(text, "\n  report: {}", out.join("report.html").display());
     printer.result(&text);
 }

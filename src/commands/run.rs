@@ -2,9 +2,8 @@
 //! write transaction, so it matches against exactly the database it loads
 //! into, and a second run waits rather than interleaving.
 
+use std::path::{Path, PathBuf};
 use std::time::Instant;
-
-use rusqlite::TransactionBehavior;
 
 use crate::cli::PipelineArgs;
 use crate::error::{Error, Outcome};
@@ -16,21 +15,16 @@ use crate::{pipeline, report};
 
 pub fn run(args: &PipelineArgs, printer: &Printer) -> Result<Outcome, Error> {
     let project = Project::load(&args.project)?;
+    let sources = pipeline::open(&project)?;
     let database = super::database_path(args, &project);
     let started_at = super::now();
-    let mut conn = load::open_for_writing(&database)?;
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(load::LoadError::from)?;
-    let existing = load::read_existing(&tx)?;
-    let mut plan = pipeline::plan(&project, &existing, super::today(), printer)?;
-
-    let load_started = Instant::now();
-    printer.status(&format!("loading {} rows as one batch", plan.rows.len()));
-    let manifest = manifest(&project, &plan, started_at);
-    let batch = load::load(&tx, &plan, &manifest, &super::now())?;
-    tx.commit().map_err(load::LoadError::from)?;
-    plan.timings.load_ms = load_started.elapsed().as_millis() as u64;
+    let created = !database.exists();
+    let loaded = load_batch(&project, sources, &database, started_at, printer);
+    if loaded.is_err() && created {
+        // The database did not exist before this run, and must not after it.
+        remove_database_files(&database);
+    }
+    let (mut plan, batch) = loaded?;
 
     let context = report::Context {
         command: "run",
@@ -42,25 +36,42 @@ pub fn run(args: &PipelineArgs, printer: &Printer) -> Result<Outcome, Error> {
     let out = super::out_dir(args, &project);
     let report_started = Instant::now();
     let mut report = report::build(&plan, &context);
-    report::write(
-        &out,
-        &mut report,
-        &plan,
-        report::WriteOptions {
-            show_phi: args.show_phi,
-        },
-    )
-    .map_err(|error| {
-        printer.warning(&format!(
-            "batch {} is committed; only the report failed",
-            batch.batch_id
-        ));
-        error
+    report::write(&out, &mut report, &plan, report::WriteOptions { show_phi: args.show_phi }).inspect_err(|_| {
+        printer.warning(&format!("batch {} is committed; only the report failed", batch.batch_id));
     })?;
     plan.timings.report_ms = report_started.elapsed().as_millis() as u64;
     report.timings_ms = plan.timings.clone();
     super::print_result(printer, &report, args.json, &out);
     Ok(Outcome::Success)
+}
+
+/// Plans and loads inside one write transaction: nothing is visible to
+/// anyone until the commit, and an error drops (rolls back) everything.
+fn load_batch(
+    project: &Project,
+    sources: pipeline::OpenSources<'_>,
+    database: &Path,
+    started_at: String,
+    printer: &Printer,
+) -> Result<(Plan, load::BatchSummary), Error> {
+    let mut conn = load::open_for_writing(database)?;
+    let tx = load::begin_batch(&mut conn)?;
+    let existing = load::read_existing(&tx)?;
+    let mut plan = pipeline::plan(project, sources, &existing, super::today(), printer)?;
+    let load_started = Instant::now();
+    printer.status(&format!("loading {} rows as one batch", plan.rows.len()));
+    let manifest = manifest(project, &plan, started_at);
+    let batch = load::load(&tx, &plan, &manifest, &super::now())?;
+    tx.commit().map_err(load::LoadError::from)?;
+    plan.timings.load_ms = load_started.elapsed().as_millis() as u64;
+    Ok((plan, batch))
+}
+
+fn remove_database_files(database: &Path) {
+    let _ = std::fs::remove_file(database);
+    let mut journal = database.as_os_str().to_owned();
+    journal.push("-journal");
+    let _ = std::fs::remove_file(PathBuf::from(journal));
 }
 
 fn manifest(project: &Project, plan: &Plan, started_at: String) -> Manifest {

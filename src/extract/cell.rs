@@ -46,11 +46,7 @@ impl Cell {
 fn format_number(number: f64) -> String {
     // 2^53: beyond it an f64 no longer holds every whole number exactly.
     const EXACT_LIMIT: f64 = 9_007_199_254_740_992.0;
-    if number.fract() == 0.0 && number.abs() < EXACT_LIMIT {
-        format!("{}", number as i64)
-    } else {
-        number.to_string()
-    }
+    if number.fract() == 0.0 && number.abs() < EXACT_LIMIT { format!("{}", number as i64) } else { number.to_string() }
 }
 
 #[cfg(test)]

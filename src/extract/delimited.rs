@@ -6,9 +6,7 @@ use std::io::{Cursor, Read};
 use std::sync::{Arc, Mutex};
 
 use super::encoding::{self, DecodingReader, MalformedText};
-use super::{
-    Cell, ExtractError, Headers, Origin, RawRow, ReadDetails, ReadOptions, RowDefect, SourceReader,
-};
+use super::{Cell, ExtractError, Headers, Origin, RawRow, ReadDetails, ReadOptions, RowDefect, SourceReader};
 
 /// Enough text to detect the encoding and the delimiter from.
 const SNIFF_BYTES: usize = 64 * 1024;
@@ -17,10 +15,7 @@ const DELIMITER_CANDIDATES: [char; 4] = [',', ';', '\t', '|'];
 type Input = Tap<DecodingReader<std::io::Chain<Cursor<Vec<u8>>, File>>>;
 
 pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader, ExtractError> {
-    let open_error = |source| ExtractError::Open {
-        path: origin.path.clone(),
-        source,
-    };
+    let open_error = |source| ExtractError::Open { path: origin.path.clone(), source };
     let mut file = File::open(&origin.path).map_err(open_error)?;
     let prefix = read_prefix(&mut file).map_err(open_error)?;
     let encoding = encoding::detect(&prefix, options.encoding.as_deref(), &origin.path)?;
@@ -28,25 +23,16 @@ pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader
         Some(delimiter) => delimiter,
         None => sniff_delimiter(&encoding.decode_with_bom_removal(&prefix).0),
     };
-    let delimiter_byte = u8::try_from(delimiter)
-        .ok()
-        .filter(u8::is_ascii)
-        .ok_or_else(|| ExtractError::Delimited {
-            path: origin.path.clone(),
-            line: 1,
-            message: format!("the delimiter `{delimiter}` is not a single ASCII character"),
-        })?;
+    let delimiter_byte = u8::try_from(delimiter).ok().filter(u8::is_ascii).ok_or_else(|| ExtractError::Delimited {
+        path: origin.path.clone(),
+        line: 1,
+        message: format!("the delimiter `{delimiter}` is not a single ASCII character"),
+    })?;
 
     let window = Arc::new(Mutex::new(Window::default()));
-    let input = Tap {
-        inner: DecodingReader::new(Cursor::new(prefix).chain(file), encoding),
-        window: window.clone(),
-    };
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter_byte)
-        .from_reader(input);
+    let input = Tap { inner: DecodingReader::new(Cursor::new(prefix).chain(file), encoding), window: window.clone() };
+    let mut csv =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter_byte).from_reader(input);
     let mut record = csv::StringRecord::new();
     let header_line = find_header(&mut csv, &mut record, &window, options.header_row, &origin)?;
     let headers = Headers::new(record.iter().map(str::to_string));
@@ -57,19 +43,8 @@ pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader
         other_sheets: Vec::new(),
         header_row: header_line,
     };
-    let rows = DelimitedRows {
-        width: headers.len(),
-        csv,
-        record,
-        window,
-        origin,
-        failed: false,
-    };
-    Ok(SourceReader {
-        headers,
-        details,
-        rows: Box::new(rows),
-    })
+    let rows = DelimitedRows { width: headers.len(), csv, record, window, origin, failed: false };
+    Ok(SourceReader { headers, details, rows: Box::new(rows) })
 }
 
 fn read_prefix(file: &mut File) -> std::io::Result<Vec<u8>> {
@@ -88,18 +63,11 @@ fn find_header(
     origin: &Origin,
 ) -> Result<u64, ExtractError> {
     loop {
-        let more = csv
-            .read_record(record)
-            .map_err(|error| convert_error(error, origin))?;
+        let more = csv.read_record(record).map_err(|error| convert_error(error, origin))?;
         if !more {
             return Err(match header_row {
-                Some(row) => ExtractError::HeaderRowPastEnd {
-                    path: origin.path.clone(),
-                    row,
-                },
-                None => ExtractError::NoHeader {
-                    path: origin.path.clone(),
-                },
+                Some(row) => ExtractError::HeaderRowPastEnd { path: origin.path.clone(), row },
+                None => ExtractError::NoHeader { path: origin.path.clone() },
             });
         }
         let line = record_line(record, window);
@@ -110,8 +78,7 @@ fn find_header(
                 return Err(ExtractError::Delimited {
                     path: origin.path.clone(),
                     line: row,
-                    message: "`header_row` points inside a record, not at its first line"
-                        .to_string(),
+                    message: "`header_row` points inside a record, not at its first line".to_string(),
                 });
             }
             Some(_) => {}
@@ -126,9 +93,7 @@ fn record_line(record: &csv::StringRecord, window: &Mutex<Window>) -> u64 {
     let Some(position) = record.position() else {
         return 0;
     };
-    let window = window
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let window = window.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     position.line() + window.newlines_in_blank_run(position.byte())
 }
 
@@ -152,11 +117,7 @@ impl Window {
         let Some(start) = offset.checked_sub(self.base) else {
             return 0;
         };
-        let run = self
-            .bytes
-            .iter()
-            .skip(start as usize)
-            .take_while(|byte| matches!(byte, b'\r' | b'\n'));
+        let run = self.bytes.iter().skip(start as usize).take_while(|byte| matches!(byte, b'\r' | b'\n'));
         run.filter(|byte| **byte == b'\n').count() as u64
     }
 
@@ -178,10 +139,7 @@ struct Tap<R> {
 impl<R: Read> Read for Tap<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let read = self.inner.read(buf)?;
-        let mut window = self
-            .window
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut window = self.window.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         window.bytes.extend_from_slice(&buf[..read]);
         Ok(read)
     }
@@ -190,21 +148,11 @@ impl<R: Read> Read for Tap<R> {
 fn convert_error(error: csv::Error, origin: &Origin) -> ExtractError {
     let line = error.position().map_or(0, csv::Position::line);
     if let csv::ErrorKind::Io(io_error) = error.kind()
-        && let Some(malformed) = io_error
-            .get_ref()
-            .and_then(|inner| inner.downcast_ref::<MalformedText>())
+        && let Some(malformed) = io_error.get_ref().and_then(|inner| inner.downcast_ref::<MalformedText>())
     {
-        return ExtractError::Decode {
-            path: origin.path.clone(),
-            line: malformed.line,
-            encoding: "UTF-8",
-        };
+        return ExtractError::Decode { path: origin.path.clone(), line: malformed.line, encoding: "UTF-8" };
     }
-    ExtractError::Delimited {
-        path: origin.path.clone(),
-        line,
-        message: error.to_string(),
-    }
+    ExtractError::Delimited { path: origin.path.clone(), line, message: error.to_string() }
 }
 
 struct DelimitedRows {
@@ -238,50 +186,27 @@ impl DelimitedRows {
     fn current_row(&self) -> RawRow {
         let line = record_line(&self.record, &self.window);
         let consumed = self.csv.position().byte();
-        self.window
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .release_before(consumed);
+        self.window.lock().unwrap_or_else(std::sync::PoisonError::into_inner).release_before(consumed);
         let found = self.record.len();
         // Extra trailing fields that are all empty carry no data (a trailing
         // delimiter); anything else off the header's grid is a defect.
-        let extra_hold_data = self
-            .record
-            .iter()
-            .skip(self.width)
-            .any(|field| !field.trim().is_empty());
-        let defect = (found < self.width || extra_hold_data).then_some(RowDefect::FieldCount {
-            expected: self.width,
-            found,
-        });
+        let extra_hold_data = self.record.iter().skip(self.width).any(|field| !field.trim().is_empty());
+        let defect =
+            (found < self.width || extra_hold_data).then_some(RowDefect::FieldCount { expected: self.width, found });
         let cells = self
             .record
             .iter()
             .take(if defect.is_some() { found } else { self.width })
-            .map(|field| {
-                if field.is_empty() {
-                    Cell::Empty
-                } else {
-                    Cell::Text(field.to_string())
-                }
-            })
+            .map(|field| if field.is_empty() { Cell::Empty } else { Cell::Text(field.to_string()) })
             .collect();
-        RawRow {
-            source: self.origin.row_ref(None, line),
-            cells,
-            defect,
-        }
+        RawRow { source: self.origin.row_ref(None, line), cells, defect }
     }
 }
 
 /// Picks the candidate that splits the header line and most following lines
 /// into the same number of fields. Quoted text is not counted.
 fn sniff_delimiter(sample: &str) -> char {
-    let lines: Vec<&str> = sample
-        .lines()
-        .filter(|line| !line.trim().is_empty())
-        .take(20)
-        .collect();
+    let lines: Vec<&str> = sample.lines().filter(|line| !line.trim().is_empty()).take(20).collect();
     let Some(header) = lines.first() else {
         return ',';
     };
@@ -291,10 +216,7 @@ fn sniff_delimiter(sample: &str) -> char {
         if header_count == 0 {
             continue;
         }
-        let consistent = lines
-            .iter()
-            .filter(|line| count_unquoted(line, candidate) == header_count)
-            .count();
+        let consistent = lines.iter().filter(|line| count_unquoted(line, candidate) == header_count).count();
         if (consistent, header_count) > (best.1, best.2) {
             best = (candidate, consistent, header_count);
         }
@@ -320,17 +242,10 @@ mod tests {
     use super::*;
     use std::io::Write;
 
-    fn read_all(
-        bytes: &[u8],
-        options: &ReadOptions,
-    ) -> Result<(SourceReader, Vec<RawRow>), ExtractError> {
+    fn read_all(bytes: &[u8], options: &ReadOptions) -> Result<(SourceReader, Vec<RawRow>), ExtractError> {
         let mut file = tempfile::NamedTempFile::with_suffix(".csv").unwrap();
         file.write_all(bytes).unwrap();
-        let origin = Origin {
-            source: "s".into(),
-            file: "f.csv".into(),
-            path: file.path().to_path_buf(),
-        };
+        let origin = Origin { source: "s".into(), file: "f.csv".into(), path: file.path().to_path_buf() };
         let mut reader = open(origin, options)?;
         let rows = reader.by_ref().collect::<Result<Vec<_>, _>>()?;
         Ok((reader, rows))
@@ -347,11 +262,7 @@ mod tests {
 
     #[test]
     fn quoted_newline_keeps_line_numbers_of_later_rows() {
-        let (reader, rows) = read_all(
-            b"id;addr\n1;\"12 Elm St\nApt 4\"\n2;x\n",
-            &ReadOptions::default(),
-        )
-        .unwrap();
+        let (reader, rows) = read_all(b"id;addr\n1;\"12 Elm St\nApt 4\"\n2;x\n", &ReadOptions::default()).unwrap();
         assert_eq!(reader.headers.names(), ["id", "addr"]);
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].source.row, 2);
@@ -361,10 +272,7 @@ mod tests {
 
     #[test]
     fn blank_lines_do_not_shift_line_numbers() {
-        for text in [
-            "h\n\n\na\n\"x\ny\"\n\nb\n",
-            "h\r\n\r\n\r\na\r\n\"x\r\ny\"\r\n\r\nb",
-        ] {
+        for text in ["h\n\n\na\n\"x\ny\"\n\nb\n", "h\r\n\r\n\r\na\r\n\"x\r\ny\"\r\n\r\nb"] {
             let (_, rows) = read_all(text.as_bytes(), &ReadOptions::default()).unwrap();
             let lines: Vec<u64> = rows.iter().map(|row| row.source.row).collect();
             assert_eq!(lines, [4, 5, 8], "{text:?}");
@@ -373,39 +281,17 @@ mod tests {
 
     #[test]
     fn short_row_is_a_defect_and_reading_goes_on() {
-        let (_, rows) = read_all(
-            b"a,b,c\n1,2,3\n4,5\n6,7,8,\n9,9,9,x\n",
-            &ReadOptions::default(),
-        )
-        .unwrap();
+        let (_, rows) = read_all(b"a,b,c\n1,2,3\n4,5\n6,7,8,\n9,9,9,x\n", &ReadOptions::default()).unwrap();
         assert_eq!(rows[0].defect, None);
-        assert_eq!(
-            rows[1].defect,
-            Some(RowDefect::FieldCount {
-                expected: 3,
-                found: 2
-            })
-        );
-        assert_eq!(
-            rows[2].defect, None,
-            "an empty trailing field holds no data"
-        );
+        assert_eq!(rows[1].defect, Some(RowDefect::FieldCount { expected: 3, found: 2 }));
+        assert_eq!(rows[2].defect, None, "an empty trailing field holds no data");
         assert_eq!(rows[2].cells.len(), 3);
-        assert_eq!(
-            rows[3].defect,
-            Some(RowDefect::FieldCount {
-                expected: 3,
-                found: 4
-            })
-        );
+        assert_eq!(rows[3].defect, Some(RowDefect::FieldCount { expected: 3, found: 4 }));
     }
 
     #[test]
     fn header_row_skips_title_lines() {
-        let options = ReadOptions {
-            header_row: Some(3),
-            ..ReadOptions::default()
-        };
+        let options = ReadOptions { header_row: Some(3), ..ReadOptions::default() };
         let (reader, rows) = read_all(b"Clinic export\n\nname,dob\nA,1\n", &options).unwrap();
         assert_eq!(reader.headers.names(), ["name", "dob"]);
         assert_eq!(reader.details.header_row, 3);
@@ -422,18 +308,12 @@ mod tests {
         let lines_before = (SNIFF_BYTES / 4) as u64 + 1;
         match read_all(&bytes, &ReadOptions::default()) {
             Err(ExtractError::Decode { line, .. }) => assert_eq!(line, lines_before + 1),
-            other => panic!(
-                "expected a decode error, got {:?}",
-                other.map(|(_, rows)| rows.len())
-            ),
+            other => panic!("expected a decode error, got {:?}", other.map(|(_, rows)| rows.len())),
         }
     }
 
     #[test]
     fn empty_file_has_no_header() {
-        assert!(matches!(
-            read_all(b"", &ReadOptions::default()),
-            Err(ExtractError::NoHeader { .. })
-        ));
+        assert!(matches!(read_all(b"", &ReadOptions::default()), Err(ExtractError::NoHeader { .. })));
     }
 }

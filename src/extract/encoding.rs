@@ -16,26 +16,16 @@ use super::ExtractError;
 /// as Windows-1252, the encoding of almost every legacy export from Windows
 /// software; every byte sequence is valid Windows-1252, so that fallback never
 /// fails. A label beats the BOM: the person who wrote it looked at the file.
-pub(super) fn detect(
-    prefix: &[u8],
-    label: Option<&str>,
-    path: &Path,
-) -> Result<&'static Encoding, ExtractError> {
+pub(super) fn detect(prefix: &[u8], label: Option<&str>, path: &Path) -> Result<&'static Encoding, ExtractError> {
     if let Some(label) = label {
-        return Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| {
-            ExtractError::UnknownEncoding {
-                path: path.to_path_buf(),
-                label: label.to_string(),
-            }
-        });
+        return Encoding::for_label(label.trim().as_bytes())
+            .ok_or_else(|| ExtractError::UnknownEncoding { path: path.to_path_buf(), label: label.to_string() });
     }
     if let Some((encoding, _)) = Encoding::for_bom(prefix) {
         return Ok(encoding);
     }
     if prefix.contains(&0) {
-        return Err(ExtractError::NotText {
-            path: path.to_path_buf(),
-        });
+        return Err(ExtractError::NotText { path: path.to_path_buf() });
     }
     match std::str::from_utf8(prefix) {
         Ok(_) => Ok(UTF_8),
@@ -117,9 +107,7 @@ impl<R: Read> DecodingReader<R> {
                 DecoderResult::Malformed(_, _) => {
                     return Err(io::Error::new(
                         io::ErrorKind::InvalidData,
-                        MalformedText {
-                            line: self.lines_decoded + 1,
-                        },
+                        MalformedText { line: self.lines_decoded + 1 },
                     ));
                 }
             }
@@ -166,46 +154,25 @@ mod tests {
     fn detects_bom_utf8_and_windows_1252() {
         let path = Path::new("x.csv");
         assert_eq!(detect(b"\xEF\xBB\xBFa;b", None, path).unwrap(), UTF_8);
-        assert_eq!(
-            detect(b"\xFF\xFEa\0", None, path).unwrap(),
-            encoding_rs::UTF_16LE
-        );
+        assert_eq!(detect(b"\xFF\xFEa\0", None, path).unwrap(), encoding_rs::UTF_16LE);
         assert_eq!(detect("Zoë;José".as_bytes(), None, path).unwrap(), UTF_8);
         assert_eq!(detect(b"Zo\xEB;Jos\xE9", None, path).unwrap(), WINDOWS_1252);
-        assert!(matches!(
-            detect(b"a\0b", None, path),
-            Err(ExtractError::NotText { .. })
-        ));
-        assert_eq!(
-            detect(b"anything", Some("latin1"), path).unwrap(),
-            WINDOWS_1252
-        );
-        assert!(matches!(
-            detect(b"", Some("klingon"), path),
-            Err(ExtractError::UnknownEncoding { .. })
-        ));
+        assert!(matches!(detect(b"a\0b", None, path), Err(ExtractError::NotText { .. })));
+        assert_eq!(detect(b"anything", Some("latin1"), path).unwrap(), WINDOWS_1252);
+        assert!(matches!(detect(b"", Some("klingon"), path), Err(ExtractError::UnknownEncoding { .. })));
     }
 
     #[test]
     fn decodes_windows_1252_and_strips_bom() {
-        assert_eq!(
-            decode(b"O\x92Brien;Zo\xEB", WINDOWS_1252).unwrap(),
-            "O\u{2019}Brien;Zoë"
-        );
+        assert_eq!(decode(b"O\x92Brien;Zo\xEB", WINDOWS_1252).unwrap(), "O\u{2019}Brien;Zoë");
         assert_eq!(decode(b"\xEF\xBB\xBFabc", UTF_8).unwrap(), "abc");
-        assert_eq!(
-            decode(b"\xFF\xFEa\0b\0", encoding_rs::UTF_16LE).unwrap(),
-            "ab"
-        );
+        assert_eq!(decode(b"\xFF\xFEa\0b\0", encoding_rs::UTF_16LE).unwrap(), "ab");
     }
 
     #[test]
     fn malformed_utf8_names_its_line() {
         let error = decode(b"ok\nok\nbad \xFF here\n", UTF_8).unwrap_err();
-        let malformed = error
-            .get_ref()
-            .and_then(|e| e.downcast_ref::<MalformedText>())
-            .unwrap();
+        let malformed = error.get_ref().and_then(|e| e.downcast_ref::<MalformedText>()).unwrap();
         assert_eq!(malformed.line, 3);
     }
 

@@ -100,12 +100,7 @@ pub struct Headers {
 
 impl Headers {
     pub fn new(names: impl IntoIterator<Item = String>) -> Headers {
-        Headers {
-            names: names
-                .into_iter()
-                .map(|name| name.trim().to_string())
-                .collect(),
-        }
+        Headers { names: names.into_iter().map(|name| name.trim().to_string()).collect() }
     }
 
     pub fn names(&self) -> &[String] {
@@ -123,12 +118,7 @@ impl Headers {
     /// Every position holding this name (more than one means ambiguous).
     pub fn positions(&self, name: &str) -> Vec<usize> {
         let name = name.trim();
-        self.names
-            .iter()
-            .enumerate()
-            .filter(|(_, header)| *header == name)
-            .map(|(index, _)| index)
-            .collect()
+        self.names.iter().enumerate().filter(|(_, header)| *header == name).map(|(index, _)| index).collect()
     }
 }
 
@@ -171,16 +161,10 @@ pub fn open(
     let format = match options.format.or_else(|| Format::from_extension(path)) {
         Some(format) => format,
         None => {
-            return Err(ExtractError::UnknownFormat {
-                path: path.to_path_buf(),
-            });
+            return Err(ExtractError::UnknownFormat { path: path.to_path_buf() });
         }
     };
-    let origin = Origin {
-        source: source_name.into(),
-        file: display_name.into(),
-        path: path.to_path_buf(),
-    };
+    let origin = Origin { source: source_name.into(), file: display_name.into(), path: path.to_path_buf() };
     match format {
         Format::Delimited => delimited::open(origin, options),
         Format::Spreadsheet => sheet::open(origin, options),
@@ -197,12 +181,7 @@ struct Origin {
 
 impl Origin {
     fn row_ref(&self, sheet: Option<&Arc<str>>, row: u64) -> SourceRef {
-        SourceRef {
-            source: self.source.clone(),
-            file: self.file.clone(),
-            sheet: sheet.cloned(),
-            row,
-        }
+        SourceRef { source: self.source.clone(), file: self.file.clone(), sheet: sheet.cloned(), row }
     }
 }
 
@@ -219,28 +198,15 @@ pub enum ExtractError {
     #[error("{}: unknown encoding `{label}`\n\nhint: use a WHATWG label such as `utf-8`, `windows-1252`, `iso-8859-1` or `utf-16le`", path.display())]
     UnknownEncoding { path: PathBuf, label: String },
     #[error("{}, line {line}: the text is not valid {encoding}\n\nhint: set `encoding` in the mapping's [read] table (for example `encoding = \"windows-1252\"`)", path.display())]
-    Decode {
-        path: PathBuf,
-        line: u64,
-        encoding: &'static str,
-    },
+    Decode { path: PathBuf, line: u64, encoding: &'static str },
     #[error("{}: this does not look like a text file (it contains NUL bytes)\n\nhint: if it is UTF-16 without a byte-order mark, set `encoding = \"utf-16le\"` in the mapping's [read] table", path.display())]
     NotText { path: PathBuf },
     #[error("{}, line {line}: {message}", path.display())]
-    Delimited {
-        path: PathBuf,
-        line: u64,
-        message: String,
-    },
+    Delimited { path: PathBuf, line: u64, message: String },
     #[error("{}: cannot read the workbook: {message}\n\nhint: a workbook that is password-protected or damaged must be re-saved from the spreadsheet program", path.display())]
     Workbook { path: PathBuf, message: String },
     #[error("{}: there is no sheet `{sheet}`; the sheets are {}{}", path.display(), quoted_list(available), nearest.as_ref().map(|n| format!("\n\nhint: did you mean `{n}`?")).unwrap_or_default())]
-    SheetNotFound {
-        path: PathBuf,
-        sheet: String,
-        available: Vec<String>,
-        nearest: Option<String>,
-    },
+    SheetNotFound { path: PathBuf, sheet: String, available: Vec<String>, nearest: Option<String> },
     #[error("{}: no sheet holds any data", path.display())]
     NoSheetWithData { path: PathBuf },
     #[error("{}: the file holds no header row", path.display())]
@@ -250,11 +216,7 @@ pub enum ExtractError {
 }
 
 fn quoted_list(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|name| format!("`{name}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    names.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]
@@ -263,14 +225,8 @@ mod tests {
 
     #[test]
     fn format_follows_extension_case_insensitively() {
-        assert_eq!(
-            Format::from_extension(Path::new("a.CSV")),
-            Some(Format::Delimited)
-        );
-        assert_eq!(
-            Format::from_extension(Path::new("a.xlsx")),
-            Some(Format::Spreadsheet)
-        );
+        assert_eq!(Format::from_extension(Path::new("a.CSV")), Some(Format::Delimited));
+        assert_eq!(Format::from_extension(Path::new("a.xlsx")), Some(Format::Spreadsheet));
         assert_eq!(Format::from_extension(Path::new("a.pdf")), None);
     }
 

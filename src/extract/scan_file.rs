@@ -13,22 +13,10 @@ use crate::digest::sha256_hex;
 /// with `\` read as `/` (scanning vendors work on Windows).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScannedFile {
-    Found {
-        path: String,
-        size: u64,
-        sha256: String,
-        pages: Option<u32>,
-    },
-    Missing {
-        path: String,
-    },
-    Escapes {
-        path: String,
-    },
-    Unreadable {
-        path: String,
-        reason: String,
-    },
+    Found { path: String, size: u64, sha256: String, pages: Option<u32> },
+    Missing { path: String },
+    Escapes { path: String },
+    Unreadable { path: String, reason: String },
 }
 
 pub fn inspect_scanned_file(root: &Path, indexed_path: &str) -> ScannedFile {
@@ -46,10 +34,7 @@ pub fn inspect_scanned_file(root: &Path, indexed_path: &str) -> ScannedFile {
         (Ok(_), Ok(_)) => return ScannedFile::Escapes { path },
         (Err(_), _) => return ScannedFile::Missing { path },
         (_, Err(error)) => {
-            return ScannedFile::Unreadable {
-                path,
-                reason: error.kind().to_string(),
-            };
+            return ScannedFile::Unreadable { path, reason: error.kind().to_string() };
         }
     }
     match std::fs::read(&full) {
@@ -59,10 +44,7 @@ pub fn inspect_scanned_file(root: &Path, indexed_path: &str) -> ScannedFile {
             pages: count_pages(&bytes),
             path,
         },
-        Err(error) => ScannedFile::Unreadable {
-            path,
-            reason: error.kind().to_string(),
-        },
+        Err(error) => ScannedFile::Unreadable { path, reason: error.kind().to_string() },
     }
 }
 
@@ -100,10 +82,7 @@ fn count_pages(bytes: &[u8]) -> Option<u32> {
     let mut rest = bytes;
     while let Some(at) = find(rest, b"/Type") {
         rest = &rest[at + b"/Type".len()..];
-        let after_space = rest
-            .iter()
-            .position(|byte| !byte.is_ascii_whitespace())
-            .unwrap_or(rest.len());
+        let after_space = rest.iter().position(|byte| !byte.is_ascii_whitespace()).unwrap_or(rest.len());
         let value = &rest[after_space..];
         if value.starts_with(b"/Page") && !value.get(5).is_some_and(u8::is_ascii_alphanumeric) {
             pages += 1;
@@ -113,9 +92,7 @@ fn count_pages(bytes: &[u8]) -> Option<u32> {
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack
-        .windows(needle.len())
-        .position(|window| window == needle)
+    haystack.windows(needle.len()).position(|window| window == needle)
 }
 
 #[cfg(test)]
@@ -134,21 +111,11 @@ mod tests {
 
     #[test]
     fn rejects_paths_that_leave_the_root() {
-        for path in [
-            "../etc/passwd",
-            "/etc/passwd",
-            "a/../../b",
-            "C:/x.pdf",
-            "C:\\x.pdf",
-            "",
-        ] {
+        for path in ["../etc/passwd", "/etc/passwd", "a/../../b", "C:/x.pdf", "C:\\x.pdf", ""] {
             let normalised = path.replace('\\', "/");
             assert_eq!(confined_relative_path(&normalised), None, "{path}");
         }
-        assert_eq!(
-            confined_relative_path("./B001/0001.pdf"),
-            Some(PathBuf::from("B001/0001.pdf"))
-        );
+        assert_eq!(confined_relative_path("./B001/0001.pdf"), Some(PathBuf::from("B001/0001.pdf")));
     }
 
     #[test]
@@ -160,12 +127,7 @@ mod tests {
         std::fs::write(dir.path().join("secret.pdf"), TWO_PAGES).unwrap();
 
         match inspect_scanned_file(&root, "B001\\0001.pdf") {
-            ScannedFile::Found {
-                path,
-                size,
-                pages,
-                sha256,
-            } => {
+            ScannedFile::Found { path, size, pages, sha256 } => {
                 assert_eq!(path, "B001/0001.pdf");
                 assert_eq!(size, TWO_PAGES.len() as u64);
                 assert_eq!(pages, Some(2));
@@ -173,22 +135,12 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert!(matches!(
-            inspect_scanned_file(&root, "B001/0002.pdf"),
-            ScannedFile::Missing { .. }
-        ));
-        assert!(matches!(
-            inspect_scanned_file(&root, "../secret.pdf"),
-            ScannedFile::Escapes { .. }
-        ));
+        assert!(matches!(inspect_scanned_file(&root, "B001/0002.pdf"), ScannedFile::Missing { .. }));
+        assert!(matches!(inspect_scanned_file(&root, "../secret.pdf"), ScannedFile::Escapes { .. }));
         #[cfg(unix)]
         {
-            std::os::unix::fs::symlink(dir.path().join("secret.pdf"), root.join("link.pdf"))
-                .unwrap();
-            assert!(matches!(
-                inspect_scanned_file(&root, "link.pdf"),
-                ScannedFile::Escapes { .. }
-            ));
+            std::os::unix::fs::symlink(dir.path().join("secret.pdf"), root.join("link.pdf")).unwrap();
+            assert!(matches!(inspect_scanned_file(&root, "link.pdf"), ScannedFile::Escapes { .. }));
         }
     }
 }

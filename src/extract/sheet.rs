@@ -13,12 +13,8 @@ use super::{Cell, ExtractError, Headers, Origin, RawRow, ReadDetails, ReadOption
 const HEADER_SEARCH_ROWS: usize = 30;
 
 pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader, ExtractError> {
-    let workbook_error = |message: String| ExtractError::Workbook {
-        path: origin.path.clone(),
-        message,
-    };
-    let mut workbook =
-        open_workbook_auto(&origin.path).map_err(|error| workbook_error(error.to_string()))?;
+    let workbook_error = |message: String| ExtractError::Workbook { path: origin.path.clone(), message };
+    let mut workbook = open_workbook_auto(&origin.path).map_err(|error| workbook_error(error.to_string()))?;
     let names = workbook.sheet_names();
     let (sheet, range) = match &options.sheet {
         Some(wanted) => {
@@ -31,18 +27,12 @@ pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader
                     nearest,
                 });
             };
-            let range = workbook
-                .worksheet_range(name)
-                .map_err(|error| workbook_error(error.to_string()))?;
+            let range = workbook.worksheet_range(name).map_err(|error| workbook_error(error.to_string()))?;
             (name.clone(), range)
         }
         None => first_sheet_with_data(&mut workbook, &names, &origin)?,
     };
-    let other_sheets = names
-        .iter()
-        .filter(|name| **name != sheet)
-        .cloned()
-        .collect();
+    let other_sheets = names.iter().filter(|name| **name != sheet).cloned().collect();
 
     let start_row = range.start().map_or(0, |(row, _)| row as u64);
     let header_index = match options.header_row {
@@ -51,20 +41,14 @@ pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader
             match index {
                 Some(index) if index < range.height() => index,
                 _ => {
-                    return Err(ExtractError::HeaderRowPastEnd {
-                        path: origin.path.clone(),
-                        row,
-                    });
+                    return Err(ExtractError::HeaderRowPastEnd { path: origin.path.clone(), row });
                 }
             }
         }
-        None => detect_header(&range).ok_or_else(|| ExtractError::NoHeader {
-            path: origin.path.clone(),
-        })?,
+        None => detect_header(&range).ok_or_else(|| ExtractError::NoHeader { path: origin.path.clone() })?,
     };
     let headers = Headers::new(
-        (0..range.width())
-            .map(|column| header_text(range.get((header_index, column)).unwrap_or(&Data::Empty))),
+        (0..range.width()).map(|column| header_text(range.get((header_index, column)).unwrap_or(&Data::Empty))),
     );
     let details = ReadDetails {
         encoding: None,
@@ -73,18 +57,8 @@ pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader
         other_sheets,
         header_row: start_row + header_index as u64 + 1,
     };
-    let rows = SheetRows {
-        sheet: Arc::from(sheet.as_str()),
-        next: header_index + 1,
-        start_row,
-        range,
-        origin,
-    };
-    Ok(SourceReader {
-        headers,
-        details,
-        rows: Box::new(rows),
-    })
+    let rows = SheetRows { sheet: Arc::from(sheet.as_str()), next: header_index + 1, start_row, range, origin };
+    Ok(SourceReader { headers, details, rows: Box::new(rows) })
 }
 
 fn first_sheet_with_data<R: std::io::Read + std::io::Seek>(
@@ -95,20 +69,12 @@ fn first_sheet_with_data<R: std::io::Read + std::io::Seek>(
     for name in names {
         let range = workbook
             .worksheet_range(name)
-            .map_err(|error| ExtractError::Workbook {
-                path: origin.path.clone(),
-                message: error.to_string(),
-            })?;
-        if range
-            .cells()
-            .any(|(_, _, cell)| !matches!(cell, Data::Empty))
-        {
+            .map_err(|error| ExtractError::Workbook { path: origin.path.clone(), message: error.to_string() })?;
+        if range.cells().any(|(_, _, cell)| !matches!(cell, Data::Empty)) {
             return Ok((name.clone(), range));
         }
     }
-    Err(ExtractError::NoSheetWithData {
-        path: origin.path.clone(),
-    })
+    Err(ExtractError::NoSheetWithData { path: origin.path.clone() })
 }
 
 fn nearest_name(wanted: &str, names: &[String]) -> Option<String> {
@@ -121,19 +87,13 @@ fn nearest_name(wanted: &str, names: &[String]) -> Option<String> {
 fn detect_header(range: &Range<Data>) -> Option<usize> {
     let rows = range.height().min(HEADER_SEARCH_ROWS);
     let filled = |row: usize| {
-        (0..range.width())
-            .filter(|&column| !is_blank(range.get((row, column)).unwrap_or(&Data::Empty)))
-            .count()
+        (0..range.width()).filter(|&column| !is_blank(range.get((row, column)).unwrap_or(&Data::Empty))).count()
     };
     let widest = (0..rows).map(filled).max().unwrap_or(0);
     (0..rows).find(|&row| {
         let count = filled(row);
-        let all_text = (0..range.width()).all(|column| {
-            matches!(
-                range.get((row, column)).unwrap_or(&Data::Empty),
-                Data::String(_) | Data::Empty
-            )
-        });
+        let all_text = (0..range.width())
+            .all(|column| matches!(range.get((row, column)).unwrap_or(&Data::Empty), Data::String(_) | Data::Empty));
         count >= 2 && all_text && count * 10 >= widest * 6
     })
 }
@@ -149,10 +109,7 @@ fn is_blank(data: &Data) -> bool {
 fn header_text(data: &Data) -> String {
     match convert(data) {
         Cell::Empty | Cell::Error(_) => String::new(),
-        cell => cell
-            .as_text()
-            .map(|text| text.into_owned())
-            .unwrap_or_default(),
+        cell => cell.as_text().map(|text| text.into_owned()).unwrap_or_default(),
     }
 }
 
@@ -203,11 +160,7 @@ impl Iterator for SheetRows {
             .map(|column| convert(self.range.get((row, column)).unwrap_or(&Data::Empty)))
             .collect();
         let number = self.start_row + row as u64 + 1;
-        Some(Ok(RawRow {
-            source: self.origin.row_ref(Some(&self.sheet), number),
-            cells,
-            defect: None,
-        }))
+        Some(Ok(RawRow { source: self.origin.row_ref(Some(&self.sheet), number), cells, defect: None }))
     }
 }
 
@@ -230,24 +183,10 @@ mod tests {
     #[test]
     fn date_cells_convert_in_both_date_systems() {
         use calamine::{ExcelDateTime, ExcelDateTimeType};
-        let in_1900 = Data::DateTime(ExcelDateTime::new(
-            45943.0,
-            ExcelDateTimeType::DateTime,
-            false,
-        ));
-        assert_eq!(
-            convert(&in_1900),
-            Cell::Date(jiff::civil::date(2025, 10, 13))
-        );
-        let in_1904 = Data::DateTime(ExcelDateTime::new(
-            45943.0 - 1462.0,
-            ExcelDateTimeType::DateTime,
-            true,
-        ));
-        assert_eq!(
-            convert(&in_1904),
-            Cell::Date(jiff::civil::date(2025, 10, 13))
-        );
+        let in_1900 = Data::DateTime(ExcelDateTime::new(45943.0, ExcelDateTimeType::DateTime, false));
+        assert_eq!(convert(&in_1900), Cell::Date(jiff::civil::date(2025, 10, 13)));
+        let in_1904 = Data::DateTime(ExcelDateTime::new(45943.0 - 1462.0, ExcelDateTimeType::DateTime, true));
+        assert_eq!(convert(&in_1904), Cell::Date(jiff::civil::date(2025, 10, 13)));
         let phantom = Data::DateTime(ExcelDateTime::new(60.0, ExcelDateTimeType::DateTime, false));
         assert!(matches!(convert(&phantom), Cell::Error(_)));
     }
@@ -255,10 +194,7 @@ mod tests {
     #[test]
     fn nearest_sheet_name_is_suggested() {
         let names = vec!["Patients".to_string(), "Summary".to_string()];
-        assert_eq!(
-            nearest_name("patient", &names),
-            Some("Patients".to_string())
-        );
+        assert_eq!(nearest_name("patient", &names), Some("Patients".to_string()));
         assert_eq!(nearest_name("zzz", &names), None);
     }
 }

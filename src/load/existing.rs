@@ -18,26 +18,17 @@ pub const DATABASE_SOURCE: &str = "emr-database";
 
 pub fn read_existing(conn: &Connection) -> Result<Existing, LoadError> {
     let mut identifiers = read_identifiers(conn)?;
-    let columns = PATIENT_FIELDS
-        .iter()
-        .map(|field| field.name())
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut statement = conn.prepare(&format!(
-        "SELECT patient_id, mrn, {columns} FROM patients ORDER BY patient_id"
-    ))?;
+    let columns = PATIENT_FIELDS.iter().map(|field| field.name()).collect::<Vec<_>>().join(", ");
+    let mut statement =
+        conn.prepare(&format!("SELECT patient_id, mrn, {columns} FROM patients ORDER BY patient_id"))?;
     let source: Arc<str> = DATABASE_SOURCE.into();
     let file: Arc<str> = "patients".into();
     let patients = statement
         .query_map([], |row| {
             let patient_id: i64 = row.get(0)?;
             let mrn: String = row.get(1)?;
-            let source_ref = SourceRef {
-                source: source.clone(),
-                file: file.clone(),
-                sheet: None,
-                row: patient_id as u64,
-            };
+            let source_ref =
+                SourceRef { source: source.clone(), file: file.clone(), sheet: None, row: patient_id as u64 };
             let mut record = Record::new(Entity::Patient, source_ref);
             for (offset, field) in PATIENT_FIELDS.iter().enumerate() {
                 let text: Option<String> = row.get(offset + 2)?;
@@ -45,18 +36,13 @@ pub fn read_existing(conn: &Connection) -> Result<Existing, LoadError> {
                     record.set(*field, value);
                 }
             }
-            Ok(ExistingPatient {
-                patient_id,
-                mrn,
-                record,
-            })
+            Ok(ExistingPatient { patient_id, mrn, record })
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let patients = patients
         .into_iter()
         .map(|mut patient| {
-            patient.record.identifiers =
-                identifiers.remove(&patient.patient_id).unwrap_or_default();
+            patient.record.identifiers = identifiers.remove(&patient.patient_id).unwrap_or_default();
             patient
         })
         .collect();
@@ -64,31 +50,19 @@ pub fn read_existing(conn: &Connection) -> Result<Existing, LoadError> {
         "SELECT DISTINCT s.fingerprint FROM source_rows s JOIN batches b ON b.batch_id = s.batch_id \
          WHERE b.status = 'committed' AND s.disposition IN ('loaded', 'merged')",
     )?;
-    let loaded_fingerprints = fingerprints
-        .query_map([], |row| row.get(0))?
-        .collect::<Result<_, _>>()?;
-    let next_mrn: i64 =
-        conn.query_row("SELECT next_value FROM mrn_counter", [], |row| row.get(0))?;
-    Ok(Existing {
-        patients,
-        loaded_fingerprints,
-        next_mrn: next_mrn as u64,
-    })
+    let loaded_fingerprints = fingerprints.query_map([], |row| row.get(0))?.collect::<Result<_, _>>()?;
+    let next_mrn: i64 = conn.query_row("SELECT next_value FROM mrn_counter", [], |row| row.get(0))?;
+    Ok(Existing { patients, loaded_fingerprints, next_mrn: next_mrn as u64 })
 }
 
 fn read_identifiers(conn: &Connection) -> Result<HashMap<i64, Vec<Identifier>>, LoadError> {
     let mut statement =
         conn.prepare("SELECT patient_id, system, value FROM patient_identifiers ORDER BY patient_id, system, value")?;
     let mut identifiers: HashMap<i64, Vec<Identifier>> = HashMap::new();
-    let rows = statement.query_map([], |row| {
-        Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get(2)?))
-    })?;
+    let rows = statement.query_map([], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get(2)?)))?;
     for row in rows {
         let (patient_id, system, value) = row?;
-        identifiers.entry(patient_id).or_default().push(Identifier {
-            system: system.into(),
-            value,
-        });
+        identifiers.entry(patient_id).or_default().push(Identifier { system: system.into(), value });
     }
     Ok(identifiers)
 }

@@ -32,12 +32,7 @@ const ABORT_AFTER_ROWS_ENV: &str = "EMR_MIGRATE_TEST_ABORT_AFTER_ROWS";
 
 /// Writes the plan as one batch inside `tx`. Nothing is visible to others
 /// until the caller commits; on any error the caller drops `tx`.
-pub fn load(
-    tx: &Transaction,
-    plan: &Plan,
-    manifest: &Manifest,
-    now: &str,
-) -> Result<BatchSummary, LoadError> {
+pub fn load(tx: &Transaction, plan: &Plan, manifest: &Manifest, now: &str) -> Result<BatchSummary, LoadError> {
     let batch_id = insert_batch(tx, manifest, now)?;
     let patient_ids = insert_patients(tx, plan, batch_id)?;
     let resolve = |patient: Option<PatientRef>| match patient {
@@ -51,10 +46,7 @@ pub fn load(
     insert_counts(tx, plan, batch_id)?;
     reconcile(tx, plan, batch_id)?;
     let next_mrn: i64 = tx.query_row("SELECT next_value FROM mrn_counter", [], |row| row.get(0))?;
-    tx.execute(
-        "UPDATE mrn_counter SET next_value = ?1",
-        [next_mrn + plan.patients.len() as i64],
-    )?;
+    tx.execute("UPDATE mrn_counter SET next_value = ?1", [next_mrn + plan.patients.len() as i64])?;
     Ok(BatchSummary {
         batch_id,
         patients_created: plan.patients.len() as u64,
@@ -86,32 +78,17 @@ fn insert_batch(tx: &Transaction, manifest: &Manifest, now: &str) -> Result<i64,
     ])?;
     for source in &manifest.sources {
         for (role, entry) in [("mapping", &source.mapping), ("source", &source.file)] {
-            file.execute(params![
-                batch_id,
-                role,
-                source.name,
-                entry.path,
-                entry.sha256,
-                entry.size_bytes as i64
-            ])?;
+            file.execute(params![batch_id, role, source.name, entry.path, entry.sha256, entry.size_bytes as i64])?;
         }
     }
     Ok(batch_id)
 }
 
 fn insert_patients(tx: &Transaction, plan: &Plan, batch_id: i64) -> Result<Vec<i64>, LoadError> {
-    let columns = PATIENT_FIELDS
-        .iter()
-        .map(|field| field.name())
-        .collect::<Vec<_>>()
-        .join(", ");
-    let placeholders = (3..PATIENT_FIELDS.len() + 3)
-        .map(|index| format!("?{index}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut insert = tx.prepare_cached(&format!(
-        "INSERT INTO patients (batch_id, mrn, {columns}) VALUES (?1, ?2, {placeholders})"
-    ))?;
+    let columns = PATIENT_FIELDS.iter().map(|field| field.name()).collect::<Vec<_>>().join(", ");
+    let placeholders = (3..PATIENT_FIELDS.len() + 3).map(|index| format!("?{index}")).collect::<Vec<_>>().join(", ");
+    let mut insert =
+        tx.prepare_cached(&format!("INSERT INTO patients (batch_id, mrn, {columns}) VALUES (?1, ?2, {placeholders})"))?;
     let mut ids = Vec::with_capacity(plan.patients.len());
     for patient in &plan.patients {
         let values = stored_values(&patient.golden);
@@ -124,18 +101,10 @@ fn insert_patients(tx: &Transaction, plan: &Plan, batch_id: i64) -> Result<Vec<i
 }
 
 fn stored_values(record: &Record) -> Vec<Option<String>> {
-    PATIENT_FIELDS
-        .iter()
-        .map(|field| record.get(*field).map(|value| value.to_text()))
-        .collect()
+    PATIENT_FIELDS.iter().map(|field| record.get(*field).map(|value| value.to_text())).collect()
 }
 
-fn insert_identifiers(
-    tx: &Transaction,
-    plan: &Plan,
-    patient_ids: &[i64],
-    batch_id: i64,
-) -> Result<u64, LoadError> {
+fn insert_identifiers(tx: &Transaction, plan: &Plan, patient_ids: &[i64], batch_id: i64) -> Result<u64, LoadError> {
     let mut insert = tx.prepare_cached(
         "INSERT OR IGNORE INTO patient_identifiers (patient_id, system, value, source_name, batch_id) \
          VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -143,13 +112,9 @@ fn insert_identifiers(
     let mut added = 0;
     for (patient, patient_id) in plan.patients.iter().zip(patient_ids) {
         for (identifier, source_name) in &patient.identifiers {
-            added += insert.execute(params![
-                patient_id,
-                &*identifier.system,
-                identifier.value,
-                source_name,
-                batch_id
-            ])? as u64;
+            added +=
+                insert.execute(params![patient_id, &*identifier.system, identifier.value, source_name, batch_id])?
+                    as u64;
         }
     }
     for planned in &plan.existing_identifiers {
@@ -178,13 +143,7 @@ fn insert_documents(
     let mut ids = Vec::with_capacity(plan.documents.len());
     for document in &plan.documents {
         let record = &document.record;
-        let Some(ScannedFile::Found {
-            path,
-            size,
-            sha256,
-            pages,
-        }) = &record.scanned_file
-        else {
+        let Some(ScannedFile::Found { path, size, sha256, pages }) = &record.scanned_file else {
             unreachable!("the plan loads only documents whose file was found");
         };
         let text = |field| record.get(field).map(|value| value.to_text());
@@ -212,9 +171,7 @@ fn insert_source_rows(
     resolve: &dyn Fn(Option<PatientRef>) -> Option<i64>,
     document_ids: &[i64],
 ) -> Result<(), LoadError> {
-    let abort_after: Option<usize> = std::env::var(ABORT_AFTER_ROWS_ENV)
-        .ok()
-        .and_then(|value| value.parse().ok());
+    let abort_after: Option<usize> = std::env::var(ABORT_AFTER_ROWS_ENV).ok().and_then(|value| value.parse().ok());
     let mut insert = tx.prepare_cached(
         "INSERT INTO source_rows (batch_id, source_name, file, sheet, row_number, fingerprint, disposition, patient_id, \
          document_id, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -224,13 +181,9 @@ fn insert_source_rows(
             std::process::abort();
         }
         let reason = match &row.disposition {
-            Disposition::Rejected => Some(
-                row.error_codes()
-                    .iter()
-                    .map(|code| code.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ),
+            Disposition::Rejected => {
+                Some(row.error_codes().iter().map(|code| code.as_str()).collect::<Vec<_>>().join(" "))
+            }
             Disposition::Skipped(reason) => Some(reason.label()),
             Disposition::Loaded | Disposition::Merged => None,
         };
@@ -272,9 +225,7 @@ fn insert_counts(tx: &Transaction, plan: &Plan, batch_id: i64) -> Result<(), Loa
 /// Counts what was written, source by source, against what was read: the
 /// last guard before commit that no row went missing on the way.
 fn reconcile(tx: &Transaction, plan: &Plan, batch_id: i64) -> Result<(), LoadError> {
-    let mut count = tx.prepare_cached(
-        "SELECT count(*) FROM source_rows WHERE batch_id = ?1 AND source_name = ?2",
-    )?;
+    let mut count = tx.prepare_cached("SELECT count(*) FROM source_rows WHERE batch_id = ?1 AND source_name = ?2")?;
     for source in &plan.sources {
         let recorded: i64 = count.query_row(params![batch_id, source.name], |row| row.get(0))?;
         if recorded as u64 != source.rows_read {

@@ -39,9 +39,7 @@ pub enum LoadError {
         #[source]
         source: rusqlite::Error,
     },
-    #[error(
-        "the database is not an emr-migrate EMR database (it has tables but no emr-migrate schema version)"
-    )]
+    #[error("the database is not an emr-migrate EMR database (it has tables but no emr-migrate schema version)")]
     NotOurs,
     #[error(
         "the database has schema version {found}, newer than this emr-migrate supports ({supported})\n\nhint: upgrade emr-migrate"
@@ -56,11 +54,7 @@ pub enum LoadError {
     #[error(
         "reconciliation failed for source `{source_name}`: {read} rows read but {recorded} recorded; the batch was not committed"
     )]
-    Unreconciled {
-        source_name: String,
-        read: u64,
-        recorded: u64,
-    },
+    Unreconciled { source_name: String, read: u64, recorded: u64 },
     #[error("there is no batch {0}")]
     NoSuchBatch(i64),
     #[error("batch {batch} is already rolled back")]
@@ -71,24 +65,25 @@ pub enum LoadError {
     NotLatest { batch: i64, latest: i64 },
 }
 
-/// Opens (creating it owner-only if needed) and upgrades the database for
-/// writing. Only `run` and `rollback` call this.
+/// Opens the database for writing, creating the file owner-only if needed.
+/// Only `run` and `rollback` call this; the schema is brought up to date by
+/// `begin_batch`, inside the batch's own transaction.
 pub fn open_for_writing(path: &Path) -> Result<Connection, LoadError> {
     if !path.exists() {
-        create_private_file(path).map_err(|source| LoadError::Create {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        create_private_file(path).map_err(|source| LoadError::Create { path: path.to_path_buf(), source })?;
     }
-    let mut conn = Connection::open(path).map_err(|source| LoadError::Open {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let conn = Connection::open(path).map_err(|source| LoadError::Open { path: path.to_path_buf(), source })?;
     configure(&conn)?;
+    Ok(conn)
+}
+
+/// Starts the write transaction of a batch (waiting for any other writer)
+/// and upgrades the schema in it, so that even the upgrade is undone if the
+/// batch fails.
+pub fn begin_batch(conn: &mut Connection) -> Result<rusqlite::Transaction<'_>, LoadError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     schema::migrate(&tx)?;
-    tx.commit()?;
-    Ok(conn)
+    Ok(tx)
 }
 
 /// Opens an existing database read-only, for the dry run; `None` when there
@@ -97,14 +92,8 @@ pub fn open_for_reading(path: &Path) -> Result<Option<Connection>, LoadError> {
     if !path.exists() {
         return Ok(None);
     }
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|source| LoadError::Open {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .map_err(|source| LoadError::Open { path: path.to_path_buf(), source })?;
     conn.busy_timeout(std::time::Duration::from_secs(30))?;
     schema::check_version(&conn)?;
     Ok(Some(conn))

@@ -17,52 +17,29 @@ pub struct RolledBack {
     pub source_rows: u64,
 }
 
-pub fn rollback(
-    conn: &mut rusqlite::Connection,
-    batch_id: i64,
-    now: &str,
-) -> Result<RolledBack, LoadError> {
+pub fn rollback(conn: &mut rusqlite::Connection, batch_id: i64, now: &str) -> Result<RolledBack, LoadError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let status: Option<String> = tx
-        .query_row(
-            "SELECT status FROM batches WHERE batch_id = ?1",
-            [batch_id],
-            |row| row.get(0),
-        )
-        .optional()?;
+    super::schema::migrate(&tx)?;
+    let status: Option<String> =
+        tx.query_row("SELECT status FROM batches WHERE batch_id = ?1", [batch_id], |row| row.get(0)).optional()?;
     match status.as_deref() {
         None => return Err(LoadError::NoSuchBatch(batch_id)),
         Some("rolled_back") => return Err(LoadError::AlreadyRolledBack { batch: batch_id }),
         Some(_) => {}
     }
-    let latest: i64 = tx.query_row(
-        "SELECT max(batch_id) FROM batches WHERE status = 'committed'",
-        [],
-        |row| row.get(0),
-    )?;
+    let latest: i64 =
+        tx.query_row("SELECT max(batch_id) FROM batches WHERE status = 'committed'", [], |row| row.get(0))?;
     if latest != batch_id {
-        return Err(LoadError::NotLatest {
-            batch: batch_id,
-            latest,
-        });
+        return Err(LoadError::NotLatest { batch: batch_id, latest });
     }
     let source_rows = tx.execute("DELETE FROM source_rows WHERE batch_id = ?1", [batch_id])? as u64;
     let documents = tx.execute("DELETE FROM documents WHERE batch_id = ?1", [batch_id])? as u64;
-    let identifiers = tx.execute(
-        "DELETE FROM patient_identifiers WHERE batch_id = ?1",
-        [batch_id],
-    )? as u64;
+    let identifiers = tx.execute("DELETE FROM patient_identifiers WHERE batch_id = ?1", [batch_id])? as u64;
     let patients = tx.execute("DELETE FROM patients WHERE batch_id = ?1", [batch_id])? as u64;
     tx.execute(
         "UPDATE batches SET status = 'rolled_back', rolled_back_at = ?2 WHERE batch_id = ?1",
         params![batch_id, now],
     )?;
     tx.commit()?;
-    Ok(RolledBack {
-        batch_id,
-        patients,
-        identifiers,
-        documents,
-        source_rows,
-    })
+    Ok(RolledBack { batch_id, patients, identifiers, documents, source_rows })
 }

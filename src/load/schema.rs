@@ -117,17 +117,11 @@ INSERT INTO mrn_counter (next_value) VALUES (1);
 pub fn migrate(conn: &Connection) -> Result<(), LoadError> {
     let version = user_version(conn)?;
     if version > SCHEMA_VERSION {
-        return Err(LoadError::SchemaTooNew {
-            found: version,
-            supported: SCHEMA_VERSION,
-        });
+        return Err(LoadError::SchemaTooNew { found: version, supported: SCHEMA_VERSION });
     }
     if version == 0 {
-        let tables: i64 = conn.query_row(
-            "SELECT count(*) FROM sqlite_schema WHERE type = 'table'",
-            [],
-            |row| row.get(0),
-        )?;
+        let tables: i64 =
+            conn.query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table'", [], |row| row.get(0))?;
         if tables > 0 {
             return Err(LoadError::NotOurs);
         }
@@ -144,14 +138,8 @@ pub fn check_version(conn: &Connection) -> Result<(), LoadError> {
     match user_version(conn)? {
         SCHEMA_VERSION => Ok(()),
         0 => Err(LoadError::NotOurs),
-        found if found > SCHEMA_VERSION => Err(LoadError::SchemaTooNew {
-            found,
-            supported: SCHEMA_VERSION,
-        }),
-        found => Err(LoadError::SchemaTooOld {
-            found,
-            supported: SCHEMA_VERSION,
-        }),
+        found if found > SCHEMA_VERSION => Err(LoadError::SchemaTooNew { found, supported: SCHEMA_VERSION }),
+        found => Err(LoadError::SchemaTooOld { found, supported: SCHEMA_VERSION }),
     }
 }
 
@@ -161,20 +149,13 @@ fn user_version(conn: &Connection) -> Result<i64, LoadError> {
 
 /// Every table and its columns, for the schema documentation test.
 pub fn tables(conn: &Connection) -> rusqlite::Result<Vec<(String, Vec<String>)>> {
-    let mut statement =
-        conn.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")?;
-    let names: Vec<String> = statement
-        .query_map([], |row| row.get(0))?
-        .collect::<Result<_, _>>()?;
+    let mut statement = conn.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")?;
+    let names: Vec<String> = statement.query_map([], |row| row.get(0))?.collect::<Result<_, _>>()?;
     names
         .into_iter()
         .map(|name| {
-            let mut columns = conn.prepare(&format!(
-                "SELECT name FROM pragma_table_info('{name}') ORDER BY cid"
-            ))?;
-            let columns = columns
-                .query_map([], |row| row.get(0))?
-                .collect::<Result<_, _>>()?;
+            let mut columns = conn.prepare(&format!("SELECT name FROM pragma_table_info('{name}') ORDER BY cid"))?;
+            let columns = columns.query_map([], |row| row.get(0))?.collect::<Result<_, _>>()?;
             Ok((name, columns))
         })
         .collect()
@@ -196,20 +177,15 @@ mod tests {
     #[test]
     fn refuses_a_database_that_is_not_ours() {
         let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch("CREATE TABLE practice_stuff (x)")
-            .unwrap();
+        conn.execute_batch("CREATE TABLE practice_stuff (x)").unwrap();
         assert!(matches!(migrate(&conn), Err(LoadError::NotOurs)));
     }
 
     #[test]
     fn refuses_a_newer_schema() {
         let conn = Connection::open_in_memory().unwrap();
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
-            .unwrap();
-        assert!(matches!(
-            migrate(&conn),
-            Err(LoadError::SchemaTooNew { .. })
-        ));
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+        assert!(matches!(migrate(&conn), Err(LoadError::SchemaTooNew { .. })));
     }
 
     #[test]
@@ -218,15 +194,9 @@ mod tests {
         migrate(&conn).unwrap();
         let doc = include_str!("../../docs/schema.md");
         for (table, columns) in tables(&conn).unwrap() {
-            assert!(
-                doc.contains(&format!("### `{table}`")),
-                "docs/schema.md lacks table `{table}`"
-            );
+            assert!(doc.contains(&format!("### `{table}`")), "docs/schema.md lacks table `{table}`");
             for column in columns {
-                assert!(
-                    doc.contains(&format!("| `{column}` |")),
-                    "docs/schema.md lacks `{table}.{column}`"
-                );
+                assert!(doc.contains(&format!("| `{column}` |")), "docs/schema.md lacks `{table}.{column}`");
             }
         }
     }

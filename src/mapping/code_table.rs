@@ -22,10 +22,7 @@ impl CodeTable {
     where
         I: IntoIterator<Item = (String, String)>,
     {
-        let codes = codes
-            .into_iter()
-            .map(|(code, value)| (normalise(&code), value))
-            .collect();
+        let codes = codes.into_iter().map(|(code, value)| (normalise(&code), value)).collect();
         CodeTable { codes, default }
     }
 
@@ -42,12 +39,7 @@ impl CodeTable {
             ("U", "unknown"),
             ("UNKNOWN", "unknown"),
         ];
-        CodeTable::new(
-            pairs
-                .iter()
-                .map(|(code, value)| (code.to_string(), value.to_string())),
-            None,
-        )
+        CodeTable::new(pairs.iter().map(|(code, value)| (code.to_string(), value.to_string())), None)
     }
 
     pub fn with_default(self, default: Option<String>) -> CodeTable {
@@ -77,10 +69,7 @@ mod tests {
 
     #[test]
     fn lookup_ignores_case_and_falls_back_to_the_default() {
-        let table = CodeTable::new(
-            [("1".into(), "male".into()), ("2".into(), "female".into())],
-            None,
-        );
+        let table = CodeTable::new([("1".into(), "male".into()), ("2".into(), "female".into())], None);
         assert_eq!(table.lookup(" 2 "), Lookup::Listed("female"));
         assert_eq!(table.lookup("7"), Lookup::Unknown);
         let with_default = CodeTable::new([("f".into(), "female".into())], Some("unknown".into()));

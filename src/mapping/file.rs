@@ -85,11 +85,7 @@ impl LoadedMapping {
 
 pub(super) fn parse(path: &Path, text: String) -> Result<LoadedMapping, Diagnostics> {
     match toml::from_str::<MappingFile>(&text) {
-        Ok(file) => Ok(LoadedMapping {
-            path: path.to_path_buf(),
-            text,
-            file,
-        }),
+        Ok(file) => Ok(LoadedMapping { path: path.to_path_buf(), text, file }),
         Err(error) => Err(Diagnostics(vec![toml_diagnostic(path, &text, &error)])),
     }
 }
@@ -99,17 +95,14 @@ pub(super) fn parse(path: &Path, text: String) -> Result<LoadedMapping, Diagnost
 pub fn toml_diagnostic(path: &Path, text: &str, error: &toml::de::Error) -> Diagnostic {
     let offset = error.span().map_or(0, |span| span.start);
     let message = error.message().trim().to_string();
-    let nearest = unknown_and_expected(&message).and_then(|(unknown, expected)| {
-        crate::suggest::nearest(unknown, expected.iter().copied()).map(str::to_string)
-    });
+    let nearest = unknown_and_expected(&message)
+        .and_then(|(unknown, expected)| crate::suggest::nearest(unknown, expected.iter().copied()).map(str::to_string));
     Diagnostic::at(path, text, offset, message).suggest(nearest.as_deref())
 }
 
 /// From "unknown field `colum`, expected one of `column`, `columns`".
 fn unknown_and_expected(message: &str) -> Option<(&str, Vec<&str>)> {
-    let rest = message
-        .strip_prefix("unknown field `")
-        .or_else(|| message.strip_prefix("unknown variant `"))?;
+    let rest = message.strip_prefix("unknown field `").or_else(|| message.strip_prefix("unknown variant `"))?;
     let (unknown, rest) = rest.split_once('`')?;
     let expected = rest.split('`').skip(1).step_by(2).collect();
     Some((unknown, expected))
@@ -125,11 +118,7 @@ mod tests {
         let diagnostics = parse(Path::new("m.toml"), text).unwrap_err();
         let diagnostic = &diagnostics.0[0];
         assert_eq!((diagnostic.line, diagnostic.column), (3, 1));
-        assert!(
-            diagnostic.message.starts_with("unknown field `colum`"),
-            "{}",
-            diagnostic.message
-        );
+        assert!(diagnostic.message.starts_with("unknown field `colum`"), "{}", diagnostic.message);
         assert_eq!(diagnostic.hint.as_deref(), Some("did you mean `column`?"));
     }
 }

@@ -51,10 +51,8 @@ pub enum MappingError {
 /// Reads and parses a mapping file; names are checked later, by `compile`,
 /// when the source's header is known.
 pub fn load(path: &Path) -> Result<LoadedMapping, MappingError> {
-    let text = std::fs::read_to_string(path).map_err(|source| MappingError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text =
+        std::fs::read_to_string(path).map_err(|source| MappingError::Read { path: path.to_path_buf(), source })?;
     file::parse(path, text).map_err(MappingError::Invalid)
 }
 
@@ -84,15 +82,8 @@ struct CompiledField {
 
 #[derive(Debug, Clone)]
 enum Input {
-    Column {
-        index: usize,
-        name: String,
-    },
-    Columns {
-        indexes: Vec<usize>,
-        names: String,
-        separator: String,
-    },
+    Column { index: usize, name: String },
+    Columns { indexes: Vec<usize>, names: String, separator: String },
     Constant(String),
 }
 
@@ -137,22 +128,13 @@ pub enum MappedRow {
 }
 
 /// Resolves every name in the mapping against the source's header.
-pub fn compile(
-    mapping: &LoadedMapping,
-    headers: &Headers,
-) -> Result<CompiledMapping, MappingError> {
-    let mut compiler = Compiler {
-        mapping,
-        headers,
-        problems: Vec::new(),
-    };
+pub fn compile(mapping: &LoadedMapping, headers: &Headers) -> Result<CompiledMapping, MappingError> {
+    let mut compiler = Compiler { mapping, headers, problems: Vec::new() };
     let compiled = compiler.compile();
     match compiled {
         Some(compiled) if compiler.problems.is_empty() => Ok(compiled),
         _ => {
-            compiler
-                .problems
-                .sort_by_key(|problem| (problem.line, problem.column));
+            compiler.problems.sort_by_key(|problem| (problem.line, problem.column));
             Err(MappingError::Invalid(Diagnostics(compiler.problems)))
         }
     }
@@ -168,29 +150,12 @@ impl Compiler<'_> {
     fn compile(&mut self) -> Option<CompiledMapping> {
         let file = &self.mapping.file;
         let entity = self.entity()?;
-        let fields: Vec<CompiledField> = file
-            .fields
-            .iter()
-            .filter_map(|(name, spec)| self.field(entity, name, spec))
-            .collect();
-        let identifiers = file
-            .identifiers
-            .iter()
-            .filter_map(|spec| self.identifier(spec))
-            .collect();
-        let skip_rules = file
-            .skip_when
-            .iter()
-            .filter_map(|rule| self.skip_rule(rule))
-            .collect();
+        let fields: Vec<CompiledField> =
+            file.fields.iter().filter_map(|(name, spec)| self.field(entity, name, spec)).collect();
+        let identifiers = file.identifiers.iter().filter_map(|spec| self.identifier(spec)).collect();
+        let skip_rules = file.skip_when.iter().filter_map(|rule| self.skip_rule(rule)).collect();
         let required = self.required(entity);
-        Some(CompiledMapping {
-            entity,
-            required,
-            fields,
-            identifiers,
-            skip_rules,
-        })
+        Some(CompiledMapping { entity, required, fields, identifiers, skip_rules })
     }
 
     fn problem(&mut self, offset: usize, message: impl Into<String>) {
@@ -205,44 +170,23 @@ impl Compiler<'_> {
         let name = &self.mapping.file.entity;
         let entity = Entity::from_name(name.get_ref());
         if entity.is_none() {
-            let nearest = nearest(
-                name.get_ref(),
-                Entity::ALL.iter().map(|entity| entity.name()),
-            );
-            let diagnostic = self.mapping.at(
-                name.span().start,
-                format!("unknown entity `{}`", name.get_ref()),
-            );
+            let nearest = nearest(name.get_ref(), Entity::ALL.iter().map(|entity| entity.name()));
+            let diagnostic = self.mapping.at(name.span().start, format!("unknown entity `{}`", name.get_ref()));
             self.problems.push(diagnostic.suggest(nearest));
         }
         entity
     }
 
-    fn field(
-        &mut self,
-        entity: Entity,
-        name: &Spanned<String>,
-        spec: &file::FieldSpec,
-    ) -> Option<CompiledField> {
+    fn field(&mut self, entity: Entity, name: &Spanned<String>, spec: &file::FieldSpec) -> Option<CompiledField> {
         let offset = name.span().start;
         let Some(field) = Field::from_name(name.get_ref()) else {
-            let nearest = nearest(
-                name.get_ref(),
-                entity.fields().iter().map(|field| field.name()),
-            );
-            let diagnostic = self
-                .mapping
-                .at(offset, format!("unknown field `{}`", name.get_ref()));
+            let nearest = nearest(name.get_ref(), entity.fields().iter().map(|field| field.name()));
+            let diagnostic = self.mapping.at(offset, format!("unknown field `{}`", name.get_ref()));
             self.problems.push(diagnostic.suggest(nearest));
             return None;
         };
         if !entity.fields().contains(&field) {
-            let known = entity
-                .fields()
-                .iter()
-                .map(|field| format!("`{field}`"))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let known = entity.fields().iter().map(|field| format!("`{field}`")).collect::<Vec<_>>().join(", ");
             self.report(
                 self.mapping
                     .at(offset, format!("`{field}` is not a field of a {entity}"))
@@ -253,65 +197,37 @@ impl Compiler<'_> {
         let input = self.input(field, offset, spec)?;
         let transforms = self.transforms(&spec.transforms);
         let parse = self.parse(field, offset, spec)?;
-        Some(CompiledField {
-            field,
-            input,
-            transforms,
-            parse,
-        })
+        Some(CompiledField { field, input, transforms, parse })
     }
 
     fn input(&mut self, field: Field, offset: usize, spec: &file::FieldSpec) -> Option<Input> {
-        let given = [
-            spec.column.is_some(),
-            spec.columns.is_some(),
-            spec.constant.is_some(),
-        ];
+        let given = [spec.column.is_some(), spec.columns.is_some(), spec.constant.is_some()];
         match given.iter().filter(|given| **given).count() {
             0 => {
-                self.problem(
-                    offset,
-                    format!("field `{field}` has no `column`, `columns` or `constant`"),
-                );
+                self.problem(offset, format!("field `{field}` has no `column`, `columns` or `constant`"));
                 return None;
             }
             1 => {}
             _ => {
                 self.problem(
                     offset,
-                    format!(
-                        "field `{field}` gives more than one of `column`, `columns` and `constant`"
-                    ),
+                    format!("field `{field}` gives more than one of `column`, `columns` and `constant`"),
                 );
                 return None;
             }
         }
         if let Some(column) = &spec.column {
             let index = self.column(column)?;
-            return Some(Input::Column {
-                index,
-                name: column.get_ref().trim().to_string(),
-            });
+            return Some(Input::Column { index, name: column.get_ref().trim().to_string() });
         }
         if let Some(columns) = &spec.columns {
-            let indexes: Vec<Option<usize>> =
-                columns.iter().map(|column| self.column(column)).collect();
+            let indexes: Vec<Option<usize>> = columns.iter().map(|column| self.column(column)).collect();
             let indexes = indexes.into_iter().collect::<Option<Vec<_>>>()?;
-            let names = columns
-                .iter()
-                .map(|column| column.get_ref().trim())
-                .collect::<Vec<_>>()
-                .join("+");
+            let names = columns.iter().map(|column| column.get_ref().trim()).collect::<Vec<_>>().join("+");
             let separator = spec.separator.clone().unwrap_or_else(|| " ".to_string());
-            return Some(Input::Columns {
-                indexes,
-                names,
-                separator,
-            });
+            return Some(Input::Columns { indexes, names, separator });
         }
-        spec.constant
-            .as_ref()
-            .map(|constant| Input::Constant(constant.get_ref().clone()))
+        spec.constant.as_ref().map(|constant| Input::Constant(constant.get_ref().clone()))
     }
 
     fn column(&mut self, column: &Spanned<String>) -> Option<usize> {
@@ -321,10 +237,7 @@ impl Compiler<'_> {
             [index] => Some(*index),
             [] => {
                 let nearest = nearest(name, self.headers.names().iter().map(String::as_str));
-                let mut diagnostic = self.mapping.at(
-                    column.span().start,
-                    format!("unknown source column `{name}`"),
-                );
+                let mut diagnostic = self.mapping.at(column.span().start, format!("unknown source column `{name}`"));
                 diagnostic = match nearest {
                     Some(header) => diagnostic.hint(format!(
                         "the nearest header is `{header}`; headers must match exactly, apart from surrounding spaces"
@@ -339,10 +252,7 @@ impl Compiler<'_> {
                     self.mapping
                         .at(
                             column.span().start,
-                            format!(
-                                "column `{name}` appears {} times in the header",
-                                several.len()
-                            ),
+                            format!("column `{name}` appears {} times in the header", several.len()),
                         )
                         .hint("rename the columns in the export so each name is unique"),
                 );
@@ -358,10 +268,8 @@ impl Compiler<'_> {
                 Some(transform) => transforms.push(transform),
                 None => {
                     let nearest = nearest(name.get_ref(), Transform::names());
-                    let diagnostic = self.mapping.at(
-                        name.span().start,
-                        format!("unknown transform `{}`", name.get_ref()),
-                    );
+                    let diagnostic =
+                        self.mapping.at(name.span().start, format!("unknown transform `{}`", name.get_ref()));
                     self.problems.push(diagnostic.suggest(nearest));
                 }
             }
@@ -375,17 +283,11 @@ impl Compiler<'_> {
             && kind != FieldKind::Date
         {
             let at = formats.first().map_or(offset, |format| format.span().start);
-            self.problem(
-                at,
-                format!("`date_formats` given for `{field}`, which is not a date"),
-            );
+            self.problem(at, format!("`date_formats` given for `{field}`, which is not a date"));
             return None;
         }
         if spec.codes.is_some() && !matches!(kind, FieldKind::Text | FieldKind::Sex) {
-            self.problem(
-                offset,
-                format!("`codes` given for `{field}`, which is not a coded text field"),
-            );
+            self.problem(offset, format!("`codes` given for `{field}`, which is not a coded text field"));
             return None;
         }
         match kind {
@@ -402,21 +304,13 @@ impl Compiler<'_> {
         }
     }
 
-    fn code_table(
-        &mut self,
-        field: Field,
-        spec: &file::FieldSpec,
-        sex: bool,
-    ) -> Option<Option<CodeTable>> {
+    fn code_table(&mut self, field: Field, spec: &file::FieldSpec, sex: bool) -> Option<Option<CodeTable>> {
         let check_target = |compiler: &mut Self, value: &Spanned<String>| {
             if sex && Sex::from_name(value.get_ref()).is_none() {
                 let nearest = nearest(value.get_ref(), Sex::ALL.iter().map(|sex| sex.name()));
                 let diagnostic = compiler.mapping.at(
                     value.span().start,
-                    format!(
-                        "`{}` is not a value of `sex`; use female, male, other or unknown",
-                        value.get_ref()
-                    ),
+                    format!("`{}` is not a value of `sex`; use female, male, other or unknown", value.get_ref()),
                 );
                 compiler.problems.push(diagnostic.suggest(nearest));
                 return false;
@@ -432,42 +326,26 @@ impl Compiler<'_> {
         if let Some(default) = &spec.code_default {
             check_target(self, default);
             if spec.codes.is_none() && !sex {
-                self.problem(
-                    default.span().start,
-                    format!("`code_default` for `{field}` needs a `codes` table"),
-                );
+                self.problem(default.span().start, format!("`code_default` for `{field}` needs a `codes` table"));
             }
         }
         if self.problems.len() > before {
             return None;
         }
-        let default = spec
-            .code_default
-            .as_ref()
-            .map(|default| default.get_ref().clone());
+        let default = spec.code_default.as_ref().map(|default| default.get_ref().clone());
         Some(match &spec.codes {
             Some(codes) => Some(CodeTable::new(
-                codes
-                    .get_ref()
-                    .iter()
-                    .map(|(code, value)| (code.clone(), value.get_ref().clone())),
+                codes.get_ref().iter().map(|(code, value)| (code.clone(), value.get_ref().clone())),
                 default,
             )),
-            None if sex && default.is_some() => {
-                Some(CodeTable::default_sex().with_default(default))
-            }
+            None if sex && default.is_some() => Some(CodeTable::default_sex().with_default(default)),
             None => None,
         })
     }
 
     fn date_formats(&mut self, spec: &file::FieldSpec) -> Option<Vec<String>> {
         let Some(formats) = &spec.date_formats else {
-            return Some(
-                DEFAULT_DATE_FORMATS
-                    .iter()
-                    .map(|format| format.to_string())
-                    .collect(),
-            );
+            return Some(DEFAULT_DATE_FORMATS.iter().map(|format| format.to_string()).collect());
         };
         let probe = jiff::civil::date(2001, 2, 3);
         let mut valid = Vec::new();
@@ -476,10 +354,7 @@ impl Compiler<'_> {
             if jiff::fmt::strtime::format(format.get_ref().as_str(), probe).is_err() {
                 self.report(
                     self.mapping
-                        .at(
-                            format.span().start,
-                            format!("invalid date format `{}`", format.get_ref()),
-                        )
+                        .at(format.span().start, format!("invalid date format `{}`", format.get_ref()))
                         .hint("use strftime directives such as %Y, %m and %d (e.g. \"%d.%m.%Y\")"),
                 );
             } else {
@@ -494,10 +369,7 @@ impl Compiler<'_> {
         let transforms = self.transforms(&spec.transforms);
         let system = spec.system.get_ref().trim();
         if system.is_empty() {
-            self.problem(
-                spec.system.span().start,
-                "an identifier's `system` must not be empty",
-            );
+            self.problem(spec.system.span().start, "an identifier's `system` must not be empty");
             return None;
         }
         Some(CompiledIdentifier {
@@ -512,21 +384,11 @@ impl Compiler<'_> {
         let index = self.column(&rule.column);
         let column = rule.column.get_ref().trim();
         let matchers: Vec<(Matcher, String)> = [
-            rule.equals
+            rule.equals.as_ref().map(|text| (Matcher::Equals(text.clone()), format!("equals \"{text}\""))),
+            rule.starts_with
                 .as_ref()
-                .map(|text| (Matcher::Equals(text.clone()), format!("equals \"{text}\""))),
-            rule.starts_with.as_ref().map(|text| {
-                (
-                    Matcher::StartsWith(text.clone()),
-                    format!("starts with \"{text}\""),
-                )
-            }),
-            rule.contains.as_ref().map(|text| {
-                (
-                    Matcher::Contains(text.clone()),
-                    format!("contains \"{text}\""),
-                )
-            }),
+                .map(|text| (Matcher::StartsWith(text.clone()), format!("starts with \"{text}\""))),
+            rule.contains.as_ref().map(|text| (Matcher::Contains(text.clone()), format!("contains \"{text}\""))),
         ]
         .into_iter()
         .flatten()
@@ -539,23 +401,14 @@ impl Compiler<'_> {
             return None;
         }
         let (matcher, condition) = matchers.into_iter().next().expect("one matcher");
-        Some(SkipRule {
-            index: index?,
-            matcher,
-            description: format!("`{column}` {condition}"),
-        })
+        Some(SkipRule { index: index?, matcher, description: format!("`{column}` {condition}") })
     }
 
     /// A field counts as mapped when the file declares it, even if its
     /// declaration has problems of its own: those are reported already.
     fn required(&mut self, entity: Entity) -> Vec<Field> {
-        let declared: Vec<Field> = self
-            .mapping
-            .file
-            .fields
-            .keys()
-            .filter_map(|name| Field::from_name(name.get_ref()))
-            .collect();
+        let declared: Vec<Field> =
+            self.mapping.file.fields.keys().filter_map(|name| Field::from_name(name.get_ref())).collect();
         let mapped = |field: Field| declared.contains(&field);
         let Some(listed) = &self.mapping.file.required else {
             let required = entity.required_fields().to_vec();
@@ -573,20 +426,11 @@ impl Compiler<'_> {
             match Field::from_name(name.get_ref()).filter(|field| entity.fields().contains(field)) {
                 Some(field) if mapped(field) => required.push(field),
                 Some(field) => {
-                    self.problem(
-                        name.span().start,
-                        format!("required field `{field}` is not mapped"),
-                    );
+                    self.problem(name.span().start, format!("required field `{field}` is not mapped"));
                 }
                 None => {
-                    let nearest = nearest(
-                        name.get_ref(),
-                        entity.fields().iter().map(|field| field.name()),
-                    );
-                    let diagnostic = self.mapping.at(
-                        name.span().start,
-                        format!("unknown field `{}`", name.get_ref()),
-                    );
+                    let nearest = nearest(name.get_ref(), entity.fields().iter().map(|field| field.name()));
+                    let diagnostic = self.mapping.at(name.span().start, format!("unknown field `{}`", name.get_ref()));
                     self.problems.push(diagnostic.suggest(nearest));
                 }
             }
@@ -597,11 +441,7 @@ impl Compiler<'_> {
 
 fn list_names(names: &[String]) -> String {
     const SHOWN: usize = 15;
-    let mut listed: Vec<String> = names
-        .iter()
-        .take(SHOWN)
-        .map(|name| format!("`{name}`"))
-        .collect();
+    let mut listed: Vec<String> = names.iter().take(SHOWN).map(|name| format!("`{name}`")).collect();
     if names.len() > SHOWN {
         listed.push(format!("and {} more", names.len() - SHOWN));
     }
@@ -624,17 +464,11 @@ impl CompiledMapping {
         }
         for identifier in &self.identifiers {
             match row.cell(identifier.index) {
-                Cell::Error(_) => issues
-                    .push(Issue::new(IssueCode::CellError, &row.source).column(&identifier.column)),
+                Cell::Error(_) => issues.push(Issue::new(IssueCode::CellError, &row.source).column(&identifier.column)),
                 cell => {
-                    let value = cell
-                        .as_text()
-                        .map(|text| transform::apply_all(&text, &identifier.transforms));
+                    let value = cell.as_text().map(|text| transform::apply_all(&text, &identifier.transforms));
                     if let Some(value) = value.filter(|value| !value.is_empty()) {
-                        record.identifiers.push(Identifier {
-                            system: identifier.system.clone(),
-                            value,
-                        });
+                        record.identifiers.push(Identifier { system: identifier.system.clone(), value });
                     }
                 }
             }
@@ -644,14 +478,11 @@ impl CompiledMapping {
 
     /// Where each field comes from, for messages: `birth_date` ← `DOB`.
     pub fn column_of(&self, field: Field) -> Option<&str> {
-        self.fields
-            .iter()
-            .find(|compiled| compiled.field == field)
-            .and_then(|compiled| match &compiled.input {
-                Input::Column { name, .. } => Some(name.as_str()),
-                Input::Columns { names, .. } => Some(names.as_str()),
-                Input::Constant(_) => None,
-            })
+        self.fields.iter().find(|compiled| compiled.field == field).and_then(|compiled| match &compiled.input {
+            Input::Column { name, .. } => Some(name.as_str()),
+            Input::Columns { names, .. } => Some(names.as_str()),
+            Input::Constant(_) => None,
+        })
     }
 }
 
@@ -680,9 +511,7 @@ impl CompiledField {
         };
         let cell = match &self.input {
             Input::Column { index, .. } => row.cell(*index).clone(),
-            Input::Columns {
-                indexes, separator, ..
-            } => join_cells(row, indexes, separator),
+            Input::Columns { indexes, separator, .. } => join_cells(row, indexes, separator),
             Input::Constant(text) => Cell::Text(text.clone()),
         };
         if let Cell::Error(_) = cell {
@@ -702,18 +531,14 @@ impl CompiledField {
         match &self.parse {
             Parse::Text => Some(Value::Text(text)),
             Parse::Coded(table) => match table.lookup(&text) {
-                Lookup::Listed(value) | Lookup::Defaulted(value) => {
-                    Some(Value::Text(value.to_string()))
-                }
+                Lookup::Listed(value) | Lookup::Defaulted(value) => Some(Value::Text(value.to_string())),
                 Lookup::Unknown => {
                     issues.push(issue(IssueCode::CodeUnknown));
                     None
                 }
             },
             Parse::Sex(table) => match table.lookup(&text) {
-                Lookup::Listed(value) | Lookup::Defaulted(value) => {
-                    Sex::from_name(value).map(Value::Sex)
-                }
+                Lookup::Listed(value) | Lookup::Defaulted(value) => Sex::from_name(value).map(Value::Sex),
                 Lookup::Unknown => {
                     issues.push(issue(IssueCode::CodeUnknown));
                     None
@@ -734,10 +559,7 @@ impl CompiledField {
                 match parse_date(&text, formats) {
                     DateParse::Date(date) => Some(Value::Date(date)),
                     DateParse::Ambiguous => {
-                        issues.push(
-                            issue(IssueCode::DateAmbiguous)
-                                .detail(format!("formats {}", formats.join(", "))),
-                        );
+                        issues.push(issue(IssueCode::DateAmbiguous).detail(format!("formats {}", formats.join(", "))));
                         None
                     }
                     DateParse::Invalid => {
@@ -745,10 +567,8 @@ impl CompiledField {
                         None
                     }
                     DateParse::Unparseable => {
-                        issues.push(
-                            issue(IssueCode::DateUnparseable)
-                                .detail(format!("formats {}", formats.join(", "))),
-                        );
+                        issues
+                            .push(issue(IssueCode::DateUnparseable).detail(format!("formats {}", formats.join(", "))));
                         None
                     }
                 }
@@ -777,11 +597,7 @@ fn join_cells(row: &RawRow, indexes: &[usize], separator: &str) -> Cell {
             }
         }
     }
-    if parts.is_empty() {
-        Cell::Empty
-    } else {
-        Cell::Text(parts.join(separator))
-    }
+    if parts.is_empty() { Cell::Empty } else { Cell::Text(parts.join(separator)) }
 }
 
 #[derive(Debug, PartialEq, Eq)]

@@ -21,16 +21,7 @@ fn problems(text: &str, names: &[&str]) -> Vec<Diagnostic> {
 }
 
 fn row(cells: Vec<Cell>) -> RawRow {
-    RawRow {
-        source: SourceRef {
-            source: "s".into(),
-            file: "f.csv".into(),
-            sheet: None,
-            row: 5,
-        },
-        cells,
-        defect: None,
-    }
+    RawRow { source: SourceRef { source: "s".into(), file: "f.csv".into(), sheet: None, row: 5 }, cells, defect: None }
 }
 
 fn text(value: &str) -> Cell {
@@ -76,40 +67,18 @@ fn record(mapped: MappedRow) -> Record {
 
 #[test]
 fn maps_a_clean_row() {
-    let (mapped, issues) = apply(vec![
-        text(" Doe "),
-        text("JANE"),
-        text("3/25/1980"),
-        text("9"),
-        Cell::Number(1042.0),
-    ]);
+    let (mapped, issues) = apply(vec![text(" Doe "), text("JANE"), text("3/25/1980"), text("9"), Cell::Number(1042.0)]);
     let record = record(mapped);
     assert!(issues.is_empty(), "{issues:?}");
     assert_eq!(record.text(Field::FamilyName), Some("Doe"));
     assert_eq!(record.text(Field::GivenName), Some("Jane"));
-    assert_eq!(
-        record.sex(),
-        Some(Sex::Unknown),
-        "code_default applies to unlisted codes"
-    );
-    assert_eq!(
-        record.identifiers,
-        vec![Identifier {
-            system: "pm".into(),
-            value: "1042".into()
-        }]
-    );
+    assert_eq!(record.sex(), Some(Sex::Unknown), "code_default applies to unlisted codes");
+    assert_eq!(record.identifiers, vec![Identifier { system: "pm".into(), value: "1042".into() }]);
 }
 
 #[test]
 fn date_read_two_ways_is_ambiguous_never_guessed() {
-    let (mapped, issues) = apply(vec![
-        text("Doe"),
-        text("Jane"),
-        text("03/04/1980"),
-        text("2"),
-        Cell::Empty,
-    ]);
+    let (mapped, issues) = apply(vec![text("Doe"), text("Jane"), text("03/04/1980"), text("2"), Cell::Empty]);
     assert_eq!(record(mapped).date(Field::BirthDate), None);
     assert_eq!(issues.len(), 1);
     assert_eq!(issues[0].code, IssueCode::DateAmbiguous);
@@ -119,48 +88,24 @@ fn date_read_two_ways_is_ambiguous_never_guessed() {
 
 #[test]
 fn date_that_reads_one_way_only_is_accepted() {
-    let (mapped, issues) = apply(vec![
-        text("Doe"),
-        text("Jane"),
-        text("25/04/1980"),
-        text("2"),
-        Cell::Empty,
-    ]);
+    let (mapped, issues) = apply(vec![text("Doe"), text("Jane"), text("25/04/1980"), text("2"), Cell::Empty]);
     assert!(issues.is_empty());
-    assert_eq!(
-        record(mapped).date(Field::BirthDate),
-        Some(jiff::civil::date(1980, 4, 25))
-    );
+    assert_eq!(record(mapped).date(Field::BirthDate), Some(jiff::civil::date(1980, 4, 25)));
 }
 
 #[test]
 fn spreadsheet_date_cell_needs_no_format() {
     let birth = jiff::civil::date(1975, 12, 1);
-    let (mapped, issues) = apply(vec![
-        text("Doe"),
-        text("Jane"),
-        Cell::Date(birth),
-        text("2"),
-        Cell::Empty,
-    ]);
+    let (mapped, issues) = apply(vec![text("Doe"), text("Jane"), Cell::Date(birth), text("2"), Cell::Empty]);
     assert!(issues.is_empty());
     assert_eq!(record(mapped).date(Field::BirthDate), Some(birth));
 }
 
 #[test]
 fn impossible_and_unparseable_dates_are_told_apart() {
-    assert_eq!(
-        parse_date("02/30/1975", &["%m/%d/%Y".into()]),
-        DateParse::Invalid
-    );
-    assert_eq!(
-        parse_date("1975-02-03", &["%m/%d/%Y".into()]),
-        DateParse::Unparseable
-    );
-    assert_eq!(
-        parse_date("31.02.1988", &["%d.%m.%Y".into()]),
-        DateParse::Invalid
-    );
+    assert_eq!(parse_date("02/30/1975", &["%m/%d/%Y".into()]), DateParse::Invalid);
+    assert_eq!(parse_date("1975-02-03", &["%m/%d/%Y".into()]), DateParse::Unparseable);
+    assert_eq!(parse_date("31.02.1988", &["%d.%m.%Y".into()]), DateParse::Invalid);
     assert_eq!(
         parse_date("05/05/1975", &["%m/%d/%Y".into(), "%d/%m/%Y".into()]),
         DateParse::Date(jiff::civil::date(1975, 5, 5))
@@ -169,38 +114,20 @@ fn impossible_and_unparseable_dates_are_told_apart() {
 
 #[test]
 fn number_in_a_date_column_is_not_read_as_a_serial() {
-    let (_, issues) = apply(vec![
-        text("Doe"),
-        text("Jane"),
-        Cell::Number(29000.0),
-        text("2"),
-        Cell::Empty,
-    ]);
+    let (_, issues) = apply(vec![text("Doe"), text("Jane"), Cell::Number(29000.0), text("2"), Cell::Empty]);
     assert_eq!(issues[0].code, IssueCode::DateUnparseable);
 }
 
 #[test]
 fn skip_rule_skips_footer_rows() {
-    let (mapped, issues) = apply(vec![
-        text("Total patients: 12"),
-        Cell::Empty,
-        Cell::Empty,
-        Cell::Empty,
-        Cell::Empty,
-    ]);
+    let (mapped, issues) = apply(vec![text("Total patients: 12"), Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty]);
     assert!(matches!(mapped, MappedRow::Skipped(ref why) if why == "`Last` starts with \"Total\""));
     assert!(issues.is_empty());
 }
 
 #[test]
 fn error_cell_is_an_issue() {
-    let (_, issues) = apply(vec![
-        Cell::Error("#REF!".into()),
-        text("Jane"),
-        Cell::Empty,
-        Cell::Empty,
-        Cell::Empty,
-    ]);
+    let (_, issues) = apply(vec![Cell::Error("#REF!".into()), text("Jane"), Cell::Empty, Cell::Empty, Cell::Empty]);
     assert_eq!(issues[0].code, IssueCode::CellError);
     assert_eq!(issues[0].field, Some(Field::FamilyName));
 }
@@ -219,11 +146,7 @@ column = "Sex"
     assert_eq!(issues[0].code, IssueCode::CodeUnknown);
     issues.clear();
     let record = record(mapping.apply(&row(vec![text("f")]), &mut issues));
-    assert_eq!(
-        record.sex(),
-        Some(Sex::Female),
-        "the default sex table applies"
-    );
+    assert_eq!(record.sex(), Some(Sex::Female), "the default sex table applies");
 }
 
 #[test]
@@ -235,10 +158,7 @@ required = []
 columns = ["No", "Street"]
 "#;
     let mapping = compiled(text_mapping, &["No", "Street"]);
-    let record = record(mapping.apply(
-        &row(vec![Cell::Number(12.0), text(" Elm St ")]),
-        &mut Vec::new(),
-    ));
+    let record = record(mapping.apply(&row(vec![Cell::Number(12.0), text(" Elm St ")]), &mut Vec::new()));
     assert_eq!(record.text(Field::AddressLine1), Some("12 Elm St"));
     let record = record_of(mapping.apply(&row(vec![Cell::Empty, text("Elm St")]), &mut Vec::new()));
     assert_eq!(record.text(Field::AddressLine1), Some("Elm St"));
@@ -263,10 +183,8 @@ column = "Sex"
 codes = { M = "mal" }
 "#;
     let found = problems(text_mapping, &["Pt Last Name", "First", "DOB", "Sex"]);
-    let summary: Vec<String> = found
-        .iter()
-        .map(|d| format!("{}:{} {} | {:?}", d.line, d.column, d.message, d.hint))
-        .collect();
+    let summary: Vec<String> =
+        found.iter().map(|d| format!("{}:{} {} | {:?}", d.line, d.column, d.message, d.hint)).collect();
     insta::assert_snapshot!(summary.join("\n"), @r#"
     1:10 a patient mapping must map `given_name` | Some("add [fields.given_name], or list the fields that must not be blank with `required = [...]`")
     3:10 unknown source column `Pt Last Nme` | Some("the nearest header is `Pt Last Name`; headers must match exactly, apart from surrounding spaces")
@@ -285,10 +203,7 @@ required = []
 column = "Type"
 "#;
     let found = problems(text_mapping, &["Type"]);
-    assert_eq!(
-        found[0].message,
-        "`document_type` is not a field of a patient"
-    );
+    assert_eq!(found[0].message, "`document_type` is not a field of a patient");
 }
 
 #[test]
@@ -300,10 +215,7 @@ required = []
 column = "Phone"
 "#;
     let found = problems(text_mapping, &["Phone", "Phone"]);
-    assert_eq!(
-        found[0].message,
-        "column `Phone` appears 2 times in the header"
-    );
+    assert_eq!(found[0].message, "column `Phone` appears 2 times in the header");
 }
 
 #[test]

@@ -24,10 +24,7 @@ impl Transform {
     ];
 
     pub fn from_name(name: &str) -> Option<Transform> {
-        Transform::ALL
-            .iter()
-            .find(|(known, _)| *known == name)
-            .map(|(_, transform)| *transform)
+        Transform::ALL.iter().find(|(known, _)| *known == name).map(|(_, transform)| *transform)
     }
 
     pub fn names() -> impl Iterator<Item = &'static str> {
@@ -47,11 +44,7 @@ impl Transform {
 
 /// Trims, then applies the transforms in the order the mapping lists them.
 pub fn apply_all(text: &str, transforms: &[Transform]) -> String {
-    transforms
-        .iter()
-        .fold(text.trim().to_string(), |text, transform| {
-            transform.apply(&text)
-        })
+    transforms.iter().fold(text.trim().to_string(), |text, transform| transform.apply(&text))
 }
 
 /// Capitalises after any non-letter, so O'BRIEN → O'Brien and
@@ -77,18 +70,9 @@ mod tests {
     #[test]
     fn transforms_apply_in_order_after_trimming() {
         assert_eq!(apply_all("  O'BRIEN  ", &[Transform::TitleCase]), "O'Brien");
-        assert_eq!(
-            apply_all("garcia-lopez", &[Transform::TitleCase]),
-            "Garcia-Lopez"
-        );
-        assert_eq!(
-            apply_all("12  Elm\nSt", &[Transform::CollapseSpaces]),
-            "12 Elm St"
-        );
-        assert_eq!(
-            apply_all("(614) 555-0100", &[Transform::DigitsOnly]),
-            "6145550100"
-        );
+        assert_eq!(apply_all("garcia-lopez", &[Transform::TitleCase]), "Garcia-Lopez");
+        assert_eq!(apply_all("12  Elm\nSt", &[Transform::CollapseSpaces]), "12 Elm St");
+        assert_eq!(apply_all("(614) 555-0100", &[Transform::DigitsOnly]), "6145550100");
         assert_eq!(apply_all(" x ", &[]), "x");
     }
 

@@ -49,10 +49,7 @@ impl BlockingRule {
     }
 
     pub fn from_name(name: &str) -> Option<BlockingRule> {
-        BlockingRule::DEFAULT
-            .iter()
-            .copied()
-            .find(|rule| rule.name() == name)
+        BlockingRule::DEFAULT.iter().copied().find(|rule| rule.name() == name)
     }
 
     /// The keys a candidate has under this rule; none when a part is missing.
@@ -76,9 +73,7 @@ impl BlockingRule {
                 }
             }
             BlockingRule::NameSoundex => {
-                if let (Some(given), Some(family)) =
-                    (candidate.given_soundex, candidate.family_soundex)
-                {
+                if let (Some(given), Some(family)) = (candidate.given_soundex, candidate.family_soundex) {
                     keys.push(key(&(tag, given, family)));
                 }
             }
@@ -133,13 +128,7 @@ pub fn block(candidates: &[Candidate], rules: &[BlockingRule], max_block_size: u
                 blocks.entry(block_key).or_default().push(index as u32);
             }
         }
-        let mut rule_stats = RuleStats {
-            rule,
-            blocks: 0,
-            pairs: 0,
-            oversized_blocks: 0,
-            skipped_pairs: 0,
-        };
+        let mut rule_stats = RuleStats { rule, blocks: 0, pairs: 0, oversized_blocks: 0, skipped_pairs: 0 };
         for members in blocks.values().filter(|members| members.len() > 1) {
             let possible = (members.len() as u64) * (members.len() as u64 - 1) / 2;
             if members.len() > max_block_size {
@@ -191,17 +180,12 @@ mod tests {
         assert!(blocking.pairs.contains(&(0, 3)));
         assert!(blocking.pairs.contains(&(0, 5)));
         assert!(!blocking.pairs.iter().any(|&(a, b)| a == 4 || b == 4));
-        assert!(
-            blocking.pairs.windows(2).all(|pair| pair[0] < pair[1]),
-            "sorted and distinct"
-        );
+        assert!(blocking.pairs.windows(2).all(|pair| pair[0] < pair[1]), "sorted and distinct");
     }
 
     #[test]
     fn oversized_blocks_are_skipped_and_counted() {
-        let candidates: Vec<_> = (0..5)
-            .map(|_| candidate("Ann", "Lee", date(1970, 1, 1)))
-            .collect();
+        let candidates: Vec<_> = (0..5).map(|_| candidate("Ann", "Lee", date(1970, 1, 1))).collect();
         let blocking = block(&candidates, &[BlockingRule::BirthDate], 4);
         assert!(blocking.pairs.is_empty());
         assert_eq!(blocking.stats[0].oversized_blocks, 1);

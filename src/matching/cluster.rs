@@ -24,10 +24,7 @@ pub fn cluster(links: &[(u32, u32, f64)], apart: &[(u32, u32)], existing: &[bool
     let count = existing.len();
     let mut order: Vec<usize> = (0..links.len()).collect();
     order.sort_by(|&x, &y| {
-        links[y]
-            .2
-            .total_cmp(&links[x].2)
-            .then((links[x].0, links[x].1).cmp(&(links[y].0, links[y].1)))
+        links[y].2.total_cmp(&links[x].2).then((links[x].0, links[x].1).cmp(&(links[y].0, links[y].1)))
     });
 
     let mut root: Vec<u32> = (0..count as u32).collect();
@@ -40,22 +37,15 @@ pub fn cluster(links: &[(u32, u32, f64)], apart: &[(u32, u32)], existing: &[bool
             continue;
         }
         let (group_a, group_b) = (&members[root_a as usize], &members[root_b as usize]);
-        let both_existing = group_a.iter().any(|&m| existing[m as usize])
-            && group_b.iter().any(|&m| existing[m as usize]);
-        let kept_apart = group_a.iter().any(|&x| {
-            group_b
-                .iter()
-                .any(|&y| apart.binary_search(&(x.min(y), x.max(y))).is_ok())
-        });
+        let both_existing =
+            group_a.iter().any(|&m| existing[m as usize]) && group_b.iter().any(|&m| existing[m as usize]);
+        let kept_apart =
+            group_a.iter().any(|&x| group_b.iter().any(|&y| apart.binary_search(&(x.min(y), x.max(y))).is_ok()));
         if both_existing || kept_apart {
             refused.push((a, b));
             continue;
         }
-        let (keep, absorb) = if group_a.len() >= group_b.len() {
-            (root_a, root_b)
-        } else {
-            (root_b, root_a)
-        };
+        let (keep, absorb) = if group_a.len() >= group_b.len() { (root_a, root_b) } else { (root_b, root_a) };
         let absorbed = std::mem::take(&mut members[absorb as usize]);
         for &member in &absorbed {
             root[member as usize] = keep;
@@ -75,11 +65,7 @@ pub fn cluster(links: &[(u32, u32, f64)], apart: &[(u32, u32)], existing: &[bool
             number_of_root[group]
         })
         .collect();
-    Clustering {
-        cluster_of,
-        clusters: clusters as usize,
-        refused,
-    }
+    Clustering { cluster_of, clusters: clusters as usize, refused }
 }
 
 #[cfg(test)]

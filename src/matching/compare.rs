@@ -101,10 +101,7 @@ fn compare_names(a: &Candidate, b: &Candidate) -> (NameLevel, NameLevel) {
         level => level,
     };
     let both_differ = !matches!(family, NameLevel::Exact | NameLevel::Close)
-        && !matches!(
-            given,
-            NameLevel::Exact | NameLevel::Close | NameLevel::Nickname
-        );
+        && !matches!(given, NameLevel::Exact | NameLevel::Close | NameLevel::Nickname);
     if both_differ
         && is_same_name(a.family.as_deref(), b.given.as_deref())
         && is_same_name(a.given.as_deref(), b.family.as_deref())
@@ -122,11 +119,7 @@ fn compare_name(a: Option<&str>, b: Option<&str>) -> NameLevel {
     let (Some(a), Some(b)) = (a, b) else {
         return NameLevel::Missing;
     };
-    if a == b
-        || a.bytes()
-            .filter(|byte| *byte != b' ')
-            .eq(b.bytes().filter(|byte| *byte != b' '))
-    {
+    if a == b || a.bytes().filter(|byte| *byte != b' ').eq(b.bytes().filter(|byte| *byte != b' ')) {
         return NameLevel::Exact;
     }
     let similarity = strsim::jaro_winkler(a, b);
@@ -158,27 +151,10 @@ fn compare_dates(a: Option<Date>, b: Option<Date>) -> DateLevel {
     }
     let digits = |date: Date| {
         let (year, month, day) = (date.year() as i32, date.month() as i32, date.day() as i32);
-        [
-            year / 1000 % 10,
-            year / 100 % 10,
-            year / 10 % 10,
-            year % 10,
-            month / 10,
-            month % 10,
-            day / 10,
-            day % 10,
-        ]
+        [year / 1000 % 10, year / 100 % 10, year / 10 % 10, year % 10, month / 10, month % 10, day / 10, day % 10]
     };
-    let differing = digits(a)
-        .iter()
-        .zip(digits(b).iter())
-        .filter(|(x, y)| x != y)
-        .count();
-    if differing == 1 {
-        DateLevel::OneDigit
-    } else {
-        DateLevel::Different
-    }
+    let differing = digits(a).iter().zip(digits(b).iter()).filter(|(x, y)| x != y).count();
+    if differing == 1 { DateLevel::OneDigit } else { DateLevel::Different }
 }
 
 /// Same house number and nearly the same street line.
@@ -194,10 +170,7 @@ fn compare_addresses(a: Option<&str>, b: Option<&str>) -> Agreement {
 }
 
 fn house_number(address: &str) -> Option<&str> {
-    address
-        .split(' ')
-        .next()
-        .filter(|word| word.bytes().any(|byte| byte.is_ascii_digit()))
+    address.split(' ').next().filter(|word| word.bytes().any(|byte| byte.is_ascii_digit()))
 }
 
 fn compare_identifiers(a: &Candidate, b: &Candidate) -> Agreement {
@@ -212,11 +185,7 @@ fn compare_identifiers(a: &Candidate, b: &Candidate) -> Agreement {
             }
         }
     }
-    if same_system {
-        Agreement::Disagree
-    } else {
-        Agreement::Missing
-    }
+    if same_system { Agreement::Disagree } else { Agreement::Missing }
 }
 
 #[cfg(test)]
@@ -228,22 +197,10 @@ mod tests {
     #[test]
     fn name_levels() {
         assert_eq!(compare_name(Some("SMITH"), Some("SMITH")), NameLevel::Exact);
-        assert_eq!(
-            compare_name(Some("GARCIA LOPEZ"), Some("GARCIALOPEZ")),
-            NameLevel::Exact
-        );
-        assert_eq!(
-            compare_name(Some("THOMPSON"), Some("THOMSPON")),
-            NameLevel::Close
-        );
-        assert_eq!(
-            compare_name(Some("GARCIA"), Some("GARCIA LOPEZ")),
-            NameLevel::Partial
-        );
-        assert_eq!(
-            compare_name(Some("SMITH"), Some("JONES")),
-            NameLevel::Different
-        );
+        assert_eq!(compare_name(Some("GARCIA LOPEZ"), Some("GARCIALOPEZ")), NameLevel::Exact);
+        assert_eq!(compare_name(Some("THOMPSON"), Some("THOMSPON")), NameLevel::Close);
+        assert_eq!(compare_name(Some("GARCIA"), Some("GARCIA LOPEZ")), NameLevel::Partial);
+        assert_eq!(compare_name(Some("SMITH"), Some("JONES")), NameLevel::Different);
         assert_eq!(compare_name(None, Some("JONES")), NameLevel::Missing);
     }
 
@@ -254,47 +211,23 @@ mod tests {
         assert_eq!(compare(&bob, &robert).given, NameLevel::Nickname);
         let swapped = candidate("Smith", "Robert", date(1980, 1, 2));
         let comparison = compare(&robert, &swapped);
-        assert_eq!(
-            (comparison.family, comparison.given),
-            (NameLevel::Swapped, NameLevel::Swapped)
-        );
+        assert_eq!((comparison.family, comparison.given), (NameLevel::Swapped, NameLevel::Swapped));
     }
 
     #[test]
     fn date_levels() {
         let d = |y, m, d| Some(date(y, m, d));
-        assert_eq!(
-            compare_dates(d(1980, 3, 4), d(1980, 3, 4)),
-            DateLevel::Exact
-        );
-        assert_eq!(
-            compare_dates(d(1980, 3, 4), d(1980, 4, 3)),
-            DateLevel::DayMonthSwapped
-        );
-        assert_eq!(
-            compare_dates(d(1980, 3, 4), d(1980, 3, 7)),
-            DateLevel::OneDigit
-        );
-        assert_eq!(
-            compare_dates(d(1980, 3, 4), d(1981, 3, 4)),
-            DateLevel::OneDigit
-        );
-        assert_eq!(
-            compare_dates(d(1956, 3, 4), d(1984, 3, 4)),
-            DateLevel::Different
-        );
+        assert_eq!(compare_dates(d(1980, 3, 4), d(1980, 3, 4)), DateLevel::Exact);
+        assert_eq!(compare_dates(d(1980, 3, 4), d(1980, 4, 3)), DateLevel::DayMonthSwapped);
+        assert_eq!(compare_dates(d(1980, 3, 4), d(1980, 3, 7)), DateLevel::OneDigit);
+        assert_eq!(compare_dates(d(1980, 3, 4), d(1981, 3, 4)), DateLevel::OneDigit);
+        assert_eq!(compare_dates(d(1956, 3, 4), d(1984, 3, 4)), DateLevel::Different);
         assert_eq!(compare_dates(None, d(1984, 3, 4)), DateLevel::Missing);
     }
 
     #[test]
     fn addresses_need_the_same_house_number() {
-        assert_eq!(
-            compare_addresses(Some("12 ELM ST"), Some("12 ELM ST APT 4")),
-            Agreement::Agree
-        );
-        assert_eq!(
-            compare_addresses(Some("12 ELM ST"), Some("14 ELM ST")),
-            Agreement::Disagree
-        );
+        assert_eq!(compare_addresses(Some("12 ELM ST"), Some("12 ELM ST APT 4")), Agreement::Agree);
+        assert_eq!(compare_addresses(Some("12 ELM ST"), Some("14 ELM ST")), Agreement::Disagree);
     }
 }

@@ -9,28 +9,14 @@
 
 use crate::record::{Field, Record};
 
-const NAME: &[Field] = &[
-    Field::FamilyName,
-    Field::GivenName,
-    Field::MiddleName,
-    Field::Suffix,
-];
-const ADDRESS: &[Field] = &[
-    Field::AddressLine1,
-    Field::AddressLine2,
-    Field::City,
-    Field::State,
-    Field::PostalCode,
-];
+const NAME: &[Field] = &[Field::FamilyName, Field::GivenName, Field::MiddleName, Field::Suffix];
+const ADDRESS: &[Field] = &[Field::AddressLine1, Field::AddressLine2, Field::City, Field::State, Field::PostalCode];
 const SINGLE: &[Field] = &[Field::BirthDate, Field::Sex, Field::Phone, Field::Email];
 
 /// Sorts `(source priority, record, anything)` best first.
 pub fn rank<T>(records: &mut [(usize, &Record, T)]) {
     records.sort_by(|(priority_a, a, _), (priority_b, b, _)| {
-        priority_a
-            .cmp(priority_b)
-            .then(b.completeness().cmp(&a.completeness()))
-            .then(a.source.cmp(&b.source))
+        priority_a.cmp(priority_b).then(b.completeness().cmp(&a.completeness())).then(a.source.cmp(&b.source))
     });
 }
 
@@ -54,10 +40,7 @@ pub fn merge(ranked: &[&Record]) -> Option<Record> {
             golden.set(field, value.clone());
         }
     }
-    let mut identifiers: Vec<_> = ranked
-        .iter()
-        .flat_map(|record| record.identifiers.iter().cloned())
-        .collect();
+    let mut identifiers: Vec<_> = ranked.iter().flat_map(|record| record.identifiers.iter().cloned()).collect();
     identifiers.sort();
     identifiers.dedup();
     golden.identifiers = identifiers;
@@ -71,33 +54,18 @@ mod tests {
     use crate::source_ref::SourceRef;
 
     fn record(source: &str, row: u64, values: &[(Field, &str)], chart: &str) -> Record {
-        let mut record = Record::new(
-            Entity::Patient,
-            SourceRef {
-                source: source.into(),
-                file: "f".into(),
-                sheet: None,
-                row,
-            },
-        );
+        let mut record =
+            Record::new(Entity::Patient, SourceRef { source: source.into(), file: "f".into(), sheet: None, row });
         for (field, value) in values {
             record.set(*field, Value::Text(value.to_string()));
         }
-        record.identifiers.push(Identifier {
-            system: source.into(),
-            value: chart.into(),
-        });
+        record.identifiers.push(Identifier { system: source.into(), value: chart.into() });
         record
     }
 
     #[test]
     fn priority_wins_then_gaps_are_filled_and_identifiers_kept() {
-        let pm = record(
-            "pm",
-            9,
-            &[(Field::FamilyName, "Doe"), (Field::GivenName, "Jane")],
-            "1001",
-        );
+        let pm = record("pm", 9, &[(Field::FamilyName, "Doe"), (Field::GivenName, "Jane")], "1001");
         let emr = record(
             "emr",
             4,
@@ -125,18 +93,9 @@ mod tests {
     #[test]
     fn address_is_taken_whole_from_one_record() {
         let a = record("pm", 2, &[(Field::AddressLine1, "1 Elm St")], "1");
-        let b = record(
-            "pm",
-            3,
-            &[(Field::AddressLine1, "9 Oak Ave"), (Field::City, "Dublin")],
-            "2",
-        );
+        let b = record("pm", 3, &[(Field::AddressLine1, "9 Oak Ave"), (Field::City, "Dublin")], "2");
         let golden = merge(&[&a, &b]).unwrap();
         assert_eq!(golden.text(Field::AddressLine1), Some("1 Elm St"));
-        assert_eq!(
-            golden.text(Field::City),
-            None,
-            "no city from another address"
-        );
+        assert_eq!(golden.text(Field::City), None, "no city from another address");
     }
 }

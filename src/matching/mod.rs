@@ -44,12 +44,7 @@ pub struct MatchConfig {
 
 impl Default for MatchConfig {
     fn default() -> MatchConfig {
-        MatchConfig {
-            auto_link: 0.95,
-            review: 0.50,
-            blocking: BlockingRule::DEFAULT.to_vec(),
-            max_block_size: 2_000,
-        }
+        MatchConfig { auto_link: 0.95, review: 0.50, blocking: BlockingRule::DEFAULT.to_vec(), max_block_size: 2_000 }
     }
 }
 
@@ -65,14 +60,9 @@ pub enum HardRule {
 
 impl HardRule {
     fn applies(comparison: &Comparison) -> Option<HardRule> {
-        let family_agrees = matches!(
-            comparison.family,
-            NameLevel::Exact | NameLevel::Close | NameLevel::Partial
-        );
-        let birth_agrees = matches!(
-            comparison.birth,
-            DateLevel::Exact | DateLevel::DayMonthSwapped | DateLevel::OneDigit
-        );
+        let family_agrees = matches!(comparison.family, NameLevel::Exact | NameLevel::Close | NameLevel::Partial);
+        let birth_agrees =
+            matches!(comparison.birth, DateLevel::Exact | DateLevel::DayMonthSwapped | DateLevel::OneDigit);
         if family_agrees && birth_agrees && comparison.given == NameLevel::Different {
             return Some(HardRule::Twins);
         }
@@ -142,12 +132,7 @@ pub fn run(candidates: &[Candidate], config: &MatchConfig) -> MatchOutcome {
         .map(|&(a, b)| {
             let comparison = compare::compare(&candidates[a as usize], &candidates[b as usize]);
             let score = score::score(&comparison);
-            Decided {
-                pair: (a, b),
-                comparison,
-                score,
-                rule: HardRule::applies(&comparison),
-            }
+            Decided { pair: (a, b), comparison, score, rule: HardRule::applies(&comparison) }
         })
         .collect();
 
@@ -162,8 +147,7 @@ pub fn run(candidates: &[Candidate], config: &MatchConfig) -> MatchOutcome {
     let mut apart = Vec::new();
     let mut uncertain = Vec::new();
     for (index, pair) in decided.iter().enumerate() {
-        let band =
-            ((pair.score.probability * HISTOGRAM_BANDS as f64) as usize).min(HISTOGRAM_BANDS - 1);
+        let band = ((pair.score.probability * HISTOGRAM_BANDS as f64) as usize).min(HISTOGRAM_BANDS - 1);
         stats.probability_histogram[band] += 1;
         if let Some(rule) = pair.rule {
             *stats.kept_apart.entry(rule).or_default() += 1;
@@ -177,14 +161,8 @@ pub fn run(candidates: &[Candidate], config: &MatchConfig) -> MatchOutcome {
         }
     }
     // Pairs come sorted from blocking, so `apart` is sorted too.
-    let existing: Vec<bool> = candidates
-        .iter()
-        .map(|c| c.kind == CandidateKind::Existing)
-        .collect();
-    let weighted: Vec<(u32, u32, f64)> = links
-        .iter()
-        .map(|&(a, b, weight, _)| (a, b, weight))
-        .collect();
+    let existing: Vec<bool> = candidates.iter().map(|c| c.kind == CandidateKind::Existing).collect();
+    let weighted: Vec<(u32, u32, f64)> = links.iter().map(|&(a, b, weight, _)| (a, b, weight)).collect();
     let clustering = cluster::cluster(&weighted, &apart, &existing);
     stats.refused_links = clustering.refused.len();
     stats.links = links.len() - clustering.refused.len();
@@ -192,11 +170,7 @@ pub fn run(candidates: &[Candidate], config: &MatchConfig) -> MatchOutcome {
 
     let review = review_queue(candidates, &decided, &uncertain, &links, &clustering);
     stats.review_pairs = review.len();
-    MatchOutcome {
-        cluster_of: clustering.cluster_of,
-        review,
-        stats,
-    }
+    MatchOutcome { cluster_of: clustering.cluster_of, review, stats }
 }
 
 /// Uncertain pairs and refused links whose records ended in different
@@ -220,23 +194,15 @@ fn review_queue(
         .chain(refused)
         .map(|(index, reason)| {
             let pair = &decided[index];
-            ReviewPair {
-                a: pair.pair.0,
-                b: pair.pair.1,
-                score: pair.score,
-                comparison: pair.comparison,
-                reason,
-            }
+            ReviewPair { a: pair.pair.0, b: pair.pair.1, score: pair.score, comparison: pair.comparison, reason }
         })
-        .filter(|pair| {
-            clustering.cluster_of[pair.a as usize] != clustering.cluster_of[pair.b as usize]
-        })
+        .filter(|pair| clustering.cluster_of[pair.a as usize] != clustering.cluster_of[pair.b as usize])
         .filter(|pair| {
             let document = |index: u32| candidates[index as usize].kind == CandidateKind::Document;
             !(document(pair.a) && document(pair.b))
         })
         .collect();
-    queue.sort_by(|x, y| (x.a, x.b).cmp(&(y.a, y.b)));
+    queue.sort_by_key(|pair| (pair.a, pair.b));
     queue
 }
 
@@ -248,15 +214,8 @@ pub(crate) mod tests {
     use jiff::civil::Date;
 
     pub(crate) fn candidate(given: &str, family: &str, birth: Date) -> Candidate {
-        let mut record = Record::new(
-            Entity::Patient,
-            SourceRef {
-                source: "s".into(),
-                file: "f".into(),
-                sheet: None,
-                row: 2,
-            },
-        );
+        let mut record =
+            Record::new(Entity::Patient, SourceRef { source: "s".into(), file: "f".into(), sheet: None, row: 2 });
         record.set(Field::GivenName, Value::Text(given.into()));
         record.set(Field::FamilyName, Value::Text(family.into()));
         record.set(Field::BirthDate, Value::Date(birth));
@@ -291,20 +250,10 @@ pub(crate) mod tests {
         for index in 0..300 {
             let family = ["Smith", "Smyth", "Jones", "Johns"][index % 4];
             let given = ["Ann", "Anne", "Bob", "Robert", "Eve"][index % 5];
-            candidates.push(candidate(
-                given,
-                family,
-                date(1950 + (index % 7) as i16, 1 + (index % 3) as i8, 5),
-            ));
+            candidates.push(candidate(given, family, date(1950 + (index % 7) as i16, 1 + (index % 3) as i8, 5)));
         }
-        let single = rayon::ThreadPoolBuilder::new()
-            .num_threads(1)
-            .build()
-            .unwrap();
-        let many = rayon::ThreadPoolBuilder::new()
-            .num_threads(4)
-            .build()
-            .unwrap();
+        let single = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let many = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap();
         let one = single.install(|| run(&candidates, &MatchConfig::default()));
         let four = many.install(|| run(&candidates, &MatchConfig::default()));
         assert_eq!(one.cluster_of, four.cluster_of);

@@ -26,9 +26,7 @@ impl Nicknames {
         let mut groups: HashMap<String, Vec<u32>> = HashMap::new();
         for line in table.lines().skip(1) {
             let mut parts = line.split(',');
-            let (Some(formal), Some(_), Some(nickname)) =
-                (parts.next(), parts.next(), parts.next())
-            else {
+            let (Some(formal), Some(_), Some(nickname)) = (parts.next(), parts.next(), parts.next()) else {
                 continue;
             };
             let (formal, nickname) = (fold(formal), fold(nickname));

@@ -45,29 +45,15 @@ const SUFFIXES: &[&str] = &["JR", "SR", "II", "III", "IV"];
 const TITLES: &[&str] = &["MR", "MRS", "MS", "MISS", "DR", "PROF"];
 /// Values that stand for "nobody typed a name": treated as absent, so two
 /// strangers both registered as UNKNOWN never agree on a name.
-const PLACEHOLDER_NAMES: &[&str] = &[
-    "UNKNOWN", "UNK", "NONE", "NA", "NULL", "TEST", "XXX", "NONAME",
-];
+const PLACEHOLDER_NAMES: &[&str] = &["UNKNOWN", "UNK", "NONE", "NA", "NULL", "TEST", "XXX", "NONAME"];
 
 impl Candidate {
     pub fn from_record(record: &Record, kind: CandidateKind) -> Candidate {
-        let mut suffix = record
-            .text(Field::Suffix)
-            .and_then(|text| suffix_of(&fold(text)));
-        let family = record
-            .text(Field::FamilyName)
-            .and_then(|text| name_part(text, &mut suffix));
-        let given = record
-            .text(Field::GivenName)
-            .and_then(|text| name_part(text, &mut suffix));
-        let given_groups = given
-            .as_deref()
-            .map(|given| given_groups(given))
-            .unwrap_or_default();
-        let middle_initial = record
-            .text(Field::MiddleName)
-            .map(fold)
-            .and_then(|middle| middle.bytes().next());
+        let mut suffix = record.text(Field::Suffix).and_then(|text| suffix_of(&fold(text)));
+        let family = record.text(Field::FamilyName).and_then(|text| name_part(text, &mut suffix));
+        let given = record.text(Field::GivenName).and_then(|text| name_part(text, &mut suffix));
+        let given_groups = given.as_deref().map(given_groups).unwrap_or_default();
+        let middle_initial = record.text(Field::MiddleName).map(fold).and_then(|middle| middle.bytes().next());
         Candidate {
             kind,
             family_soundex: family.as_deref().and_then(soundex),
@@ -81,10 +67,7 @@ impl Candidate {
             sex: record.sex().filter(|sex| *sex != Sex::Unknown),
             postal: record.text(Field::PostalCode).and_then(postal_code),
             phone: record.text(Field::Phone).and_then(phone_number),
-            address: record
-                .text(Field::AddressLine1)
-                .map(standardise_address)
-                .filter(|a| !a.is_empty()),
+            address: record.text(Field::AddressLine1).map(standardise_address).filter(|a| !a.is_empty()),
             identifiers: record.identifiers.clone(),
         }
     }
@@ -97,9 +80,7 @@ pub fn fold(text: &str) -> String {
     let mut folded = String::with_capacity(text.len());
     let mut pending_space = false;
     for character in text.nfkd() {
-        if is_combining_mark(character)
-            || matches!(character, '\'' | '\u{2019}' | '\u{2018}' | '`' | '\u{b4}')
-        {
+        if is_combining_mark(character) || matches!(character, '\'' | '\u{2019}' | '\u{2018}' | '`' | '\u{b4}') {
             continue;
         }
         let expansion = match character {
@@ -134,10 +115,7 @@ pub fn fold(text: &str) -> String {
 /// drops placeholders.
 fn name_part(text: &str, suffix: &mut Option<&'static str>) -> Option<String> {
     let folded = fold(text);
-    let mut words: Vec<&str> = folded
-        .split(' ')
-        .filter(|word| !TITLES.contains(word))
-        .collect();
+    let mut words: Vec<&str> = folded.split(' ').filter(|word| !TITLES.contains(word)).collect();
     while words.len() > 1 {
         match words.last().and_then(|last| suffix_of(last)) {
             Some(found) => {
@@ -170,9 +148,7 @@ pub fn phone_number(text: &str) -> Option<String> {
     if digits.len() == 11 && digits.starts_with('1') {
         digits.remove(0);
     }
-    let placeholder = digits
-        .bytes()
-        .all(|digit| Some(digit) == digits.bytes().next());
+    let placeholder = digits.bytes().all(|digit| Some(digit) == digits.bytes().next());
     (digits.len() >= 7 && !placeholder).then_some(digits)
 }
 
@@ -180,11 +156,8 @@ pub fn phone_number(text: &str) -> Option<String> {
 /// postal code folded without spaces.
 pub fn postal_code(text: &str) -> Option<String> {
     let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-    let code = if digits.len() == 5 || digits.len() == 9 {
-        digits[..5].to_string()
-    } else {
-        fold(text).replace(' ', "")
-    };
+    let code =
+        if digits.len() == 5 || digits.len() == 9 { digits[..5].to_string() } else { fold(text).replace(' ', "") };
     (!code.is_empty() && code.bytes().any(|byte| byte != b'0')).then_some(code)
 }
 
@@ -238,15 +211,7 @@ mod tests {
 
     #[test]
     fn fold_is_idempotent() {
-        for text in [
-            "José",
-            "O'Brien",
-            "García-López",
-            "Ægir  Ødegård",
-            "",
-            "  ",
-            "Smith Jr.",
-        ] {
+        for text in ["José", "O'Brien", "García-López", "Ægir  Ødegård", "", "  ", "Smith Jr."] {
             assert_eq!(fold(&fold(text)), fold(text), "{text}");
         }
     }
@@ -254,48 +219,27 @@ mod tests {
     #[test]
     fn suffixes_and_titles_leave_the_name() {
         let mut suffix = None;
-        assert_eq!(
-            name_part("Brennan Jr.", &mut suffix),
-            Some("BRENNAN".to_string())
-        );
+        assert_eq!(name_part("Brennan Jr.", &mut suffix), Some("BRENNAN".to_string()));
         assert_eq!(suffix, Some("JR"));
         let mut suffix = None;
         assert_eq!(name_part("Dr. Ann", &mut suffix), Some("ANN".to_string()));
         assert_eq!(name_part("UNKNOWN", &mut suffix), None);
-        assert_eq!(
-            name_part("Jr", &mut suffix),
-            Some("JR".to_string()),
-            "a lone word stays a name"
-        );
+        assert_eq!(name_part("Jr", &mut suffix), Some("JR".to_string()), "a lone word stays a name");
     }
 
     #[test]
     fn phone_postal_and_address_normalise() {
-        assert_eq!(
-            phone_number("(614) 555-0143").as_deref(),
-            Some("6145550143")
-        );
-        assert_eq!(
-            phone_number("+1 614 555 0143").as_deref(),
-            Some("6145550143")
-        );
+        assert_eq!(phone_number("(614) 555-0143").as_deref(), Some("6145550143"));
+        assert_eq!(phone_number("+1 614 555 0143").as_deref(), Some("6145550143"));
         assert_eq!(phone_number("000-000-0000"), None);
         assert_eq!(postal_code("43215-1234").as_deref(), Some("43215"));
         assert_eq!(postal_code("00000"), None);
-        assert_eq!(
-            standardise_address("12 Elm Street, Apartment 4"),
-            "12 ELM ST APT 4"
-        );
+        assert_eq!(standardise_address("12 Elm Street, Apartment 4"), "12 ELM ST APT 4");
     }
 
     #[test]
     fn candidate_takes_placeholders_as_absent() {
-        let source = SourceRef {
-            source: "s".into(),
-            file: "f".into(),
-            sheet: None,
-            row: 2,
-        };
+        let source = SourceRef { source: "s".into(), file: "f".into(), sheet: None, row: 2 };
         let mut record = Record::new(Entity::Patient, source);
         record.set(Field::FamilyName, Value::Text("Unknown".into()));
         record.set(Field::GivenName, Value::Text("Bob".into()));

@@ -32,10 +32,7 @@ pub fn score(comparison: &Comparison) -> Score {
         + agreement_weight(comparison.phone, 3.0, -0.5)
         + agreement_weight(comparison.address, 2.5, -0.5)
         + agreement_weight(comparison.identifier, 12.0, -1.0);
-    Score {
-        weight,
-        probability: probability(weight),
-    }
+    Score { weight, probability: probability(weight) }
 }
 
 pub fn probability(weight: f64) -> f64 {

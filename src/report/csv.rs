@@ -32,22 +32,14 @@ impl<W: Write> SafeWriter<W> {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        self.csv.write_record(
-            cells
-                .into_iter()
-                .map(|cell| neutralise(cell.as_ref()).into_owned()),
-        )
+        self.csv.write_record(cells.into_iter().map(|cell| neutralise(cell.as_ref()).into_owned()))
     }
 }
 
 fn writer(path: &Path) -> Result<SafeWriter<BufWriter<std::fs::File>>, ReportError> {
-    let file = crate::private_file::create(path).map_err(|source| ReportError::Write {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    Ok(SafeWriter {
-        csv: csv::Writer::from_writer(BufWriter::new(file)),
-    })
+    let file =
+        crate::private_file::create(path).map_err(|source| ReportError::Write { path: path.to_path_buf(), source })?;
+    Ok(SafeWriter { csv: csv::Writer::from_writer(BufWriter::new(file)) })
 }
 
 fn finish<W: Write>(writer: SafeWriter<W>, path: &Path) -> Result<(), ReportError> {
@@ -56,17 +48,11 @@ fn finish<W: Write>(writer: SafeWriter<W>, path: &Path) -> Result<(), ReportErro
         .into_inner()
         .map_err(|error| error.into_error())
         .and_then(|mut inner| inner.flush())
-        .map_err(|source| ReportError::Write {
-            path: path.to_path_buf(),
-            source,
-        })
+        .map_err(|source| ReportError::Write { path: path.to_path_buf(), source })
 }
 
 fn csv_error(path: &Path) -> impl Fn(csv::Error) -> ReportError + '_ {
-    move |error| ReportError::Write {
-        path: path.to_path_buf(),
-        source: error.into(),
-    }
+    move |error| ReportError::Write { path: path.to_path_buf(), source: error.into() }
 }
 
 const ROW_COLUMNS: [&str; 4] = ["source", "file", "sheet", "row"];
@@ -75,60 +61,27 @@ const ROW_COLUMNS: [&str; 4] = ["source", "file", "sheet", "row"];
 /// (the union of every source's header), after the issues that rejected them.
 pub fn write_rejected(path: &Path, plan: &Plan) -> Result<(), ReportError> {
     let mut columns: Vec<String> = Vec::new();
-    let fixed: Vec<&str> = ROW_COLUMNS
-        .iter()
-        .copied()
-        .chain(["issue_codes", "issue_messages"])
-        .collect();
+    let fixed: Vec<&str> = ROW_COLUMNS.iter().copied().chain(["issue_codes", "issue_messages"]).collect();
     let mut positions = Vec::with_capacity(plan.sources.len());
     for source in &plan.sources {
         let mut source_positions = Vec::with_capacity(source.headers.len());
         for header in &source.headers {
-            let name = if fixed.contains(&header.as_str()) {
-                format!("{header} (source)")
-            } else {
-                header.clone()
-            };
-            let position = columns
-                .iter()
-                .position(|column| *column == name)
-                .unwrap_or_else(|| {
-                    columns.push(name);
-                    columns.len() - 1
-                });
+            let name = if fixed.contains(&header.as_str()) { format!("{header} (source)") } else { header.clone() };
+            let position = columns.iter().position(|column| *column == name).unwrap_or_else(|| {
+                columns.push(name);
+                columns.len() - 1
+            });
             source_positions.push(position);
         }
         positions.push(source_positions);
     }
     let mut out = writer(path)?;
-    let header: Vec<&str> = fixed
-        .iter()
-        .copied()
-        .chain(columns.iter().map(String::as_str))
-        .collect();
+    let header: Vec<&str> = fixed.iter().copied().chain(columns.iter().map(String::as_str)).collect();
     out.row(&header).map_err(csv_error(path))?;
-    for row in plan
-        .rows
-        .iter()
-        .filter(|row| row.disposition == Disposition::Rejected)
-    {
-        let source_index = plan
-            .sources
-            .iter()
-            .position(|source| *source.name == *row.source.source)
-            .unwrap_or(0);
-        let codes = row
-            .error_codes()
-            .iter()
-            .map(|code| code.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
-        let messages = row
-            .issues
-            .iter()
-            .map(|issue| issue.message())
-            .collect::<Vec<_>>()
-            .join("; ");
+    for row in plan.rows.iter().filter(|row| row.disposition == Disposition::Rejected) {
+        let source_index = plan.sources.iter().position(|source| *source.name == *row.source.source).unwrap_or(0);
+        let codes = row.error_codes().iter().map(|code| code.as_str()).collect::<Vec<_>>().join(" ");
+        let messages = row.issues.iter().map(|issue| issue.message()).collect::<Vec<_>>().join("; ");
         let mut cells = vec![String::new(); columns.len()];
         for (cell, position) in row.raw.iter().flatten().zip(&positions[source_index]) {
             cells[*position] = cell.clone();
@@ -164,18 +117,9 @@ const REVIEW_FIELDS: &[Field] = &[
 /// field's comparison level, and an empty `decision` column to fill in.
 pub fn write_review(path: &Path, plan: &Plan) -> Result<(), ReportError> {
     let mut out = writer(path)?;
-    let mut header: Vec<String> = vec![
-        "pair".into(),
-        "probability".into(),
-        "weight".into(),
-        "reason".into(),
-    ];
+    let mut header: Vec<String> = vec!["pair".into(), "probability".into(), "weight".into(), "reason".into()];
     for side in ["a", "b"] {
-        header.extend(
-            ["source", "file", "sheet", "row", "mrn"]
-                .iter()
-                .map(|column| format!("{side}_{column}")),
-        );
+        header.extend(["source", "file", "sheet", "row", "mrn"].iter().map(|column| format!("{side}_{column}")));
         header.extend(REVIEW_FIELDS.iter().map(|field| format!("{side}_{field}")));
         header.push(format!("{side}_identifiers"));
     }
@@ -209,60 +153,31 @@ fn review_side(side: &ReviewSide, plan: &Plan) -> Vec<String> {
             cells.push(String::new());
             (cells, record)
         }
-        ReviewSide::Existing { mrn, record, .. } => (
-            vec![
-                "emr-database".into(),
-                String::new(),
-                String::new(),
-                String::new(),
-                mrn.clone(),
-            ],
-            record,
-        ),
+        ReviewSide::Existing { mrn, record, .. } => {
+            (vec!["emr-database".into(), String::new(), String::new(), String::new(), mrn.clone()], record)
+        }
     };
-    cells.extend(REVIEW_FIELDS.iter().map(|field| {
-        record
-            .get(*field)
-            .map(|value| value.to_text())
-            .unwrap_or_default()
-    }));
-    let identifiers: Vec<String> = record
-        .identifiers
-        .iter()
-        .map(|identifier| format!("{}:{}", identifier.system, identifier.value))
-        .collect();
+    cells.extend(REVIEW_FIELDS.iter().map(|field| record.get(*field).map(|value| value.to_text()).unwrap_or_default()));
+    let identifiers: Vec<String> =
+        record.identifiers.iter().map(|identifier| format!("{}:{}", identifier.system, identifier.value)).collect();
     cells.push(identifiers.join(" "));
     cells
 }
 
 /// The fields of `Comparison`, in the order review.csv shows them.
-const LEVEL_FIELDS: &[&str] = &[
-    "family",
-    "given",
-    "middle_initial",
-    "suffix",
-    "birth",
-    "sex",
-    "postal",
-    "phone",
-    "address",
-    "identifier",
-];
+const LEVEL_FIELDS: &[&str] =
+    &["family", "given", "middle_initial", "suffix", "birth", "sex", "postal", "phone", "address", "identifier"];
 
 fn comparison_levels(comparison: &Comparison) -> Vec<String> {
     let value = serde_json::to_value(comparison).unwrap_or_default();
-    LEVEL_FIELDS
-        .iter()
-        .map(|name| value[name].as_str().unwrap_or_default().to_string())
-        .collect()
+    LEVEL_FIELDS.iter().map(|name| value[name].as_str().unwrap_or_default().to_string()).collect()
 }
 
 /// Which cluster and patient each row that took part in matching ended in:
 /// the input of `emr-migrate evaluate`.
 pub fn write_clusters(path: &Path, plan: &Plan) -> Result<(), ReportError> {
     let mut out = writer(path)?;
-    out.row(ROW_COLUMNS.iter().copied().chain(["cluster", "mrn"]))
-        .map_err(csv_error(path))?;
+    out.row(ROW_COLUMNS.iter().copied().chain(["cluster", "mrn"])).map_err(csv_error(path))?;
     for row in &plan.rows {
         let Some(cluster) = row.cluster else { continue };
         let mrn = match row.patient {
@@ -299,10 +214,6 @@ mod tests {
         let comparison = crate::matching::compare(&a, &a);
         let fields = serde_json::to_value(comparison).unwrap();
         assert_eq!(fields.as_object().unwrap().len(), LEVEL_FIELDS.len());
-        assert!(
-            comparison_levels(&comparison)
-                .iter()
-                .all(|level| !level.is_empty())
-        );
+        assert!(comparison_levels(&comparison).iter().all(|level| !level.is_empty()));
     }
 }

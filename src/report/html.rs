@@ -25,11 +25,8 @@ pub fn render(report: &Report, plan: &Plan, options: WriteOptions) -> String {
     let mut page = String::with_capacity(32 * 1024);
     page.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
     page.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
-    let _ = write!(
-        page,
-        "<title>Migration report: {}</title><style>{STYLE}</style></head><body>",
-        escape(&report.project)
-    );
+    let _ =
+        write!(page, "<title>Migration report: {}</title><style>{STYLE}</style></head><body>", escape(&report.project));
     header(&mut page, report);
     glance(&mut page, report);
     reconciliation(&mut page, report);
@@ -78,45 +75,20 @@ fn header(page: &mut String, report: &Report) {
 }
 
 fn glance(page: &mut String, report: &Report) {
-    let verb = if report.dry_run {
-        "would be created"
-    } else {
-        "created"
-    };
-    let rejected: u64 = report
-        .sources
-        .iter()
-        .map(|source| source.counts.rejected)
-        .sum();
-    let merged: u64 = report
-        .sources
-        .iter()
-        .map(|source| source.counts.merged)
-        .sum();
+    let verb = if report.dry_run { "would be created" } else { "created" };
+    let rejected: u64 = report.sources.iter().map(|source| source.counts.rejected).sum();
+    let merged: u64 = report.sources.iter().map(|source| source.counts.merged).sum();
     page.push_str("<h2>At a glance</h2><div class=\"cards\">");
     let cards = [
         (report.patients, format!("patients {verb}")),
         (merged, "rows merged as duplicates".to_string()),
         (rejected, "rows rejected, to fix".to_string()),
-        (
-            report.documents_linked,
-            "documents linked to a patient".to_string(),
-        ),
-        (
-            report.documents_unlinked,
-            "documents without a patient".to_string(),
-        ),
-        (
-            report.review_pairs,
-            "possible duplicates to decide".to_string(),
-        ),
+        (report.documents_linked, "documents linked to a patient".to_string()),
+        (report.documents_unlinked, "documents without a patient".to_string()),
+        (report.review_pairs, "possible duplicates to decide".to_string()),
     ];
     for (count, label) in cards {
-        let _ = write!(
-            page,
-            "<div class=\"card\"><b>{count}</b>{}</div>",
-            escape(&label)
-        );
+        let _ = write!(page, "<div class=\"card\"><b>{count}</b>{}</div>", escape(&label));
     }
     page.push_str("</div>");
 }
@@ -133,11 +105,8 @@ fn reconciliation(page: &mut String, report: &Report) {
     );
     for source in &report.sources {
         let counts = &source.counts;
-        let balanced = if counts.balances() {
-            "<span class=\"ok\">yes</span>"
-        } else {
-            "<span class=\"bad\">NO</span>"
-        };
+        let balanced =
+            if counts.balances() { "<span class=\"ok\">yes</span>" } else { "<span class=\"bad\">NO</span>" };
         let _ = write!(
             page,
             "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
@@ -152,29 +121,18 @@ fn reconciliation(page: &mut String, report: &Report) {
         );
     }
     page.push_str("</table>");
-    let skipped: Vec<String> = report
-        .sources
-        .iter()
-        .flat_map(|source| {
-            source
-                .counts
-                .skipped_by_reason
-                .iter()
-                .map(move |(reason, count)| {
-                    format!(
-                        "{}: {count} × {}",
-                        escape(&source.counts.name),
-                        escape(reason)
-                    )
+    let skipped: Vec<String> =
+        report
+            .sources
+            .iter()
+            .flat_map(|source| {
+                source.counts.skipped_by_reason.iter().map(move |(reason, count)| {
+                    format!("{}: {count} × {}", escape(&source.counts.name), escape(reason))
                 })
-        })
-        .collect();
+            })
+            .collect();
     if !skipped.is_empty() {
-        let _ = write!(
-            page,
-            "<p class=\"note\">Skipped rows: {}.</p>",
-            skipped.join("; ")
-        );
+        let _ = write!(page, "<p class=\"note\">Skipped rows: {}.</p>", skipped.join("; "));
     }
 }
 
@@ -194,11 +152,7 @@ fn issues(page: &mut String, report: &Report) {
             crate::issue::Severity::Error => ("bad", "error"),
             crate::issue::Severity::Warning => ("warn", "warning"),
         };
-        let examples: Vec<String> = issue
-            .examples
-            .iter()
-            .map(|source| escape(&source.to_string()))
-            .collect();
+        let examples: Vec<String> = issue.examples.iter().map(|source| escape(&source.to_string())).collect();
         let _ = write!(
             page,
             "<tr><td><code>{}</code></td><td class=\"{class}\">{kind}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
@@ -234,15 +188,13 @@ fn matching(page: &mut String, report: &Report) {
                 format!("{count} pairs {name}")
             })
             .collect();
-        let _ = write!(
-            page,
-            "<p>Kept apart whatever their score: {}.</p>",
-            escape(&rules.join("; "))
-        );
+        let _ = write!(page, "<p>Kept apart whatever their score: {}.</p>", escape(&rules.join("; ")));
     }
     page.push_str("<h3>Match scores of the compared pairs</h3>");
     page.push_str(&histogram_svg(&stats.probability_histogram));
-    page.push_str("<table><tr><th>Blocking rule</th><th>Blocks</th><th>Pairs</th><th>Oversized blocks skipped</th></tr>");
+    page.push_str(
+        "<table><tr><th>Blocking rule</th><th>Blocks</th><th>Pairs</th><th>Oversized blocks skipped</th></tr>",
+    );
     for rule in &stats.blocking {
         let _ = write!(
             page,
@@ -270,17 +222,9 @@ fn histogram_svg(bands: &[usize]) -> String {
     let largest = bands.iter().copied().max().unwrap_or(0).max(1) as f64;
     let bar_width = WIDTH / bands.len().max(1) as f64;
     for (index, &count) in bands.iter().enumerate() {
-        let height = if count == 0 {
-            0.0
-        } else {
-            HEIGHT * (1.0 + count as f64).ln() / (1.0 + largest).ln()
-        };
+        let height = if count == 0 { 0.0 } else { HEIGHT * (1.0 + count as f64).ln() / (1.0 + largest).ln() };
         let x = index as f64 * bar_width;
-        let colour = if index as f64 / bands.len() as f64 >= 0.5 {
-            "#2f6fdf"
-        } else {
-            "#9aa7bd"
-        };
+        let colour = if index as f64 / bands.len() as f64 >= 0.5 { "#2f6fdf" } else { "#9aa7bd" };
         let _ = write!(
             svg,
             "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{height:.1}\" fill=\"{colour}\"><title>{:.2}–{:.2}: {count} pairs</title></rect>",
@@ -307,11 +251,7 @@ fn documents(page: &mut String, report: &Report) {
         page,
         "<p>{} documents {}; {} are linked to their patient",
         report.documents,
-        if report.dry_run {
-            "would be loaded"
-        } else {
-            "were loaded"
-        },
+        if report.dry_run { "would be loaded" } else { "were loaded" },
         report.documents_linked
     );
     if report.documents_unlinked > 0 {
@@ -335,11 +275,7 @@ fn review(page: &mut String, report: &Report, plan: &Plan, options: WriteOptions
         "<p>{} pairs might be the same person. They are kept apart until someone decides; the first {} are below{}.</p>",
         report.review_pairs,
         REVIEW_SHOWN.min(plan.review.len()),
-        if options.show_phi {
-            ""
-        } else {
-            " with names and birth dates masked"
-        }
+        if options.show_phi { "" } else { " with names and birth dates masked" }
     );
     page.push_str("<table><tr><th>#</th><th>Record A</th><th>Record B</th><th>Probability</th><th>Why</th></tr>");
     for (index, entry) in plan.review.iter().take(REVIEW_SHOWN).enumerate() {
@@ -365,62 +301,29 @@ fn describe(side: &ReviewSide, plan: &Plan, options: WriteOptions) -> String {
     let (location, record): (String, &Record) = match side {
         ReviewSide::Row { row, record } => (plan.rows[*row].source.to_string(), record),
         ReviewSide::Existing { mrn, record, .. } => {
-            let mrn = if options.show_phi {
-                mrn.clone()
-            } else {
-                mask::identifier(mrn)
-            };
+            let mrn = if options.show_phi { mrn.clone() } else { mask::identifier(mrn) };
             (format!("EMR patient {mrn}"), record)
         }
     };
-    let text = |field: Field| {
-        record
-            .get(field)
-            .map(|value| value.to_text())
-            .unwrap_or_default()
-    };
+    let text = |field: Field| record.get(field).map(|value| value.to_text()).unwrap_or_default();
     let (name, birth) = if options.show_phi {
-        (
-            format!("{} {}", text(Field::GivenName), text(Field::FamilyName)),
-            text(Field::BirthDate),
-        )
+        (format!("{} {}", text(Field::GivenName), text(Field::FamilyName)), text(Field::BirthDate))
     } else {
         (
-            format!(
-                "{} {}",
-                mask::name(&text(Field::GivenName)),
-                mask::name(&text(Field::FamilyName))
-            ),
-            record
-                .get(Field::BirthDate)
-                .map(|date| mask::birth_date(&date.to_text()))
-                .unwrap_or_default(),
+            format!("{} {}", mask::name(&text(Field::GivenName)), mask::name(&text(Field::FamilyName))),
+            record.get(Field::BirthDate).map(|date| mask::birth_date(&date.to_text())).unwrap_or_default(),
         )
     };
-    format!(
-        "{}<br><span class=\"note\">born {} · {}</span>",
-        escape(name.trim()),
-        escape(&birth),
-        escape(&location)
-    )
+    format!("{}<br><span class=\"note\">born {} · {}</span>", escape(name.trim()), escape(&birth), escape(&location))
 }
 
 fn files(page: &mut String, report: &Report) {
     page.push_str("<h2>Files in this report</h2><ul>");
     for (file, what) in [
         ("report.json", "the same facts for scripts"),
-        (
-            "rejected.csv",
-            "every rejected row as it was in the source, with its reasons (contains patient data)",
-        ),
-        (
-            "review.csv",
-            "every uncertain pair, side by side, with a column for the decision (contains patient data)",
-        ),
-        (
-            "clusters.csv",
-            "which rows became which patient (contains patient identifiers)",
-        ),
+        ("rejected.csv", "every rejected row as it was in the source, with its reasons (contains patient data)"),
+        ("review.csv", "every uncertain pair, side by side, with a column for the decision (contains patient data)"),
+        ("clusters.csv", "which rows became which patient (contains patient identifiers)"),
     ] {
         let _ = write!(page, "<li><code>{file}</code>: {what}</li>");
     }
@@ -440,10 +343,7 @@ mod tests {
 
     #[test]
     fn escapes_markup() {
-        assert_eq!(
-            escape("<b>O'Brien & \"Co\"</b>"),
-            "&lt;b&gt;O&#39;Brien &amp; &quot;Co&quot;&lt;/b&gt;"
-        );
+        assert_eq!(escape("<b>O'Brien & \"Co\"</b>"), "&lt;b&gt;O&#39;Brien &amp; &quot;Co&quot;&lt;/b&gt;");
     }
 
     #[test]

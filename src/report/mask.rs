@@ -30,9 +30,7 @@ pub fn identifier(text: &str) -> String {
         return "*".repeat(characters.len());
     }
     let keep = characters.len() - 4;
-    std::iter::repeat_n('*', keep)
-        .chain(characters[keep..].iter().copied())
-        .collect()
+    std::iter::repeat_n('*', keep).chain(characters[keep..].iter().copied()).collect()
 }
 
 #[cfg(test)]

@@ -113,10 +113,7 @@ pub fn build(plan: &Plan, context: &Context<'_>) -> Report {
             file: source.file.clone(),
             entity: source.entity.name(),
             encoding: source.details.encoding,
-            delimiter: source
-                .details
-                .delimiter
-                .map(|delimiter| delimiter.to_string()),
+            delimiter: source.details.delimiter.map(|delimiter| delimiter.to_string()),
             sheet: source.details.sheet.clone(),
             other_sheets: source.details.other_sheets.clone(),
             header_row: source.details.header_row,
@@ -169,12 +166,7 @@ fn issue_summaries(plan: &Plan) -> Vec<IssueSummary> {
         }
     }
     let mut summaries: Vec<IssueSummary> = by_code.into_values().collect();
-    summaries.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then(b.rows.cmp(&a.rows))
-            .then(a.code.cmp(&b.code))
-    });
+    summaries.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.rows.cmp(&a.rows)).then(a.code.cmp(&b.code)));
     summaries
 }
 
@@ -187,34 +179,17 @@ pub struct WriteOptions {
 
 /// Writes every report file into `out`, and records their names in
 /// `report.files`.
-pub fn write(
-    out: &Path,
-    report: &mut Report,
-    plan: &Plan,
-    options: WriteOptions,
-) -> Result<(), ReportError> {
-    crate::private_file::create_dir(out).map_err(|source| ReportError::Write {
-        path: out.to_path_buf(),
-        source,
-    })?;
-    report.files = [
-        "report.html",
-        "report.json",
-        "rejected.csv",
-        "review.csv",
-        "clusters.csv",
-    ]
-    .iter()
-    .map(|name| name.to_string())
-    .collect();
+pub fn write(out: &Path, report: &mut Report, plan: &Plan, options: WriteOptions) -> Result<(), ReportError> {
+    crate::private_file::create_dir(out).map_err(|source| ReportError::Write { path: out.to_path_buf(), source })?;
+    report.files = ["report.html", "report.json", "rejected.csv", "review.csv", "clusters.csv"]
+        .iter()
+        .map(|name| name.to_string())
+        .collect();
     csv::write_rejected(&out.join("rejected.csv"), plan)?;
     csv::write_review(&out.join("review.csv"), plan)?;
     csv::write_clusters(&out.join("clusters.csv"), plan)?;
     write_text(&out.join("report.json"), &to_json(report))?;
-    write_text(
-        &out.join("report.html"),
-        &html::render(report, plan, options),
-    )?;
+    write_text(&out.join("report.html"), &html::render(report, plan, options))?;
     Ok(())
 }
 
@@ -228,16 +203,10 @@ fn write_text(path: &Path, text: &str) -> Result<(), ReportError> {
     use std::io::Write;
     crate::private_file::create(path)
         .and_then(|mut file| file.write_all(text.as_bytes()))
-        .map_err(|source| ReportError::Write {
-            path: path.to_path_buf(),
-            source,
-        })
+        .map_err(|source| ReportError::Write { path: path.to_path_buf(), source })
 }
 
 /// Rows rejected, across sources, for the terminal summary.
 pub fn rejected_rows(plan: &Plan) -> usize {
-    plan.rows
-        .iter()
-        .filter(|row| row.disposition == Disposition::Rejected)
-        .count()
+    plan.rows.iter().filter(|row| row.disposition == Disposition::Rejected).count()
 }

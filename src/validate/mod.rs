@@ -60,9 +60,7 @@ fn check_birth_date(record: &Record, rules: &Rules, issues: &mut Vec<Issue>) {
 }
 
 fn oldest_plausible_birth(today: Date) -> Date {
-    today
-        .checked_sub(i64::from(MAX_AGE_YEARS).years())
-        .unwrap_or(Date::MIN)
+    today.checked_sub(i64::from(MAX_AGE_YEARS).years()).unwrap_or(Date::MIN)
 }
 
 fn check_document(record: &Record, issues: &mut Vec<Issue>) {
@@ -70,21 +68,15 @@ fn check_document(record: &Record, issues: &mut Vec<Issue>) {
     if record.identifiers.is_empty() && !has_name_and_birth {
         issues.push(Issue::new(IssueCode::DocumentNoPatientKey, &record.source));
     }
-    if let (Some(document), Some(birth)) = (
-        record.date(Field::DocumentDate),
-        record.date(Field::BirthDate),
-    ) && document < birth
+    if let (Some(document), Some(birth)) = (record.date(Field::DocumentDate), record.date(Field::BirthDate))
+        && document < birth
     {
-        issues.push(
-            Issue::new(IssueCode::DocumentBeforeBirth, &record.source).field(Field::DocumentDate),
-        );
+        issues.push(Issue::new(IssueCode::DocumentBeforeBirth, &record.source).field(Field::DocumentDate));
     }
     let file_issue = |code| Issue::new(code, &record.source).field(Field::FilePath);
     match &record.scanned_file {
         None | Some(ScannedFile::Found { pages: None, .. }) => {}
-        Some(ScannedFile::Found {
-            pages: Some(pages), ..
-        }) => {
+        Some(ScannedFile::Found { pages: Some(pages), .. }) => {
             if let Some(indexed) = record.integer(Field::PageCount)
                 && indexed != i64::from(*pages)
             {
@@ -111,19 +103,11 @@ mod tests {
     use jiff::civil::date;
 
     fn rules() -> Rules {
-        Rules {
-            required: vec![Field::FamilyName, Field::BirthDate],
-            today: date(2026, 11, 24),
-        }
+        Rules { required: vec![Field::FamilyName, Field::BirthDate], today: date(2026, 11, 24) }
     }
 
     fn patient(birth: Option<Date>) -> Record {
-        let source = SourceRef {
-            source: "s".into(),
-            file: "f".into(),
-            sheet: None,
-            row: 3,
-        };
+        let source = SourceRef { source: "s".into(), file: "f".into(), sheet: None, row: 3 };
         let mut record = Record::new(Entity::Patient, source);
         record.set(Field::FamilyName, Value::Text("Doe".into()));
         if let Some(birth) = birth {
@@ -141,38 +125,22 @@ mod tests {
     #[test]
     fn plausible_birth_dates_pass() {
         assert!(codes(&patient(Some(date(1980, 2, 29))), vec![]).is_empty());
-        assert!(
-            codes(&patient(Some(date(2026, 11, 24))), vec![]).is_empty(),
-            "born today"
-        );
-        assert!(
-            codes(&patient(Some(date(1906, 11, 24))), vec![]).is_empty(),
-            "exactly 120"
-        );
+        assert!(codes(&patient(Some(date(2026, 11, 24))), vec![]).is_empty(), "born today");
+        assert!(codes(&patient(Some(date(1906, 11, 24))), vec![]).is_empty(), "exactly 120");
     }
 
     #[test]
     fn future_and_ancient_birth_dates_are_rejected() {
-        assert_eq!(
-            codes(&patient(Some(date(2026, 11, 25))), vec![]),
-            [IssueCode::BirthDateFuture]
-        );
-        assert_eq!(
-            codes(&patient(Some(date(1906, 11, 23))), vec![]),
-            [IssueCode::BirthDateTooOld]
-        );
+        assert_eq!(codes(&patient(Some(date(2026, 11, 25))), vec![]), [IssueCode::BirthDateFuture]);
+        assert_eq!(codes(&patient(Some(date(1906, 11, 23))), vec![]), [IssueCode::BirthDateTooOld]);
     }
 
     #[test]
     fn missing_required_field_is_reported_once() {
         let record = patient(None);
         assert_eq!(codes(&record, vec![]), [IssueCode::RequiredMissing]);
-        let unparseable =
-            Issue::new(IssueCode::DateUnparseable, &record.source).field(Field::BirthDate);
-        assert_eq!(
-            codes(&record, vec![unparseable]),
-            [IssueCode::DateUnparseable]
-        );
+        let unparseable = Issue::new(IssueCode::DateUnparseable, &record.source).field(Field::BirthDate);
+        assert_eq!(codes(&record, vec![unparseable]), [IssueCode::DateUnparseable]);
     }
 
     fn document(file: ScannedFile, page_count: Option<i64>) -> Record {
@@ -187,61 +155,26 @@ mod tests {
 
     #[test]
     fn scan_file_findings_become_issues() {
-        let found = |pages| ScannedFile::Found {
-            path: "a.pdf".into(),
-            size: 1,
-            sha256: String::new(),
-            pages,
-        };
+        let found = |pages| ScannedFile::Found { path: "a.pdf".into(), size: 1, sha256: String::new(), pages };
         assert!(codes(&document(found(Some(2)), Some(2)), vec![]).is_empty());
-        assert!(
-            codes(&document(found(None), Some(2)), vec![]).is_empty(),
-            "unknown page count is not a mismatch"
-        );
+        assert!(codes(&document(found(None), Some(2)), vec![]).is_empty(), "unknown page count is not a mismatch");
+        assert_eq!(codes(&document(found(Some(3)), Some(2)), vec![]), [IssueCode::ScanPageCountMismatch]);
         assert_eq!(
-            codes(&document(found(Some(3)), Some(2)), vec![]),
-            [IssueCode::ScanPageCountMismatch]
-        );
-        assert_eq!(
-            codes(
-                &document(
-                    ScannedFile::Missing {
-                        path: "b.pdf".into()
-                    },
-                    None
-                ),
-                vec![]
-            ),
+            codes(&document(ScannedFile::Missing { path: "b.pdf".into() }, None), vec![]),
             [IssueCode::ScanFileMissing]
         );
         assert_eq!(
-            codes(
-                &document(
-                    ScannedFile::Escapes {
-                        path: "../c".into()
-                    },
-                    None
-                ),
-                vec![]
-            ),
+            codes(&document(ScannedFile::Escapes { path: "../c".into() }, None), vec![]),
             [IssueCode::ScanPathEscapes]
         );
     }
 
     #[test]
     fn document_needs_a_way_to_find_its_patient() {
-        let source = SourceRef {
-            source: "s".into(),
-            file: "f".into(),
-            sheet: None,
-            row: 3,
-        };
+        let source = SourceRef { source: "s".into(), file: "f".into(), sheet: None, row: 3 };
         let mut record = Record::new(Entity::Document, source);
         record.set(Field::FamilyName, Value::Text("Doe".into()));
-        assert_eq!(
-            codes(&record, vec![]),
-            [IssueCode::RequiredMissing, IssueCode::DocumentNoPatientKey]
-        );
+        assert_eq!(codes(&record, vec![]), [IssueCode::RequiredMissing, IssueCode::DocumentNoPatientKey]);
     }
 
     #[test]

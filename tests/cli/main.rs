@@ -1,1 +1,7 @@
+//! Tests that run the built `emr-migrate` binary on the fixtures, as a user
+//! would. One integration binary, so it links once.
 
+mod common;
+mod demo;
+mod errors;
+mod invariants;

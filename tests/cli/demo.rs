@@ -1,0 +1,177 @@
+//! The demo practice, end to end: the counts a newcomer sees, exactly.
+
+use crate::common::{Workdir, count, truth};
+use serde_json::{Value, json};
+
+/// Each source's reconciliation, as `--json` prints it.
+fn source_counts(summary: &Value) -> Vec<Value> {
+    summary["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|source| {
+            json!({
+                "name": source["name"], "rows_read": source["rows_read"], "loaded": source["loaded"],
+                "merged": source["merged"], "rejected": source["rejected"], "skipped": source["skipped"],
+            })
+        })
+        .collect()
+}
+
+fn expected_first_load() -> Vec<Value> {
+    vec![
+        json!({"name": "pm", "rows_read": 153, "loaded": 140, "merged": 7, "rejected": 4, "skipped": 2}),
+        json!({"name": "old_emr", "rows_read": 116, "loaded": 31, "merged": 82, "rejected": 3, "skipped": 0}),
+        json!({"name": "scans", "rows_read": 129, "loaded": 128, "merged": 0, "rejected": 1, "skipped": 0}),
+    ]
+}
+
+#[test]
+fn validate_predicts_the_demo_exactly_and_writes_no_database() {
+    let wd = Workdir::from_fixture("demo");
+    let run = wd.run(&["validate", "migration.toml", "--out", "out", "--json"]);
+    run.assert_success();
+    let summary = run.json();
+    assert_eq!(source_counts(&summary), expected_first_load());
+    assert_eq!(summary["dry_run"], true);
+    assert_eq!(summary["patients"], 171);
+    assert_eq!(summary["documents"], 128);
+    assert_eq!(summary["documents_linked"], 127);
+    assert_eq!(summary["documents_unlinked"], 1);
+    assert_eq!(summary["review_pairs"], 1);
+    assert_eq!(summary["reconciled"], true);
+    assert!(!wd.path("emr.sqlite").exists(), "a dry run must not create the database");
+    for file in ["report.html", "report.json", "rejected.csv", "review.csv", "clusters.csv"] {
+        assert!(wd.path("out").join(file).is_file(), "{file} missing");
+    }
+}
+
+#[test]
+fn every_source_adds_up_in_the_json_summary() {
+    let wd = Workdir::from_fixture("demo");
+    let summary =
+        wd.run(&["run", "migration.toml", "--db", "emr.sqlite", "--out", "out", "--json"]).assert_success().json();
+    for source in summary["sources"].as_array().unwrap() {
+        let parts: u64 =
+            ["loaded", "merged", "rejected", "skipped"].iter().map(|key| source[key].as_u64().unwrap()).sum();
+        assert_eq!(source["rows_read"].as_u64().unwrap(), parts, "{source}");
+    }
+}
+
+#[test]
+fn rejected_rows_are_counted_by_reason() {
+    let wd = Workdir::from_fixture("demo");
+    let summary = wd.run(&["validate", "migration.toml", "--out", "out", "--json"]).assert_success().json();
+    let by_code = |source: usize| summary["sources"][source]["rejected_by_code"].clone();
+    assert_eq!(
+        by_code(0),
+        json!({"E-BIRTH-DATE-FUTURE": 1, "E-CODE-UNKNOWN": 1, "E-DATE-INVALID": 1, "E-REQUIRED-MISSING": 1})
+    );
+    assert_eq!(by_code(1), json!({"E-DATE-INVALID": 1, "E-REQUIRED-MISSING": 1, "E-ROW-FIELD-COUNT": 1}));
+    assert_eq!(by_code(2), json!({"E-SCAN-FILE-MISSING": 1}));
+    assert_eq!(
+        summary["sources"][0]["skipped_by_reason"],
+        json!({"blank": 1, "skip_when `Pt Last Name` starts with \"Total patients\"": 1})
+    );
+    assert_eq!(
+        summary["sources"][2]["warnings_by_code"],
+        json!({"W-DOCUMENT-UNLINKED": 1, "W-SCAN-PAGE-COUNT-MISMATCH": 1})
+    );
+}
+
+#[test]
+fn rejected_rows_match_the_planted_invalid_rows() {
+    let wd = Workdir::from_fixture("demo");
+    wd.run(&["validate", "migration.toml", "--out", "out"]).assert_success();
+    let truth = truth(&wd);
+    let mut planted: Vec<(String, u64, String)> = truth
+        .iter()
+        .filter(|(_, (_, expected, _))| expected.starts_with("E-"))
+        .map(|((source, row), (_, expected, _))| (source.clone(), *row, expected.clone()))
+        .collect();
+    planted.sort();
+    let mut reader = csv::Reader::from_path(wd.path("out/rejected.csv")).unwrap();
+    let mut rejected: Vec<(String, u64, String)> = reader
+        .records()
+        .map(|record| {
+            let record = record.unwrap();
+            (record[0].to_string(), record[3].parse().unwrap(), record[4].to_string())
+        })
+        .collect();
+    rejected.sort();
+    assert_eq!(rejected, planted);
+}
+
+#[test]
+fn run_loads_the_demo_into_the_database() {
+    let wd = Workdir::from_fixture("demo");
+    let summary =
+        wd.run(&["run", "migration.toml", "--db", "emr.sqlite", "--out", "out", "--json"]).assert_success().json();
+    assert_eq!(source_counts(&summary), expected_first_load());
+    assert_eq!(summary["batch_id"], 1);
+    assert_eq!(summary["identifiers_added"], 260);
+    let db = wd.db("emr.sqlite");
+    assert_eq!(count(&db, "SELECT count(*) FROM patients"), 171);
+    assert_eq!(count(&db, "SELECT count(*) FROM patient_identifiers"), 260);
+    assert_eq!(count(&db, "SELECT count(*) FROM documents"), 128);
+    assert_eq!(count(&db, "SELECT count(*) FROM documents WHERE patient_id IS NULL"), 1);
+    assert_eq!(count(&db, "SELECT count(*) FROM source_rows"), 153 + 116 + 129);
+    assert_eq!(count(&db, "SELECT count(DISTINCT mrn) FROM patients WHERE mrn LIKE 'RFP_______'"), 171);
+    assert_eq!(count(&db, "SELECT count(*) FROM batch_files WHERE length(sha256) = 64"), 7);
+    // Every chart number of the practice-management system is kept.
+    assert_eq!(count(&db, "SELECT count(*) FROM patient_identifiers WHERE system = 'riverside-pm-chart'"), 147);
+}
+
+#[test]
+fn twins_stay_apart_and_their_documents_find_the_right_twin() {
+    let wd = Workdir::from_fixture("demo");
+    wd.run(&["run", "migration.toml", "--db", "emr.sqlite", "--out", "out"]).assert_success();
+    let db = wd.db("emr.sqlite");
+    let twins: Vec<(String, i64)> = db
+        .prepare(
+            "SELECT p.given_name, (SELECT count(*) FROM source_rows s WHERE s.patient_id = p.patient_id AND s.source_name != 'scans') \
+             FROM patients p WHERE p.family_name = 'Lindqvist' ORDER BY 1",
+        )
+        .unwrap()
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(twins, [("Ella".to_string(), 2), ("Emma".to_string(), 2)], "each twin: one PM row and one old EMR row");
+    let ella_documents = count(
+        &db,
+        "SELECT count(*) FROM documents d JOIN patients p USING (patient_id) WHERE p.given_name = 'Ella' AND p.family_name = 'Lindqvist'",
+    );
+    let ella_index_lines = count(
+        &db,
+        "SELECT count(*) FROM source_rows s JOIN patients p USING (patient_id) WHERE s.source_name = 'scans' AND p.given_name = 'Ella'",
+    );
+    assert_eq!(ella_documents, ella_index_lines);
+    assert!(ella_documents >= 2, "her chart-numbered documents and the one without a number");
+    // Father and son of the same name and address stay two patients.
+    assert_eq!(count(&db, "SELECT count(*) FROM patients WHERE family_name = 'Brennan' AND given_name = 'Michael'"), 2);
+}
+
+#[test]
+fn clusters_never_join_two_different_people() {
+    let wd = Workdir::from_fixture("demo");
+    wd.run(&["validate", "migration.toml", "--out", "out"]).assert_success();
+    let truth = truth(&wd);
+    let mut reader = csv::Reader::from_path(wd.path("out/clusters.csv")).unwrap();
+    let mut person_of_cluster: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut clusters_of_person: std::collections::HashMap<String, std::collections::BTreeSet<String>> =
+        Default::default();
+    for record in reader.records() {
+        let record = record.unwrap();
+        let (person, _, _) = &truth[&(record[0].to_string(), record[3].parse::<u64>().unwrap())];
+        let cluster = record[4].to_string();
+        let earlier = person_of_cluster.entry(cluster.clone()).or_insert_with(|| person.clone());
+        assert_eq!(earlier, person, "cluster {cluster} joins two people");
+        clusters_of_person.entry(person.clone()).or_default().insert(cluster);
+    }
+    let split: Vec<&String> =
+        clusters_of_person.iter().filter(|(_, clusters)| clusters.len() > 1).map(|(person, _)| person).collect();
+    assert_eq!(split, ["P150"], "only the woman who married is split, and she is in review.csv");
+    let review = wd.read("out/review.csv");
+    assert!(review.contains("Kowalski") && review.contains("Nowak"));
+}
