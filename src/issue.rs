@@ -49,7 +49,7 @@ macro_rules! issue_codes {
 
 issue_codes! {
     RowFieldCount => ("E-ROW-FIELD-COUNT", Error,
-        "the row has fewer fields than the header; its values cannot be attributed to columns"),
+        "the row has fewer fields than the header, or values beyond it; they cannot be attributed to columns"),
     CellError => ("E-CELL-ERROR", Error,
         "a spreadsheet cell holds an error value such as #REF! or #N/A"),
     RequiredMissing => ("E-REQUIRED-MISSING", Error,

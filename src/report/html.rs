@@ -39,6 +39,11 @@ pub fn render(report: &Report, plan: &Plan, options: WriteOptions) -> String {
     page
 }
 
+/// `1 pair`, `2 pairs`.
+fn plural(count: u64, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
 fn escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for character in text.chars() {
@@ -170,22 +175,33 @@ fn matching(page: &mut String, report: &Report) {
     page.push_str("<h2>Finding the same patient twice</h2>");
     let _ = write!(
         page,
-        "<p>{} records were compared in {} candidate pairs. {} links joined records of the same person into \
-         {} groups; {} pairs are uncertain and wait for a person to decide (<code>review.csv</code>).</p>",
-        stats.candidates, stats.candidate_pairs, stats.links, stats.clusters, report.review_pairs
+        "<p>{} were compared in {}. {} joined records of the same person into {}; {} for a person to decide \
+         (<code>review.csv</code>).</p>",
+        plural(stats.candidates as u64, "record", "records"),
+        plural(stats.candidate_pairs as u64, "candidate pair", "candidate pairs"),
+        plural(stats.links as u64, "link", "links"),
+        plural(stats.clusters as u64, "group", "groups"),
+        match report.review_pairs {
+            1 => "1 pair is uncertain and waits".to_string(),
+            count => format!("{count} pairs are uncertain and wait"),
+        }
     );
     if !stats.kept_apart.is_empty() {
         let rules: Vec<String> = stats
             .kept_apart
             .iter()
             .map(|(rule, count)| {
-                let name = match rule {
-                    crate::matching::HardRule::Twins => {
-                        "look like twins (same surname and birth date, different first names)"
-                    }
-                    crate::matching::HardRule::Generation => "differ as Jr and Sr",
+                let (one, many) = match rule {
+                    crate::matching::HardRule::Twins => ("pair looks", "pairs look"),
+                    crate::matching::HardRule::Generation => ("pair differs", "pairs differ"),
                 };
-                format!("{count} pairs {name}")
+                let what = match rule {
+                    crate::matching::HardRule::Twins => {
+                        "like twins (same surname and birth date, different first names)"
+                    }
+                    crate::matching::HardRule::Generation => "as Jr and Sr",
+                };
+                format!("{} {what}", plural(*count as u64, one, many))
             })
             .collect();
         let _ = write!(page, "<p>Kept apart whatever their score: {}.</p>", escape(&rules.join("; ")));
@@ -272,8 +288,8 @@ fn review(page: &mut String, report: &Report, plan: &Plan, options: WriteOptions
     }
     let _ = write!(
         page,
-        "<p>{} pairs might be the same person. They are kept apart until someone decides; the first {} are below{}.</p>",
-        report.review_pairs,
+        "<p>{} might be the same person. They are kept apart until someone decides; the first {} are below{}.</p>",
+        plural(report.review_pairs, "pair", "pairs"),
         REVIEW_SHOWN.min(plan.review.len()),
         if options.show_phi { "" } else { " with names and birth dates masked" }
     );

@@ -35,6 +35,14 @@ impl Workdir {
         Workdir { dir }
     }
 
+    /// A temporary folder with `fixtures/<name>` copied to `<at>` inside it,
+    /// for commands written relative to the repository root.
+    pub fn with_fixture_at(name: &str, at: &str) -> Workdir {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name), &dir.path().join(at));
+        Workdir { dir }
+    }
+
     pub fn path(&self, relative: &str) -> PathBuf {
         self.dir.path().join(relative)
     }

@@ -3,5 +3,6 @@
 
 mod common;
 mod demo;
+mod docs;
 mod errors;
 mod invariants;

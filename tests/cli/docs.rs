@@ -1,0 +1,83 @@
+//! The documentation is tested: its TOML parses, its codes are complete, and
+//! the README shows what the README's command really prints.
+
+use std::path::Path;
+
+use crate::common::Workdir;
+
+fn repository(relative: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
+    std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+fn documents() -> Vec<(String, String)> {
+    let mut documents = vec![("README.md".to_string(), repository("README.md"))];
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+    let mut names: Vec<_> = std::fs::read_dir(docs).unwrap().map(|entry| entry.unwrap().file_name()).collect();
+    names.sort();
+    for name in names {
+        let name = format!("docs/{}", name.to_string_lossy());
+        documents.push((name.clone(), repository(&name)));
+    }
+    documents
+}
+
+/// The fenced blocks of one language in a Markdown text.
+fn blocks<'a>(markdown: &'a str, language: &str) -> Vec<&'a str> {
+    let fence = format!("```{language}\n");
+    let mut found = Vec::new();
+    let mut rest = markdown;
+    while let Some(start) = rest.find(&fence) {
+        let body = &rest[start + fence.len()..];
+        let end = body.find("```").expect("closed fence");
+        found.push(&body[..end]);
+        rest = &body[end + 3..];
+    }
+    found
+}
+
+#[test]
+fn every_toml_block_in_the_docs_is_a_valid_project_or_mapping() {
+    let mut checked = 0;
+    for (name, text) in documents() {
+        for block in blocks(&text, "toml") {
+            if block.contains("[project]") || block.contains("[[source]]") {
+                let table: toml::Table =
+                    toml::from_str(block).unwrap_or_else(|error| panic!("{name}: {error}\n{block}"));
+                for key in table.keys() {
+                    assert!(["project", "target", "matching", "source"].contains(&key.as_str()), "{name}: `{key}`");
+                }
+            } else {
+                toml::from_str::<emr_migrate::mapping::MappingFile>(block)
+                    .unwrap_or_else(|error| panic!("{name}: {error}\n{block}"));
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 7, "only {checked} blocks found");
+}
+
+#[test]
+fn every_issue_code_is_documented() {
+    let doc = repository("docs/issue-codes.md");
+    for code in emr_migrate::issue::IssueCode::ALL {
+        let row = format!("| `{}` |", code.as_str());
+        assert!(doc.contains(&row), "docs/issue-codes.md lacks {code}");
+        assert!(doc.contains(code.summary()), "docs/issue-codes.md words {code} differently from the code");
+    }
+}
+
+#[test]
+fn readme_commands_are_the_ones_ci_runs_and_its_output_is_real() {
+    let readme = repository("README.md");
+    let command = "cargo run --release -- run fixtures/demo/migration.toml --db demo.sqlite --out demo-report";
+    assert!(readme.contains(command));
+    assert!(readme.contains("\ncargo test\n"));
+    assert!(repository(".ci/run").contains("\ncargo test\n"));
+
+    let wd = Workdir::with_fixture_at("demo", "fixtures/demo");
+    let run = wd.run(&["run", "fixtures/demo/migration.toml", "--db", "demo.sqlite", "--out", "demo-report"]);
+    run.assert_success();
+    let shown = blocks(&readme, "text")[0];
+    assert_eq!(run.stdout, shown, "README's output block is out of date");
+}
