@@ -21,6 +21,7 @@
 //! each subcommand. Rows carry their `source_ref::SourceRef` from the file to
 //! the database.
 
+mod assemble;
 pub mod cli;
 mod commands;
 pub mod diagnostic;

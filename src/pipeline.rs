@@ -1,29 +1,28 @@
 //! The dry run of every stage: sources in, a `Plan` out. Both `validate` and
 //! `run` call `plan`; only `run` goes on to load it. This module is glue: it
-//! moves rows from stage to stage and decides nothing a stage should.
+//! moves rows from stage to stage (extract, mapping, validate, matching) and
+//! hands the clusters to `assemble`, which turns them into patients.
 //!
 //! Every mapping is compiled against its source's header before the first
 //! row is read, so a broken mapping in the third source stops the run before
 //! any work (and long before the database).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use jiff::civil::Date;
 use sha2::{Digest, Sha256};
 
+use crate::assemble;
 use crate::digest::sha256_file;
 use crate::error::Error;
-use crate::extract::{self, Cell, RawRow, RowDefect, SourceReader};
+use crate::extract::{self, Cell, RawRow, RowDefect, ScannedFile, SourceReader};
 use crate::issue::{self, Issue, IssueCode};
 use crate::mapping::{self, CompiledMapping, LoadedMapping, MappedRow, MappingError};
 use crate::matching::{self, Candidate, CandidateKind};
 use crate::output::Printer;
-use crate::plan::{
-    Disposition, Existing, PatientRef, Plan, PlannedDocument, PlannedIdentifier, PlannedPatient, PlannedRow,
-    ReviewEntry, ReviewSide, SkipReason, SourcePlan, StageTimings,
-};
+use crate::plan::{Disposition, Existing, Plan, PlannedRow, SkipReason, SourcePlan, StageTimings};
 use crate::project::{Project, SourceSpec};
 use crate::record::{Entity, Field, Record};
 use crate::validate::{self, Rules};
@@ -72,7 +71,7 @@ pub fn plan(
     for source in sources {
         source_plans.push(reading.read(source, printer)?);
     }
-    let Reading { mut rows, accepted, map_validate, .. } = reading;
+    let Reading { rows, accepted, map_validate, .. } = reading;
     // Opening files and hashing them counts as extraction.
     timings.extract_ms = started.elapsed().saturating_sub(map_validate).as_millis() as u64;
     timings.map_validate_ms = map_validate.as_millis() as u64;
@@ -81,30 +80,13 @@ pub fn plan(
     printer.status(&format!("matching {} records", accepted.len()));
     let candidates = candidates(&accepted, existing);
     let outcome = matching::run(&candidates, &project.matching);
-    let mut plan = Plan {
-        sources: source_plans,
-        rows: Vec::new(),
-        patients: Vec::new(),
-        documents: Vec::new(),
-        existing_identifiers: Vec::new(),
-        existing_patients_matched: 0,
-        matching: outcome.stats.clone(),
-        review: Vec::new(),
-        timings,
-    };
-    let priorities: HashMap<&str, usize> =
-        project.sources.iter().enumerate().map(|(index, source)| (source.name.as_str(), index)).collect();
-    let assembly = Assembly { project, existing, accepted: &accepted, priorities, cluster_of: &outcome.cluster_of };
-    assembly.assign(&mut rows, &mut plan);
-    plan.review = outcome
-        .review
-        .iter()
-        .map(|pair| ReviewEntry { a: assembly.side(pair.a), b: assembly.side(pair.b), pair: pair.clone() })
-        .collect();
-    plan.rows = rows;
+    let mut plan = assemble::assemble(project, existing, rows, &accepted, &outcome);
+    plan.sources = source_plans;
+    plan.timings = timings;
     plan.timings.match_ms = matching_started.elapsed().as_millis() as u64;
-    let imbalanced = plan.imbalances();
-    if let Some(first) = imbalanced.first() {
+    // Every row read must have exactly one fate; a row left pending or lost
+    // on the way stops the run before anything is written.
+    if let Some(first) = plan.imbalances().first() {
         return Err(Error::Unbalanced { source_name: first.name.clone() });
     }
     Ok(plan)
@@ -148,7 +130,7 @@ struct Reading<'e> {
     existing: &'e Existing,
     today: Date,
     rows: Vec<PlannedRow>,
-    /// Rows that passed: (index into `rows`, record, source priority name).
+    /// Rows that passed, for matching: (index into `rows`, record).
     accepted: Vec<(usize, Record)>,
     extract: Duration,
     map_validate: Duration,
@@ -205,7 +187,7 @@ impl Reading<'_> {
         let mut row = PlannedRow {
             source: raw.source.clone(),
             fingerprint,
-            disposition: Disposition::Rejected,
+            disposition: Disposition::Pending,
             patient: None,
             document: None,
             cluster: None,
@@ -225,8 +207,7 @@ impl Reading<'_> {
                 Issue::new(IssueCode::RowFieldCount, &raw.source)
                     .detail(format!("{found} fields where the header has {expected}")),
             );
-            row.raw = Some(raw_text(&raw));
-            return row;
+            return reject(row, &raw);
         }
         let mut record = match compiled.apply(&raw, &mut row.issues) {
             MappedRow::Skipped(rule) => {
@@ -235,12 +216,19 @@ impl Reading<'_> {
             }
             MappedRow::Mapped(record) => record,
         };
-        if record.entity == Entity::Document {
-            attach_scanned_file(&mut record, scan_root, &mut row.issues);
+        if record.entity == Entity::Document
+            && let Some(path) = record.text(Field::FilePath)
+        {
+            record.scanned_file = Some(extract::inspect_scanned_file(scan_root, path));
         }
         validate::validate(&record, rules, &mut row.issues);
         if issue::rejects(&row.issues) {
-            row.raw = Some(raw_text(&raw));
+            return reject(row, &raw);
+        }
+        if let Some(ScannedFile::Found { path, sha256, .. }) = &record.scanned_file
+            && self.existing.loaded_documents.contains(&(path.clone(), sha256.clone()))
+        {
+            row.disposition = Disposition::Skipped(SkipReason::AlreadyLoaded);
             return row;
         }
         self.accepted.push((self.rows.len(), record));
@@ -248,16 +236,10 @@ impl Reading<'_> {
     }
 }
 
-/// Looks at the file a document row names. A document without a file it can
-/// load is rejected here, so load only ever sees found files.
-fn attach_scanned_file(record: &mut Record, scan_root: &Path, issues: &mut Vec<Issue>) {
-    let Some(path) = record.text(Field::FilePath) else {
-        if !issues.iter().any(|issue| issue.field == Some(Field::FilePath)) {
-            issues.push(Issue::new(IssueCode::ScanFileMissing, &record.source).field(Field::FilePath));
-        }
-        return;
-    };
-    record.scanned_file = Some(extract::inspect_scanned_file(scan_root, path));
+fn reject(mut row: PlannedRow, raw: &RawRow) -> PlannedRow {
+    row.disposition = Disposition::Rejected;
+    row.raw = Some(raw_text(raw));
+    row
 }
 
 /// Cells as a person would read them, for rejected.csv.
@@ -304,134 +286,4 @@ fn candidates(accepted: &[(usize, Record)], existing: &Existing) -> Vec<Candidat
     let from_database =
         existing.patients.iter().map(|patient| Candidate::from_record(&patient.record, CandidateKind::Existing));
     from_rows.chain(from_database).collect()
-}
-
-/// Turning clusters into patients, merges and document links.
-struct Assembly<'a> {
-    project: &'a Project,
-    existing: &'a Existing,
-    accepted: &'a [(usize, Record)],
-    priorities: HashMap<&'a str, usize>,
-    cluster_of: &'a [u32],
-}
-
-impl Assembly<'_> {
-    fn assign(&self, rows: &mut [PlannedRow], plan: &mut Plan) {
-        let mut clusters: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
-        for (candidate, cluster) in self.cluster_of.iter().enumerate() {
-            clusters.entry(*cluster).or_default().push(candidate);
-        }
-        let mut next_mrn = self.existing.next_mrn;
-        for (cluster, members) in clusters {
-            let (existing, accepted): (Vec<usize>, Vec<usize>) =
-                members.into_iter().partition(|&candidate| candidate >= self.accepted.len());
-            for &candidate in &accepted {
-                rows[self.accepted[candidate].0].cluster = Some(cluster);
-            }
-            let (patients, documents): (Vec<usize>, Vec<usize>) =
-                accepted.into_iter().partition(|&candidate| self.accepted[candidate].1.entity == Entity::Patient);
-            let patient = match existing.first() {
-                Some(&candidate) => self.merge_into_existing(candidate - self.accepted.len(), &patients, rows, plan),
-                None if !patients.is_empty() => {
-                    let mrn = self.mrn(next_mrn);
-                    next_mrn += 1;
-                    Some(self.new_patient(mrn, &patients, rows, plan))
-                }
-                None => None,
-            };
-            for candidate in documents {
-                let (row_index, record) = &self.accepted[candidate];
-                let row = &mut rows[*row_index];
-                row.disposition = Disposition::Loaded;
-                row.patient = patient;
-                row.document = Some(plan.documents.len());
-                if patient.is_none() {
-                    row.issues.push(Issue::new(IssueCode::DocumentUnlinked, &record.source));
-                }
-                plan.documents.push(PlannedDocument { row: *row_index, record: record.clone(), patient });
-            }
-        }
-    }
-
-    fn mrn(&self, number: u64) -> String {
-        let target = &self.project.target;
-        format!("{}{:0width$}", target.mrn_prefix, number, width = target.mrn_digits)
-    }
-
-    fn new_patient(&self, mrn: String, members: &[usize], rows: &mut [PlannedRow], plan: &mut Plan) -> PatientRef {
-        let mut ranked: Vec<(usize, &Record, usize)> = members
-            .iter()
-            .map(|&candidate| {
-                let (row_index, record) = &self.accepted[candidate];
-                (self.priorities.get(&*record.source.source).copied().unwrap_or(usize::MAX), record, *row_index)
-            })
-            .collect();
-        matching::rank(&mut ranked);
-        let ordered: Vec<&Record> = ranked.iter().map(|(_, record, _)| *record).collect();
-        let golden = matching::merge(&ordered).expect("a cluster with patient rows has a first record");
-        let patient = PatientRef::New(plan.patients.len());
-        let mut identifiers = Vec::new();
-        let mut seen = HashSet::new();
-        let mut row_indexes = Vec::with_capacity(members.len());
-        for (rank, (_, record, row_index)) in ranked.iter().enumerate() {
-            let row_index = *row_index;
-            let row = &mut rows[row_index];
-            row.disposition = if rank == 0 { Disposition::Loaded } else { Disposition::Merged };
-            row.patient = Some(patient);
-            row_indexes.push(row_index);
-            for identifier in &record.identifiers {
-                if seen.insert(identifier.clone()) {
-                    identifiers.push((identifier.clone(), record.source.source.to_string()));
-                }
-            }
-        }
-        plan.patients.push(PlannedPatient { mrn, golden, identifiers, rows: row_indexes });
-        patient
-    }
-
-    fn merge_into_existing(
-        &self,
-        existing_index: usize,
-        members: &[usize],
-        rows: &mut [PlannedRow],
-        plan: &mut Plan,
-    ) -> Option<PatientRef> {
-        let existing = &self.existing.patients[existing_index];
-        let patient = PatientRef::Existing(existing.patient_id);
-        let mut known: HashSet<_> = existing.record.identifiers.iter().cloned().collect();
-        for &candidate in members {
-            let (row_index, record) = &self.accepted[candidate];
-            let row = &mut rows[*row_index];
-            row.disposition = Disposition::Merged;
-            row.patient = Some(patient);
-            for identifier in &record.identifiers {
-                if known.insert(identifier.clone()) {
-                    plan.existing_identifiers.push(PlannedIdentifier {
-                        patient_id: existing.patient_id,
-                        identifier: identifier.clone(),
-                        source_name: record.source.source.to_string(),
-                    });
-                }
-            }
-        }
-        if !members.is_empty() {
-            plan.existing_patients_matched += 1;
-        }
-        Some(patient)
-    }
-
-    fn side(&self, candidate: u32) -> ReviewSide {
-        let candidate = candidate as usize;
-        match self.accepted.get(candidate) {
-            Some((row, record)) => ReviewSide::Row { row: *row, record: Box::new(record.clone()) },
-            None => {
-                let patient = &self.existing.patients[candidate - self.accepted.len()];
-                ReviewSide::Existing {
-                    patient_id: patient.patient_id,
-                    mrn: patient.mrn.clone(),
-                    record: Box::new(patient.record.clone()),
-                }
-            }
-        }
-    }
 }

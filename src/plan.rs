@@ -23,11 +23,15 @@ pub enum Disposition {
     /// Has at least one error issue; listed in rejected.csv.
     Rejected,
     Skipped(SkipReason),
+    /// Accepted, waiting for matching to say what it becomes. No row may be
+    /// pending in a finished plan; the reconciliation counts it as lost.
+    Pending,
 }
 
 impl Disposition {
     pub fn name(&self) -> &'static str {
         match self {
+            Disposition::Pending => "pending",
             Disposition::Loaded => "loaded",
             Disposition::Merged => "merged",
             Disposition::Rejected => "rejected",
@@ -87,6 +91,7 @@ impl PlannedRow {
     pub fn error_codes(&self) -> Vec<IssueCode> {
         let mut codes: Vec<IssueCode> =
             self.issues.iter().filter(|issue| issue.severity() == Severity::Error).map(|issue| issue.code).collect();
+        codes.sort();
         codes.dedup();
         codes
     }
@@ -189,7 +194,10 @@ pub struct Plan {
     pub patients: Vec<PlannedPatient>,
     pub documents: Vec<PlannedDocument>,
     pub existing_identifiers: Vec<PlannedIdentifier>,
-    /// Patients already in the database that this plan merges rows into.
+    /// Patients already in the database that this plan merges rows or links
+    /// documents to, with their MRNs.
+    pub existing_mrns: BTreeMap<i64, String>,
+    /// Of those, the patients that rows are merged into.
     pub existing_patients_matched: usize,
     pub matching: MatchStats,
     pub review: Vec<ReviewEntry>,
@@ -225,6 +233,7 @@ impl Plan {
                     entry.skipped += 1;
                     *entry.skipped_by_reason.entry(reason.label()).or_default() += 1;
                 }
+                Disposition::Pending => {}
             }
             if row.disposition != Disposition::Rejected {
                 for issue in row.issues.iter().filter(|issue| issue.severity() == Severity::Warning) {
@@ -238,6 +247,14 @@ impl Plan {
     /// Sources whose counts do not add up; empty when nothing was lost.
     pub fn imbalances(&self) -> Vec<SourceCounts> {
         self.counts().into_iter().filter(|counts| !counts.balances()).collect()
+    }
+
+    /// The MRN of the patient a row belongs to.
+    pub fn mrn_of(&self, patient: PatientRef) -> Option<&str> {
+        match patient {
+            PatientRef::New(index) => self.patients.get(index).map(|patient| patient.mrn.as_str()),
+            PatientRef::Existing(patient_id) => self.existing_mrns.get(&patient_id).map(String::as_str),
+        }
     }
 
     pub fn documents_linked(&self) -> usize {
@@ -254,6 +271,16 @@ pub struct Existing {
     /// The number the next new MRN gets; MRNs are never reused, even after
     /// a rollback.
     pub next_mrn: u64,
+    /// Documents already loaded, by (path under the scan root, SHA-256): the
+    /// same scanned file is not loaded twice, even from a re-exported index.
+    pub loaded_documents: std::collections::HashSet<(String, String)>,
+}
+
+impl Existing {
+    /// An empty database, or none yet.
+    pub fn empty() -> Existing {
+        Existing { next_mrn: 1, ..Existing::default() }
+    }
 }
 
 #[derive(Debug, Clone)]

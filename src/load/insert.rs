@@ -185,7 +185,7 @@ fn insert_source_rows(
                 Some(row.error_codes().iter().map(|code| code.as_str()).collect::<Vec<_>>().join(" "))
             }
             Disposition::Skipped(reason) => Some(reason.label()),
-            Disposition::Loaded | Disposition::Merged => None,
+            Disposition::Loaded | Disposition::Merged | Disposition::Pending => None,
         };
         insert.execute(params![
             batch_id,

@@ -75,6 +75,10 @@ fn check_document(record: &Record, issues: &mut Vec<Issue>) {
     }
     let file_issue = |code| Issue::new(code, &record.source).field(Field::FilePath);
     match &record.scanned_file {
+        // No path at all: a document without its file cannot be loaded.
+        None if !issues.iter().any(|issue| issue.field == Some(Field::FilePath)) => {
+            issues.push(file_issue(IssueCode::ScanFileMissing));
+        }
         None | Some(ScannedFile::Found { pages: None, .. }) => {}
         Some(ScannedFile::Found { pages: Some(pages), .. }) => {
             if let Some(indexed) = record.integer(Field::PageCount)
@@ -174,13 +178,16 @@ mod tests {
         let source = SourceRef { source: "s".into(), file: "f".into(), sheet: None, row: 3 };
         let mut record = Record::new(Entity::Document, source);
         record.set(Field::FamilyName, Value::Text("Doe".into()));
-        assert_eq!(codes(&record, vec![]), [IssueCode::RequiredMissing, IssueCode::DocumentNoPatientKey]);
+        assert_eq!(
+            codes(&record, vec![]),
+            [IssueCode::RequiredMissing, IssueCode::DocumentNoPatientKey, IssueCode::ScanFileMissing]
+        );
     }
 
     #[test]
     fn document_dated_before_birth_is_a_warning() {
-        let mut record = document(ScannedFile::Missing { path: "x".into() }, None);
-        record.scanned_file = None;
+        let found = ScannedFile::Found { path: "x.pdf".into(), size: 1, sha256: String::new(), pages: None };
+        let mut record = document(found, None);
         record.set(Field::DocumentDate, Value::Date(date(1979, 1, 1)));
         assert_eq!(codes(&record, vec![]), [IssueCode::DocumentBeforeBirth]);
     }

@@ -1,0 +1,186 @@
+//! Assembly: matching's clusters into the plan's patients, merges and
+//! document links.
+//!
+//! The decisions made here, and only here:
+//! - a cluster with patient rows and no patient of the database becomes one
+//!   new patient, with the next MRN, whose values come from survivorship
+//!   (`matching::rank` and `matching::merge`); its best-ranked row is
+//!   `loaded`, the others `merged`;
+//! - a cluster holding a patient of the database keeps that patient: its rows
+//!   are `merged` into it, and their identifiers it lacks are added;
+//! - a document row is `loaded` as a document, linked to its cluster's
+//!   patient, or to none (`W-DOCUMENT-UNLINKED`): documents never create
+//!   patients.
+//!
+//! MRNs are issued in cluster order, and clusters are numbered by their first
+//! row, so the same sources always give the same MRNs.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::issue::{Issue, IssueCode};
+use crate::matching::{self, MatchOutcome};
+use crate::plan::{
+    Disposition, Existing, PatientRef, Plan, PlannedDocument, PlannedIdentifier, PlannedPatient, PlannedRow,
+    ReviewEntry, ReviewSide, StageTimings,
+};
+use crate::project::Project;
+use crate::record::{Entity, Record};
+
+/// Builds the plan's patients, documents and review queue. `accepted` are the
+/// rows that went to matching, `(index into rows, record)`, in candidate
+/// order; the database's patients follow them as candidates.
+pub fn assemble(
+    project: &Project,
+    existing: &Existing,
+    rows: Vec<PlannedRow>,
+    accepted: &[(usize, Record)],
+    outcome: &MatchOutcome,
+) -> Plan {
+    let priorities = project.sources.iter().enumerate().map(|(index, source)| (source.name.as_str(), index)).collect();
+    let assembly = Assembly { project, existing, accepted, priorities };
+    let mut plan = Plan {
+        sources: Vec::new(),
+        rows,
+        patients: Vec::new(),
+        documents: Vec::new(),
+        existing_identifiers: Vec::new(),
+        existing_mrns: BTreeMap::new(),
+        existing_patients_matched: 0,
+        matching: outcome.stats.clone(),
+        review: Vec::new(),
+        timings: StageTimings::default(),
+    };
+    assembly.assign(&outcome.cluster_of, &mut plan);
+    plan.review = outcome
+        .review
+        .iter()
+        .map(|pair| ReviewEntry { a: assembly.side(pair.a), b: assembly.side(pair.b), pair: pair.clone() })
+        .collect();
+    plan
+}
+
+struct Assembly<'a> {
+    project: &'a Project,
+    existing: &'a Existing,
+    accepted: &'a [(usize, Record)],
+    priorities: HashMap<&'a str, usize>,
+}
+
+impl Assembly<'_> {
+    fn assign(&self, cluster_of: &[u32], plan: &mut Plan) {
+        let mut clusters: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+        for (candidate, cluster) in cluster_of.iter().enumerate() {
+            clusters.entry(*cluster).or_default().push(candidate);
+        }
+        let mut next_mrn = self.existing.next_mrn;
+        for (cluster, members) in clusters {
+            let (in_database, accepted): (Vec<usize>, Vec<usize>) =
+                members.into_iter().partition(|&candidate| candidate >= self.accepted.len());
+            for &candidate in &accepted {
+                plan.rows[self.accepted[candidate].0].cluster = Some(cluster);
+            }
+            let (patients, documents): (Vec<usize>, Vec<usize>) =
+                accepted.into_iter().partition(|&candidate| self.accepted[candidate].1.entity == Entity::Patient);
+            let patient = match in_database.first() {
+                Some(&candidate) => Some(self.merge_into_existing(candidate - self.accepted.len(), &patients, plan)),
+                None if !patients.is_empty() => {
+                    let mrn = self.mrn(next_mrn);
+                    next_mrn += 1;
+                    Some(self.new_patient(mrn, &patients, plan))
+                }
+                None => None,
+            };
+            for candidate in documents {
+                self.link_document(candidate, patient, plan);
+            }
+        }
+    }
+
+    fn mrn(&self, number: u64) -> String {
+        let target = &self.project.target;
+        format!("{}{:0width$}", target.mrn_prefix, number, width = target.mrn_digits)
+    }
+
+    fn new_patient(&self, mrn: String, members: &[usize], plan: &mut Plan) -> PatientRef {
+        let mut ranked: Vec<(usize, &Record, usize)> = members
+            .iter()
+            .map(|&candidate| {
+                let (row_index, record) = &self.accepted[candidate];
+                (self.priorities.get(&*record.source.source).copied().unwrap_or(usize::MAX), record, *row_index)
+            })
+            .collect();
+        matching::rank(&mut ranked);
+        let ordered: Vec<&Record> = ranked.iter().map(|(_, record, _)| *record).collect();
+        let golden = matching::merge(&ordered).expect("a cluster with patient rows has a first record");
+        let patient = PatientRef::New(plan.patients.len());
+        let mut identifiers = Vec::new();
+        let mut seen = HashSet::new();
+        let mut row_indexes = Vec::with_capacity(members.len());
+        for (rank, (_, record, row_index)) in ranked.iter().enumerate() {
+            let row = &mut plan.rows[*row_index];
+            row.disposition = if rank == 0 { Disposition::Loaded } else { Disposition::Merged };
+            row.patient = Some(patient);
+            row_indexes.push(*row_index);
+            for identifier in &record.identifiers {
+                if seen.insert(identifier.clone()) {
+                    identifiers.push((identifier.clone(), record.source.source.to_string()));
+                }
+            }
+        }
+        plan.patients.push(PlannedPatient { mrn, golden, identifiers, rows: row_indexes });
+        patient
+    }
+
+    fn merge_into_existing(&self, existing_index: usize, members: &[usize], plan: &mut Plan) -> PatientRef {
+        let existing = &self.existing.patients[existing_index];
+        let patient = PatientRef::Existing(existing.patient_id);
+        plan.existing_mrns.insert(existing.patient_id, existing.mrn.clone());
+        let mut known: HashSet<_> = existing.record.identifiers.iter().cloned().collect();
+        for &candidate in members {
+            let (row_index, record) = &self.accepted[candidate];
+            let row = &mut plan.rows[*row_index];
+            row.disposition = Disposition::Merged;
+            row.patient = Some(patient);
+            for identifier in &record.identifiers {
+                if known.insert(identifier.clone()) {
+                    plan.existing_identifiers.push(PlannedIdentifier {
+                        patient_id: existing.patient_id,
+                        identifier: identifier.clone(),
+                        source_name: record.source.source.to_string(),
+                    });
+                }
+            }
+        }
+        if !members.is_empty() {
+            plan.existing_patients_matched += 1;
+        }
+        patient
+    }
+
+    fn link_document(&self, candidate: usize, patient: Option<PatientRef>, plan: &mut Plan) {
+        let (row_index, record) = &self.accepted[candidate];
+        let row = &mut plan.rows[*row_index];
+        row.disposition = Disposition::Loaded;
+        row.patient = patient;
+        row.document = Some(plan.documents.len());
+        if patient.is_none() {
+            row.issues.push(Issue::new(IssueCode::DocumentUnlinked, &record.source));
+        }
+        plan.documents.push(PlannedDocument { row: *row_index, record: record.clone(), patient });
+    }
+
+    fn side(&self, candidate: u32) -> ReviewSide {
+        let candidate = candidate as usize;
+        match self.accepted.get(candidate) {
+            Some((row, record)) => ReviewSide::Row { row: *row, record: Box::new(record.clone()) },
+            None => {
+                let patient = &self.existing.patients[candidate - self.accepted.len()];
+                ReviewSide::Existing {
+                    patient_id: patient.patient_id,
+                    mrn: patient.mrn.clone(),
+                    record: Box::new(patient.record.clone()),
+                }
+            }
+        }
+    }
+}
