@@ -25,6 +25,19 @@ pub fn create(path: &Path) -> io::Result<File> {
     Ok(file)
 }
 
+/// Creates `path` owner-only, failing with `AlreadyExists` if it is there:
+/// of two processes creating it at once, exactly one succeeds.
+pub fn create_new(path: &Path) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
 /// Creates a directory (and its parents) for reports; a new one is
 /// owner-only, an existing one is left as the user made it.
 pub fn create_dir(path: &Path) -> io::Result<()> {

@@ -8,12 +8,8 @@ use crate::load;
 use crate::output::Printer;
 
 pub fn rollback(args: &RollbackArgs, printer: &Printer) -> Result<Outcome, Error> {
-    if !args.db.exists() {
-        return Err(load::LoadError::Open {
-            path: args.db.clone(),
-            source: rusqlite::Error::InvalidPath(args.db.clone()),
-        }
-        .into());
+    if !args.db.is_file() {
+        return Err(load::LoadError::NoDatabase { path: args.db.clone() }.into());
     }
     let mut conn = load::open_for_writing(&args.db)?;
     let removed = load::rollback(&mut conn, args.batch, &super::now())?;

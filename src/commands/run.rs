@@ -1,15 +1,16 @@
-//! `emr-migrate run`: the real load. The plan is made inside the batch's
-//! write transaction, so it matches against exactly the database it loads
-//! into, and a second run waits rather than interleaving.
+//! `emr-migrate run`: the real load. The plan is made against a read-only
+//! snapshot of the database, without holding its write lock (reading and
+//! matching take as long as they take); then one write transaction checks
+//! that no other batch was committed or rolled back meanwhile, and loads.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use crate::cli::PipelineArgs;
 use crate::error::{Error, Outcome};
 use crate::load::{self, Manifest, ManifestFile, ManifestSource};
 use crate::output::Printer;
-use crate::plan::Plan;
+use crate::plan::{Existing, Plan};
 use crate::project::Project;
 use crate::{pipeline, report};
 
@@ -18,13 +19,12 @@ pub fn run(args: &PipelineArgs, printer: &Printer) -> Result<Outcome, Error> {
     let sources = pipeline::open(&project)?;
     let database = super::database_path(args, &project);
     let started_at = super::now();
-    let created = !database.exists();
-    let loaded = load_batch(&project, sources, &database, started_at, printer);
-    if loaded.is_err() && created {
-        // The database did not exist before this run, and must not after it.
-        remove_database_files(&database);
-    }
-    let (mut plan, batch) = loaded?;
+    let (existing, snapshot) = match load::open_for_reading(&database)? {
+        Some(mut conn) => load::read_state(&mut conn)?,
+        None => (Existing::empty(), load::Snapshot::default()),
+    };
+    let mut plan = pipeline::plan(&project, sources, &existing, super::today(), printer)?;
+    let batch = load_batch(&project, &mut plan, &database, &snapshot, started_at, printer)?;
 
     let context = report::Context {
         command: "run",
@@ -36,42 +36,34 @@ pub fn run(args: &PipelineArgs, printer: &Printer) -> Result<Outcome, Error> {
     let out = super::out_dir(args, &project);
     let report_started = Instant::now();
     let mut report = report::build(&plan, &context);
-    report::write(&out, &mut report, &plan, report::WriteOptions { show_phi: args.show_phi }).inspect_err(|_| {
-        printer.warning(&format!("batch {} is committed; only the report failed", batch.batch_id));
-    })?;
-    plan.timings.report_ms = report_started.elapsed().as_millis() as u64;
-    report.timings_ms = plan.timings.clone();
+    report::write(&out, &mut report, &plan, report::WriteOptions { show_phi: args.show_phi }, report_started)
+        .inspect_err(|_| printer.warning(&format!("batch {} is committed; only the report failed", batch.batch_id)))?;
     super::print_result(printer, &report, args.json, &out);
     Ok(Outcome::Success)
 }
 
-/// Plans and loads inside one write transaction: nothing is visible to
-/// anyone until the commit, and an error drops (rolls back) everything.
+/// Loads the plan in one write transaction: nothing is visible to anyone
+/// until the commit, and an error drops (rolls back) everything.
 fn load_batch(
     project: &Project,
-    sources: pipeline::OpenSources<'_>,
+    plan: &mut Plan,
     database: &Path,
+    snapshot: &load::Snapshot,
     started_at: String,
     printer: &Printer,
-) -> Result<(Plan, load::BatchSummary), Error> {
-    let mut conn = load::open_for_writing(database)?;
-    let tx = load::begin_batch(&mut conn)?;
-    let existing = load::read_existing(&tx)?;
-    let mut plan = pipeline::plan(project, sources, &existing, super::today(), printer)?;
+) -> Result<load::BatchSummary, Error> {
     let load_started = Instant::now();
     printer.status(&format!("loading {} rows as one batch", plan.rows.len()));
-    let manifest = manifest(project, &plan, started_at);
-    let batch = load::load(&tx, &plan, &manifest, &super::now())?;
+    let mut conn = load::open_for_writing(database)?;
+    let tx = load::begin_batch(&mut conn)?;
+    if load::snapshot(&tx)? != *snapshot {
+        return Err(load::LoadError::ChangedWhilePlanning.into());
+    }
+    let manifest = manifest(project, plan, started_at);
+    let batch = load::load(&tx, plan, &manifest, &super::now())?;
     tx.commit().map_err(load::LoadError::from)?;
     plan.timings.load_ms = load_started.elapsed().as_millis() as u64;
-    Ok((plan, batch))
-}
-
-fn remove_database_files(database: &Path) {
-    let _ = std::fs::remove_file(database);
-    let mut journal = database.as_os_str().to_owned();
-    journal.push("-journal");
-    let _ = std::fs::remove_file(PathBuf::from(journal));
+    Ok(batch)
 }
 
 fn manifest(project: &Project, plan: &Plan, started_at: String) -> Manifest {

@@ -13,10 +13,10 @@ pub fn validate(args: &PipelineArgs, printer: &Printer) -> Result<Outcome, Error
     let sources = pipeline::open(&project)?;
     let database = super::database_path(args, &project);
     let existing = match load::open_for_reading(&database)? {
-        Some(conn) => load::read_existing(&conn)?,
-        None => Existing { next_mrn: 1, ..Existing::default() },
+        Some(mut conn) => load::read_state(&mut conn)?.0,
+        None => Existing::empty(),
     };
-    let mut plan = pipeline::plan(&project, sources, &existing, super::today(), printer)?;
+    let plan = pipeline::plan(&project, sources, &existing, super::today(), printer)?;
     let context = report::Context {
         command: "validate",
         project: &project.name,
@@ -27,9 +27,7 @@ pub fn validate(args: &PipelineArgs, printer: &Printer) -> Result<Outcome, Error
     let out = super::out_dir(args, &project);
     let report_started = std::time::Instant::now();
     let mut report = report::build(&plan, &context);
-    report::write(&out, &mut report, &plan, report::WriteOptions { show_phi: args.show_phi })?;
-    plan.timings.report_ms = report_started.elapsed().as_millis() as u64;
-    report.timings_ms = plan.timings.clone();
+    report::write(&out, &mut report, &plan, report::WriteOptions { show_phi: args.show_phi }, report_started)?;
     super::print_result(printer, &report, args.json, &out);
     Ok(Outcome::Success)
 }

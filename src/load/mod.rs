@@ -21,7 +21,9 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use serde::Serialize;
 
-pub use existing::read_existing;
+pub use existing::{DATABASE_SOURCE, read_existing};
+
+use crate::plan::Existing;
 pub use insert::load;
 pub use rollback::rollback;
 
@@ -63,14 +65,24 @@ pub enum LoadError {
         "batch {batch} is not the latest committed batch\n\nhint: roll back batch {latest} first; later batches may have merged rows into its patients"
     )]
     NotLatest { batch: i64, latest: i64 },
+    #[error("{}: there is no database here", path.display())]
+    NoDatabase { path: PathBuf },
+    #[error(
+        "the database changed while this run was planning (another run or rollback committed); nothing was written\n\nhint: run again: the new plan will take the other batch into account"
+    )]
+    ChangedWhilePlanning,
 }
 
-/// Opens the database for writing, creating the file owner-only if needed.
-/// Only `run` and `rollback` call this; the schema is brought up to date by
-/// `begin_batch`, inside the batch's own transaction.
+/// Opens the database for writing, creating the file owner-only if there is
+/// none. Only `run` and `rollback` call this; the schema is brought up to
+/// date by `begin_batch`, inside the batch's own transaction, so a batch that
+/// fails leaves at most an empty file, which every command reads as "no
+/// database yet".
 pub fn open_for_writing(path: &Path) -> Result<Connection, LoadError> {
-    if !path.exists() {
-        create_private_file(path).map_err(|source| LoadError::Create { path: path.to_path_buf(), source })?;
+    match crate::private_file::create_new(path) {
+        Ok(_) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(source) => return Err(LoadError::Create { path: path.to_path_buf(), source }),
     }
     let conn = Connection::open(path).map_err(|source| LoadError::Open { path: path.to_path_buf(), source })?;
     configure(&conn)?;
@@ -86,8 +98,9 @@ pub fn begin_batch(conn: &mut Connection) -> Result<rusqlite::Transaction<'_>, L
     Ok(tx)
 }
 
-/// Opens an existing database read-only, for the dry run; `None` when there
-/// is no database yet. The dry run never writes, not even a schema upgrade.
+/// Opens the database read-only: for the dry run, and for planning a batch
+/// without holding the write lock. `None` when there is no database yet (no
+/// file, or an empty one). Nothing is ever written, not even an upgrade.
 pub fn open_for_reading(path: &Path) -> Result<Option<Connection>, LoadError> {
     if !path.exists() {
         return Ok(None);
@@ -95,8 +108,41 @@ pub fn open_for_reading(path: &Path) -> Result<Option<Connection>, LoadError> {
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
         .map_err(|source| LoadError::Open { path: path.to_path_buf(), source })?;
     conn.busy_timeout(std::time::Duration::from_secs(30))?;
+    if schema::is_empty(&conn)? {
+        return Ok(None);
+    }
     schema::check_version(&conn)?;
     Ok(Some(conn))
+}
+
+/// What a plan was made against: if a batch is committed or rolled back
+/// between planning and loading, the snapshot differs and the load stops.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    batches: i64,
+    latest_batch: Option<i64>,
+    rolled_back: i64,
+}
+
+/// The snapshot of a database; the default one stands for "no database".
+pub fn snapshot(conn: &Connection) -> Result<Snapshot, LoadError> {
+    if schema::is_empty(conn)? {
+        return Ok(Snapshot::default());
+    }
+    Ok(conn.query_row(
+        "SELECT count(*), max(batch_id), count(*) FILTER (WHERE status = 'rolled_back') FROM batches",
+        [],
+        |row| Ok(Snapshot { batches: row.get(0)?, latest_batch: row.get(1)?, rolled_back: row.get(2)? }),
+    )?)
+}
+
+/// What is in the database, and the snapshot it was read at, read in one
+/// transaction so the two agree.
+pub fn read_state(conn: &mut Connection) -> Result<(Existing, Snapshot), LoadError> {
+    let tx = conn.transaction()?;
+    let state = (read_existing(&tx)?, snapshot(&tx)?);
+    tx.commit()?;
+    Ok(state)
 }
 
 fn configure(conn: &Connection) -> Result<(), LoadError> {
@@ -104,10 +150,6 @@ fn configure(conn: &Connection) -> Result<(), LoadError> {
     // Another run holding the write lock is waited for, not failed on.
     conn.busy_timeout(std::time::Duration::from_secs(30))?;
     Ok(())
-}
-
-fn create_private_file(path: &Path) -> std::io::Result<()> {
-    crate::private_file::create(path).map(drop)
 }
 
 /// The run manifest stored with each batch: exactly what went in.
@@ -144,4 +186,27 @@ pub struct BatchSummary {
     pub identifiers_added: u64,
     pub documents_loaded: u64,
     pub source_rows: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snapshot_changes_when_a_batch_is_committed_or_rolled_back() {
+        let conn = Connection::open_in_memory().unwrap();
+        assert_eq!(snapshot(&conn).unwrap(), Snapshot::default(), "an empty database is no database");
+        schema::migrate(&conn).unwrap();
+        let before = snapshot(&conn).unwrap();
+        conn.execute(
+            "INSERT INTO batches (status, project_name, tool_version, started_at, finished_at, migration_sha256, \
+             manifest_json) VALUES ('committed', 'p', 'v', 't', 't', 's', '{}')",
+            [],
+        )
+        .unwrap();
+        let committed = snapshot(&conn).unwrap();
+        assert_ne!(committed, before);
+        conn.execute("UPDATE batches SET status = 'rolled_back'", []).unwrap();
+        assert_ne!(snapshot(&conn).unwrap(), committed);
+    }
 }

@@ -143,6 +143,12 @@ pub fn check_version(conn: &Connection) -> Result<(), LoadError> {
     }
 }
 
+/// True for a database with nothing in it: a file a failed first run left.
+pub fn is_empty(conn: &Connection) -> Result<bool, LoadError> {
+    let objects: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get(0))?;
+    Ok(objects == 0 && user_version(conn)? == 0)
+}
+
 fn user_version(conn: &Connection) -> Result<i64, LoadError> {
     Ok(conn.pragma_query_value(None, "user_version", |row| row.get(0))?)
 }

@@ -409,29 +409,40 @@ impl Compiler<'_> {
     fn required(&mut self, entity: Entity) -> Vec<Field> {
         let declared: Vec<Field> =
             self.mapping.file.fields.keys().filter_map(|name| Field::from_name(name.get_ref())).collect();
-        let mapped = |field: Field| declared.contains(&field);
+        let entity_offset = self.mapping.file.entity.span().start;
+        for &field in entity.essential_fields() {
+            if !declared.contains(&field) {
+                let problem = self.mapping.at(entity_offset, format!("a {entity} mapping must map `{field}`"));
+                self.report(
+                    problem.hint(format!("the EMR cannot store a {entity} without `{field}`; add [fields.{field}]")),
+                );
+            }
+        }
         let Some(listed) = &self.mapping.file.required else {
-            let required = entity.required_fields().to_vec();
-            for field in &required {
-                if !mapped(*field) {
-                    self.report(self.mapping.at(self.mapping.file.entity.span().start, format!("a {entity} mapping must map `{field}`")).hint(format!(
+            for &field in entity.required_fields() {
+                if !declared.contains(&field) && !entity.essential_fields().contains(&field) {
+                    let problem = self.mapping.at(entity_offset, format!("a {entity} mapping must map `{field}`"));
+                    self.report(problem.hint(format!(
                         "add [fields.{field}], or list the fields that must not be blank with `required = [...]`"
                     )));
                 }
             }
-            return required;
+            return entity.required_fields().to_vec();
         };
-        let mut required = Vec::new();
+        // Whatever the list says, the essential fields stay required.
+        let mut required = entity.essential_fields().to_vec();
         for name in listed {
             match Field::from_name(name.get_ref()).filter(|field| entity.fields().contains(field)) {
-                Some(field) if mapped(field) => required.push(field),
-                Some(field) => {
-                    self.problem(name.span().start, format!("required field `{field}` is not mapped"));
+                Some(field) if declared.contains(&field) => {
+                    if !required.contains(&field) {
+                        required.push(field);
+                    }
                 }
+                Some(field) => self.problem(name.span().start, format!("required field `{field}` is not mapped")),
                 None => {
                     let nearest = nearest(name.get_ref(), entity.fields().iter().map(|field| field.name()));
                     let diagnostic = self.mapping.at(name.span().start, format!("unknown field `{}`", name.get_ref()));
-                    self.problems.push(diagnostic.suggest(nearest));
+                    self.report(diagnostic.suggest(nearest));
                 }
             }
         }
@@ -474,15 +485,6 @@ impl CompiledMapping {
             }
         }
         MappedRow::Mapped(record)
-    }
-
-    /// Where each field comes from, for messages: `birth_date` ← `DOB`.
-    pub fn column_of(&self, field: Field) -> Option<&str> {
-        self.fields.iter().find(|compiled| compiled.field == field).and_then(|compiled| match &compiled.input {
-            Input::Column { name, .. } => Some(name.as_str()),
-            Input::Columns { names, .. } => Some(names.as_str()),
-            Input::Constant(_) => None,
-        })
     }
 }
 

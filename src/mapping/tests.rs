@@ -137,10 +137,12 @@ fn unknown_code_without_default_is_an_issue() {
     let text_mapping = r#"
 entity = "patient"
 required = []
+[fields.family_name]
+column = "Last"
 [fields.sex]
 column = "Sex"
 "#;
-    let mapping = compiled(text_mapping, &["Sex"]);
+    let mapping = compiled(text_mapping, &["Sex", "Last"]);
     let mut issues = Vec::new();
     mapping.apply(&row(vec![text("X")]), &mut issues);
     assert_eq!(issues[0].code, IssueCode::CodeUnknown);
@@ -154,10 +156,12 @@ fn columns_are_joined_without_blanks() {
     let text_mapping = r#"
 entity = "patient"
 required = []
+[fields.family_name]
+column = "Last"
 [fields.address_line1]
 columns = ["No", "Street"]
 "#;
-    let mapping = compiled(text_mapping, &["No", "Street"]);
+    let mapping = compiled(text_mapping, &["No", "Street", "Last"]);
     let record = record(mapping.apply(&row(vec![Cell::Number(12.0), text(" Elm St ")]), &mut Vec::new()));
     assert_eq!(record.text(Field::AddressLine1), Some("12 Elm St"));
     let record = record_of(mapping.apply(&row(vec![Cell::Empty, text("Elm St")]), &mut Vec::new()));
@@ -199,10 +203,12 @@ fn field_of_another_entity_is_named() {
     let text_mapping = r#"
 entity = "patient"
 required = []
+[fields.family_name]
+column = "Last"
 [fields.document_type]
 column = "Type"
 "#;
-    let found = problems(text_mapping, &["Type"]);
+    let found = problems(text_mapping, &["Type", "Last"]);
     assert_eq!(found[0].message, "`document_type` is not a field of a patient");
 }
 
@@ -211,10 +217,12 @@ fn duplicate_header_is_ambiguous() {
     let text_mapping = r#"
 entity = "patient"
 required = []
+[fields.family_name]
+column = "Last"
 [fields.phone]
 column = "Phone"
 "#;
-    let found = problems(text_mapping, &["Phone", "Phone"]);
+    let found = problems(text_mapping, &["Phone", "Phone", "Last"]);
     assert_eq!(found[0].message, "column `Phone` appears 2 times in the header");
 }
 
@@ -223,10 +231,27 @@ fn invalid_date_format_is_caught_at_compile_time() {
     let text_mapping = r#"
 entity = "patient"
 required = []
+[fields.family_name]
+column = "Last"
 [fields.birth_date]
 column = "DOB"
 date_formats = ["%Q/%d"]
 "#;
-    let found = problems(text_mapping, &["DOB"]);
+    let found = problems(text_mapping, &["DOB", "Last"]);
     assert_eq!(found[0].message, "invalid date format `%Q/%d`");
+}
+
+#[test]
+fn family_name_stays_required_whatever_the_list_says() {
+    let text_mapping = r#"
+entity = "patient"
+required = []
+[fields.given_name]
+column = "First"
+"#;
+    let found = problems(text_mapping, &["First"]);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].message, "a patient mapping must map `family_name`");
+    let with_family = "entity = \"patient\"\nrequired = []\n[fields.family_name]\ncolumn = \"Last\"\n";
+    assert_eq!(compiled(with_family, &["Last"]).required, [Field::FamilyName]);
 }

@@ -155,7 +155,10 @@ pub fn run(candidates: &[Candidate], config: &MatchConfig) -> MatchOutcome {
         } else if pair.score.probability >= config.auto_link {
             links.push((pair.pair.0, pair.pair.1, pair.score.weight, index));
         } else if pair.score.probability >= config.review {
+            // An uncertain pair is for a person to decide: no third record
+            // may join it through links of its own.
             uncertain.push(index);
+            apart.push(pair.pair);
         } else {
             apart.push(pair.pair);
         }
@@ -241,6 +244,30 @@ pub(crate) mod tests {
         let outcome = run(&candidates, &MatchConfig::default());
         assert_eq!(outcome.cluster_of, vec![0, 1, 0, 1]);
         assert_eq!(outcome.stats.kept_apart.get(&HardRule::Twins), Some(&4));
+    }
+
+    #[test]
+    fn an_uncertain_pair_is_not_joined_through_a_third_record() {
+        use jiff::civil::date;
+        // Anna married (new surname, same birth date and phone): uncertain.
+        // A third record that links to each of them alone must not merge
+        // the two without a person deciding.
+        let mut kowalski = with_household(candidate("Anna", "Kowalski", date(1990, 8, 25)));
+        kowalski.address = Some("4304 PARSONS AVE".into());
+        let mut nowak = with_household(candidate("Anna", "Nowak", date(1990, 8, 25)));
+        nowak.address = Some("4149 PARSONS AVE".into());
+        nowak.postal = Some("43068".into());
+        let config = MatchConfig::default();
+        let pair = run(&[kowalski.clone(), nowak.clone()], &config);
+        assert_eq!(pair.review.len(), 1, "{:?}", pair.stats);
+        let bridge = {
+            let mut bridge = kowalski.clone();
+            bridge.family = Some("KOWALSKI NOWAK".into());
+            bridge
+        };
+        let outcome = run(&[kowalski, nowak, bridge], &config);
+        assert_ne!(outcome.cluster_of[0], outcome.cluster_of[1], "{:?}", outcome.cluster_of);
+        assert!(outcome.review.iter().any(|pair| (pair.a, pair.b) == (0, 1)));
     }
 
     #[test]

@@ -153,9 +153,10 @@ fn review_side(side: &ReviewSide, plan: &Plan) -> Vec<String> {
             cells.push(String::new());
             (cells, record)
         }
-        ReviewSide::Existing { mrn, record, .. } => {
-            (vec!["emr-database".into(), String::new(), String::new(), String::new(), mrn.clone()], record)
-        }
+        ReviewSide::Existing { mrn, record, .. } => (
+            vec![crate::load::DATABASE_SOURCE.into(), String::new(), String::new(), String::new(), mrn.clone()],
+            record,
+        ),
     };
     cells.extend(REVIEW_FIELDS.iter().map(|field| record.get(*field).map(|value| value.to_text()).unwrap_or_default()));
     let identifiers: Vec<String> =
@@ -173,8 +174,8 @@ fn comparison_levels(comparison: &Comparison) -> Vec<String> {
     LEVEL_FIELDS.iter().map(|name| value[name].as_str().unwrap_or_default().to_string()).collect()
 }
 
-/// Which cluster and patient each row that took part in matching ended in:
-/// the input of `emr-migrate evaluate`.
+/// Which cluster and patient each row that took part in matching ended in,
+/// to check matching against a known truth.
 pub fn write_clusters(path: &Path, plan: &Plan) -> Result<(), ReportError> {
     let mut out = writer(path)?;
     out.row(ROW_COLUMNS.iter().copied().chain(["cluster", "mrn"])).map_err(csv_error(path))?;

@@ -21,7 +21,7 @@ pub use csv::neutralise;
 use crate::issue::{IssueCode, Severity};
 use crate::load::BatchSummary;
 use crate::matching::MatchStats;
-use crate::plan::{Disposition, Plan, SourceCounts, StageTimings};
+use crate::plan::{Plan, SourceCounts, StageTimings};
 use crate::source_ref::SourceRef;
 
 /// Bumped when a field changes meaning or goes away; adding fields does not.
@@ -177,9 +177,16 @@ pub struct WriteOptions {
     pub show_phi: bool,
 }
 
-/// Writes every report file into `out`, and records their names in
-/// `report.files`.
-pub fn write(out: &Path, report: &mut Report, plan: &Plan, options: WriteOptions) -> Result<(), ReportError> {
+/// Writes every report file into `out`, and records their names and the
+/// time taken (since `started`) in `report`. report.json is written last, so
+/// it holds the same document that `--json` prints.
+pub fn write(
+    out: &Path,
+    report: &mut Report,
+    plan: &Plan,
+    options: WriteOptions,
+    started: std::time::Instant,
+) -> Result<(), ReportError> {
     crate::private_file::create_dir(out).map_err(|source| ReportError::Write { path: out.to_path_buf(), source })?;
     report.files = ["report.html", "report.json", "rejected.csv", "review.csv", "clusters.csv"]
         .iter()
@@ -188,8 +195,9 @@ pub fn write(out: &Path, report: &mut Report, plan: &Plan, options: WriteOptions
     csv::write_rejected(&out.join("rejected.csv"), plan)?;
     csv::write_review(&out.join("review.csv"), plan)?;
     csv::write_clusters(&out.join("clusters.csv"), plan)?;
-    write_text(&out.join("report.json"), &to_json(report))?;
     write_text(&out.join("report.html"), &html::render(report, plan, options))?;
+    report.timings_ms.report_ms = started.elapsed().as_millis() as u64;
+    write_text(&out.join("report.json"), &to_json(report))?;
     Ok(())
 }
 
@@ -204,9 +212,4 @@ fn write_text(path: &Path, text: &str) -> Result<(), ReportError> {
     crate::private_file::create(path)
         .and_then(|mut file| file.write_all(text.as_bytes()))
         .map_err(|source| ReportError::Write { path: path.to_path_buf(), source })
-}
-
-/// Rows rejected, across sources, for the terminal summary.
-pub fn rejected_rows(plan: &Plan) -> usize {
-    plan.rows.iter().filter(|row| row.disposition == Disposition::Rejected).count()
 }

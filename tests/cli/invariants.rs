@@ -80,9 +80,12 @@ fn killed_run_leaves_the_database_consistent_and_unchanged() {
     let db = wd.db("emr.sqlite");
     let integrity: String = db.query_row("PRAGMA integrity_check", [], |row| row.get(0)).unwrap();
     assert_eq!(integrity, "ok");
-    // Even the schema was part of the aborted transaction.
+    // Even the schema was part of the aborted transaction; the empty file
+    // left behind reads as no database at all.
     assert_eq!(count(&db, "SELECT count(*) FROM sqlite_schema"), 0);
     drop(db);
+    let dry_run = wd.run(&["validate", "migration.toml", "--out", "out", "--json"]).assert_success().json();
+    assert_eq!(dry_run["patients"], 171);
     // And the next run loads everything, as if nothing had happened.
     let summary = wd.run(&["run", "migration.toml", "--out", "out", "--json"]).assert_success().json();
     assert_eq!(summary["batch_id"], 1);
