@@ -13,6 +13,12 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// Streams the file: scans and exports can be large.
 pub fn sha256_file(path: &Path) -> io::Result<FileDigest> {
+    sha256_file_with(path, |_| {})
+}
+
+/// Streams the file, showing each chunk to `inspect` as it is hashed, so a
+/// caller can look at the contents without reading the file twice.
+pub fn sha256_file_with(path: &Path, mut inspect: impl FnMut(&[u8])) -> io::Result<FileDigest> {
     let mut file = File::open(path)?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0; 64 * 1024];
@@ -25,6 +31,7 @@ pub fn sha256_file(path: &Path) -> io::Result<FileDigest> {
             Err(error) => return Err(error),
         };
         hasher.update(&buffer[..read]);
+        inspect(&buffer[..read]);
         size += read as u64;
     }
     Ok(FileDigest { sha256: hex(&hasher.finalize()), size })

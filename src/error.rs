@@ -60,7 +60,8 @@ impl ExtractError {
             ExtractError::UnknownFormat { .. }
                 | ExtractError::UnknownEncoding { .. }
                 | ExtractError::SheetNotFound { .. }
-                | ExtractError::HeaderRowPastEnd { .. }
+                | ExtractError::HeaderRowMissing { .. }
+                | ExtractError::BadDelimiter { .. }
         )
     }
 }

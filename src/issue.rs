@@ -79,7 +79,7 @@ issue_codes! {
     ScanPageCountMismatch => ("W-SCAN-PAGE-COUNT-MISMATCH", Warning,
         "the page count in the scan index differs from the pages in the file"),
     DocumentBeforeBirth => ("W-DOCUMENT-BEFORE-BIRTH", Warning,
-        "a document is dated before its patient's birth date"),
+        "a document is dated before the birth date on its own index line"),
     DocumentUnlinked => ("W-DOCUMENT-UNLINKED", Warning,
         "no patient was found for a document; it is loaded without a patient, for linking by hand"),
 }

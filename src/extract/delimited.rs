@@ -23,11 +23,10 @@ pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader
         Some(delimiter) => delimiter,
         None => sniff_delimiter(&encoding.decode_with_bom_removal(&prefix).0),
     };
-    let delimiter_byte = u8::try_from(delimiter).ok().filter(u8::is_ascii).ok_or_else(|| ExtractError::Delimited {
-        path: origin.path.clone(),
-        line: 1,
-        message: format!("the delimiter `{delimiter}` is not a single ASCII character"),
-    })?;
+    let delimiter_byte = u8::try_from(delimiter)
+        .ok()
+        .filter(u8::is_ascii)
+        .ok_or_else(|| ExtractError::BadDelimiter { path: origin.path.clone(), delimiter })?;
 
     let window = Arc::new(Mutex::new(Window::default()));
     let input = Tap { inner: DecodingReader::new(Cursor::new(prefix).chain(file), encoding), window: window.clone() };
@@ -66,7 +65,11 @@ fn find_header(
         let more = csv.read_record(record).map_err(|error| convert_error(error, origin))?;
         if !more {
             return Err(match header_row {
-                Some(row) => ExtractError::HeaderRowPastEnd { path: origin.path.clone(), row },
+                Some(row) => ExtractError::HeaderRowMissing {
+                    path: origin.path.clone(),
+                    row,
+                    detail: "the file ends before it".to_string(),
+                },
                 None => ExtractError::NoHeader { path: origin.path.clone() },
             });
         }
@@ -75,10 +78,10 @@ fn find_header(
             None => return Ok(line),
             Some(row) if line == row => return Ok(line),
             Some(row) if line > row => {
-                return Err(ExtractError::Delimited {
+                return Err(ExtractError::HeaderRowMissing {
                     path: origin.path.clone(),
-                    line: row,
-                    message: "`header_row` points inside a record, not at its first line".to_string(),
+                    row,
+                    detail: format!("no record starts on that line (the next starts on line {line})"),
                 });
             }
             Some(_) => {}
@@ -150,7 +153,7 @@ fn convert_error(error: csv::Error, origin: &Origin) -> ExtractError {
     if let csv::ErrorKind::Io(io_error) = error.kind()
         && let Some(malformed) = io_error.get_ref().and_then(|inner| inner.downcast_ref::<MalformedText>())
     {
-        return ExtractError::Decode { path: origin.path.clone(), line: malformed.line, encoding: "UTF-8" };
+        return ExtractError::Decode { path: origin.path.clone(), line: malformed.line, encoding: malformed.encoding };
     }
     ExtractError::Delimited { path: origin.path.clone(), line, message: error.to_string() }
 }
@@ -188,11 +191,14 @@ impl DelimitedRows {
         let consumed = self.csv.position().byte();
         self.window.lock().unwrap_or_else(std::sync::PoisonError::into_inner).release_before(consumed);
         let found = self.record.len();
-        // Extra trailing fields that are all empty carry no data (a trailing
-        // delimiter); anything else off the header's grid is a defect.
+        // A line of nothing but spaces or delimiters is blank, whatever its
+        // field count. Extra trailing fields that are all empty carry no data
+        // (a trailing delimiter); anything else off the header's grid is a
+        // defect.
+        let blank = self.record.iter().all(|field| field.trim().is_empty());
         let extra_hold_data = self.record.iter().skip(self.width).any(|field| !field.trim().is_empty());
-        let defect =
-            (found < self.width || extra_hold_data).then_some(RowDefect::FieldCount { expected: self.width, found });
+        let defect = (!blank && (found < self.width || extra_hold_data))
+            .then_some(RowDefect::FieldCount { expected: self.width, found });
         let cells = self
             .record
             .iter()
@@ -287,6 +293,13 @@ mod tests {
         assert_eq!(rows[2].defect, None, "an empty trailing field holds no data");
         assert_eq!(rows[2].cells.len(), 3);
         assert_eq!(rows[3].defect, Some(RowDefect::FieldCount { expected: 3, found: 4 }));
+    }
+
+    #[test]
+    fn lines_of_spaces_or_delimiters_are_blank_rows() {
+        let (_, rows) = read_all(b"a;b;c\n1;2;3\n   \n;;\n;;;;\n", &ReadOptions::default()).unwrap();
+        assert_eq!(rows.len(), 4);
+        assert!(rows[1..].iter().all(RawRow::is_blank), "{rows:?}");
     }
 
     #[test]

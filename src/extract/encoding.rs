@@ -40,11 +40,12 @@ pub(super) fn detect(prefix: &[u8], label: Option<&str>, path: &Path) -> Result<
 #[derive(Debug)]
 pub(super) struct MalformedText {
     pub line: u64,
+    pub encoding: &'static str,
 }
 
 impl fmt::Display for MalformedText {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "malformed text on line {}", self.line)
+        write!(f, "malformed {} on line {}", self.encoding, self.line)
     }
 }
 
@@ -54,6 +55,7 @@ impl std::error::Error for MalformedText {}
 pub(super) struct DecodingReader<R> {
     inner: R,
     decoder: encoding_rs::Decoder,
+    encoding: &'static str,
     input: Box<[u8]>,
     input_start: usize,
     input_end: usize,
@@ -72,6 +74,7 @@ impl<R: Read> DecodingReader<R> {
         DecodingReader {
             inner,
             decoder: encoding.new_decoder_with_bom_removal(),
+            encoding: encoding.name(),
             input: vec![0; BUFFER_SIZE].into_boxed_slice(),
             input_start: 0,
             input_end: 0,
@@ -107,7 +110,7 @@ impl<R: Read> DecodingReader<R> {
                 DecoderResult::Malformed(_, _) => {
                     return Err(io::Error::new(
                         io::ErrorKind::InvalidData,
-                        MalformedText { line: self.lines_decoded + 1 },
+                        MalformedText { line: self.lines_decoded + 1, encoding: self.encoding },
                     ));
                 }
             }

@@ -115,6 +115,16 @@ impl Headers {
         self.names.is_empty()
     }
 
+    /// True when some "name" holds a run of three or more digits (a date, a
+    /// phone number, an id): the row read as the header is probably a row
+    /// of data, and its values must not be echoed in messages, since they
+    /// may be patient data.
+    pub fn look_like_data(&self) -> bool {
+        self.names.iter().any(|name| {
+            name.as_bytes().windows(3).any(|window| window.iter().all(u8::is_ascii_digit)) || name.contains('@')
+        })
+    }
+
     /// Every position holding this name (more than one means ambiguous).
     pub fn positions(&self, name: &str) -> Vec<usize> {
         let name = name.trim();
@@ -211,8 +221,10 @@ pub enum ExtractError {
     NoSheetWithData { path: PathBuf },
     #[error("{}: the file holds no header row", path.display())]
     NoHeader { path: PathBuf },
-    #[error("{}: header row {row} is past the end of the data", path.display())]
-    HeaderRowPastEnd { path: PathBuf, row: u64 },
+    #[error("{}: `header_row = {row}` names no header: {detail}\n\nhint: `header_row` counts rows as a person sees them: the line in a text editor, the row number in Excel", path.display())]
+    HeaderRowMissing { path: PathBuf, row: u64, detail: String },
+    #[error("{}: the delimiter `{delimiter}` is not a single ASCII character", path.display())]
+    BadDelimiter { path: PathBuf, delimiter: char },
 }
 
 fn quoted_list(names: &[String]) -> String {
@@ -228,6 +240,14 @@ mod tests {
         assert_eq!(Format::from_extension(Path::new("a.CSV")), Some(Format::Delimited));
         assert_eq!(Format::from_extension(Path::new("a.xlsx")), Some(Format::Spreadsheet));
         assert_eq!(Format::from_extension(Path::new("a.pdf")), None);
+    }
+
+    #[test]
+    fn a_row_of_data_does_not_look_like_a_header() {
+        let header = Headers::new(["Pt Last Name", "DOB", "Addr1", "Zip"].map(String::from));
+        assert!(!header.look_like_data());
+        let data = Headers::new(["Doe", "Jane", "03/04/1975", "43215"].map(String::from));
+        assert!(data.look_like_data());
     }
 
     #[test]

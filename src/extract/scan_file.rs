@@ -7,7 +7,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use crate::digest::sha256_hex;
+use crate::digest::{FileDigest, sha256_file_with};
 
 /// What was found at a path named by a scan index. The path is the index's,
 /// with `\` read as `/` (scanning vendors work on Windows).
@@ -37,15 +37,18 @@ pub fn inspect_scanned_file(root: &Path, indexed_path: &str) -> ScannedFile {
             return ScannedFile::Unreadable { path, reason: error.kind().to_string() };
         }
     }
-    match std::fs::read(&full) {
-        Ok(bytes) => ScannedFile::Found {
-            size: bytes.len() as u64,
-            sha256: sha256_hex(&bytes),
-            pages: count_pages(&bytes),
-            path,
-        },
+    match read_file(&full) {
+        Ok((digest, pages)) => ScannedFile::Found { size: digest.size, sha256: digest.sha256, pages, path },
         Err(error) => ScannedFile::Unreadable { path, reason: error.kind().to_string() },
     }
+}
+
+/// Hashes the file and counts its pages in one streaming pass: scans can be
+/// large, and memory stays flat however large they are.
+fn read_file(path: &Path) -> std::io::Result<(FileDigest, Option<u32>)> {
+    let mut counter = PageCounter::default();
+    let digest = sha256_file_with(path, |chunk| counter.feed(chunk))?;
+    Ok((digest, counter.finish()))
 }
 
 /// The path as components under the root, or `None` when it is absolute,
@@ -71,28 +74,61 @@ fn has_drive_letter(path: &str) -> bool {
     bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':'
 }
 
-/// Pages of a PDF, counted as page objects (`/Type /Page`, not `/Pages`).
-/// Compressed object streams hide them; then the count is unknown rather
-/// than wrong.
-fn count_pages(bytes: &[u8]) -> Option<u32> {
-    if !bytes.starts_with(b"%PDF-") {
-        return None;
+/// Pages of a PDF, counted as page objects (`/Type /Page`, not `/Pages`)
+/// as the file streams past. Compressed object streams hide them; then the
+/// count is unknown rather than wrong.
+#[derive(Default)]
+struct PageCounter {
+    pending: Vec<u8>,
+    pages: u32,
+    is_pdf: Option<bool>,
+}
+
+/// Bytes kept back between chunks, so a `/Type /Page` cut in two by a chunk
+/// boundary is still seen whole.
+const PAGE_MARKER_SPAN: usize = 64;
+
+impl PageCounter {
+    fn feed(&mut self, chunk: &[u8]) {
+        self.pending.extend_from_slice(chunk);
+        if self.is_pdf.is_none() && self.pending.len() >= 5 {
+            self.is_pdf = Some(self.pending.starts_with(b"%PDF-"));
+        }
+        if self.is_pdf == Some(true) && self.pending.len() > PAGE_MARKER_SPAN {
+            let decided = self.pending.len() - PAGE_MARKER_SPAN;
+            self.pages += count_page_markers(&self.pending, decided);
+            self.pending.drain(..decided);
+        }
     }
-    let mut pages = 0u32;
-    let mut rest = bytes;
-    while let Some(at) = find(rest, b"/Type") {
-        rest = &rest[at + b"/Type".len()..];
-        let after_space = rest.iter().position(|byte| !byte.is_ascii_whitespace()).unwrap_or(rest.len());
-        let value = &rest[after_space..];
+
+    fn finish(mut self) -> Option<u32> {
+        if self.is_pdf != Some(true) {
+            return None;
+        }
+        self.pages += count_page_markers(&self.pending, self.pending.len());
+        (self.pages > 0).then_some(self.pages)
+    }
+}
+
+/// Page objects whose `/Type` starts before `limit`.
+fn count_page_markers(bytes: &[u8], limit: usize) -> u32 {
+    let mut pages = 0;
+    let mut at = 0;
+    // A marker starting just before `limit` reaches past it.
+    let searched = &bytes[..(limit + 4).min(bytes.len())];
+    while let Some(found) = searched[at..].windows(5).position(|window| window == b"/Type") {
+        let start = at + found;
+        if start >= limit {
+            break;
+        }
+        let rest = &bytes[start + 5..];
+        let value = &rest[rest.iter().position(|byte| !byte.is_ascii_whitespace()).unwrap_or(rest.len())..];
         if value.starts_with(b"/Page") && !value.get(5).is_some_and(u8::is_ascii_alphanumeric) {
             pages += 1;
         }
+        at = start + 1;
     }
-    (pages > 0).then_some(pages)
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|window| window == needle)
+    pages
 }
 
 #[cfg(test)]
@@ -103,10 +139,26 @@ mod tests {
         2 0 obj << /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >> endobj\n\
         3 0 obj << /Type /Page /Parent 2 0 R >> endobj\n4 0 obj <</Type/Page/Parent 2 0 R>> endobj\n%%EOF\n";
 
+    fn count_pages(bytes: &[u8], chunk: usize) -> Option<u32> {
+        let mut counter = PageCounter::default();
+        bytes.chunks(chunk).for_each(|part| counter.feed(part));
+        counter.finish()
+    }
+
     #[test]
     fn counts_page_objects_not_the_page_tree() {
-        assert_eq!(count_pages(TWO_PAGES), Some(2));
-        assert_eq!(count_pages(b"not a pdf"), None);
+        assert_eq!(count_pages(TWO_PAGES, 4096), Some(2));
+        assert_eq!(count_pages(b"not a pdf at all, not one page", 4096), None);
+    }
+
+    #[test]
+    fn a_marker_cut_by_a_chunk_boundary_counts_once() {
+        let mut pdf = TWO_PAGES.to_vec();
+        pdf.extend(std::iter::repeat_n(b' ', 10_000));
+        pdf.extend_from_slice(b"5 0 obj << /Type\n  /Page >> endobj\n");
+        for chunk in [1, 3, 7, 64, 65, 100, 4096] {
+            assert_eq!(count_pages(&pdf, chunk), Some(3), "chunks of {chunk}");
+        }
     }
 
     #[test]
@@ -131,7 +183,7 @@ mod tests {
                 assert_eq!(path, "B001/0001.pdf");
                 assert_eq!(size, TWO_PAGES.len() as u64);
                 assert_eq!(pages, Some(2));
-                assert_eq!(sha256, sha256_hex(TWO_PAGES));
+                assert_eq!(sha256, crate::digest::sha256_hex(TWO_PAGES));
             }
             other => panic!("{other:?}"),
         }

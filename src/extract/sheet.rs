@@ -41,7 +41,12 @@ pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader
             match index {
                 Some(index) if index < range.height() => index,
                 _ => {
-                    return Err(ExtractError::HeaderRowPastEnd { path: origin.path.clone(), row });
+                    let last = start_row + range.height() as u64;
+                    return Err(ExtractError::HeaderRowMissing {
+                        path: origin.path.clone(),
+                        row,
+                        detail: format!("sheet `{sheet}` holds data in rows {} to {last} only", start_row + 1),
+                    });
                 }
             }
         }

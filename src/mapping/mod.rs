@@ -235,6 +235,15 @@ impl Compiler<'_> {
         let positions = self.headers.positions(name);
         match positions.as_slice() {
             [index] => Some(*index),
+            [] if self.headers.look_like_data() => {
+                // Never echo what may be a patient's values.
+                let problem = self.mapping.at(column.span().start, format!("unknown source column `{name}`"));
+                self.report(problem.hint(
+                    "the row read as the header looks like data, not column names; set `header_row` in [read] \
+                     to the row that holds the column names",
+                ));
+                None
+            }
             [] => {
                 let nearest = nearest(name, self.headers.names().iter().map(String::as_str));
                 let mut diagnostic = self.mapping.at(column.span().start, format!("unknown source column `{name}`"));

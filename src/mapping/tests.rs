@@ -255,3 +255,13 @@ column = "First"
     let with_family = "entity = \"patient\"\nrequired = []\n[fields.family_name]\ncolumn = \"Last\"\n";
     assert_eq!(compiled(with_family, &["Last"]).required, [Field::FamilyName]);
 }
+
+#[test]
+fn a_header_that_looks_like_data_is_never_echoed() {
+    let text_mapping = "entity = \"patient\"\nrequired = []\n[fields.family_name]\ncolumn = \"Surname\"\n";
+    let found = problems(text_mapping, &["Doe", "Jane", "03/04/1975"]);
+    assert_eq!(found[0].message, "unknown source column `Surname`");
+    let hint = found[0].hint.as_deref().unwrap();
+    assert!(hint.contains("looks like data"), "{hint}");
+    assert!(!hint.contains("Doe") && !hint.contains("1975"), "{hint}");
+}

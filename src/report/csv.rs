@@ -59,32 +59,35 @@ const ROW_COLUMNS: [&str; 4] = ["source", "file", "sheet", "row"];
 
 /// Rejected rows as they were in the source, under their own column names
 /// (the union of every source's header), after the issues that rejected them.
+/// Values beyond a row's header go to `extra_1`, `extra_2`, ...: a row with
+/// too many fields keeps every one of them.
 pub fn write_rejected(path: &Path, plan: &Plan) -> Result<(), ReportError> {
-    let mut columns: Vec<String> = Vec::new();
     let fixed: Vec<&str> = ROW_COLUMNS.iter().copied().chain(["issue_codes", "issue_messages"]).collect();
-    let mut positions = Vec::with_capacity(plan.sources.len());
-    for source in &plan.sources {
-        let mut source_positions = Vec::with_capacity(source.headers.len());
-        for header in &source.headers {
-            let name = if fixed.contains(&header.as_str()) { format!("{header} (source)") } else { header.clone() };
-            let position = columns.iter().position(|column| *column == name).unwrap_or_else(|| {
-                columns.push(name);
-                columns.len() - 1
-            });
-            source_positions.push(position);
-        }
-        positions.push(source_positions);
-    }
+    let mut columns: Vec<String> = Vec::new();
+    let positions: Vec<Vec<usize>> =
+        plan.sources.iter().map(|source| header_positions(&source.headers, &fixed, &mut columns)).collect();
+    let rejected: Vec<_> = plan.rows.iter().filter(|row| row.disposition == Disposition::Rejected).collect();
+    let source_of = |row: &crate::plan::PlannedRow| {
+        plan.sources.iter().position(|source| *source.name == *row.source.source).unwrap_or(0)
+    };
+    let extras = rejected
+        .iter()
+        .map(|row| row.raw.as_ref().map_or(0, Vec::len).saturating_sub(positions[source_of(row)].len()))
+        .max()
+        .unwrap_or(0);
     let mut out = writer(path)?;
-    let header: Vec<&str> = fixed.iter().copied().chain(columns.iter().map(String::as_str)).collect();
-    out.row(&header).map_err(csv_error(path))?;
-    for row in plan.rows.iter().filter(|row| row.disposition == Disposition::Rejected) {
-        let source_index = plan.sources.iter().position(|source| *source.name == *row.source.source).unwrap_or(0);
+    let extra_names: Vec<String> = (1..=extras).map(|index| format!("extra_{index}")).collect();
+    let header =
+        fixed.iter().copied().chain(columns.iter().map(String::as_str)).chain(extra_names.iter().map(String::as_str));
+    out.row(header).map_err(csv_error(path))?;
+    for row in rejected {
+        let positions = &positions[source_of(row)];
         let codes = row.error_codes().iter().map(|code| code.as_str()).collect::<Vec<_>>().join(" ");
         let messages = row.issues.iter().map(|issue| issue.message()).collect::<Vec<_>>().join("; ");
-        let mut cells = vec![String::new(); columns.len()];
-        for (cell, position) in row.raw.iter().flatten().zip(&positions[source_index]) {
-            cells[*position] = cell.clone();
+        let mut cells = vec![String::new(); columns.len() + extras];
+        for (index, cell) in row.raw.iter().flatten().enumerate() {
+            let position = positions.get(index).copied().unwrap_or(columns.len() + index - positions.len());
+            cells[position] = cell.clone();
         }
         let mut record = row_location(&row.source);
         record.extend([codes, messages]);
@@ -92,6 +95,31 @@ pub fn write_rejected(path: &Path, plan: &Plan) -> Result<(), ReportError> {
         out.row(&record).map_err(csv_error(path))?;
     }
     finish(out, path)
+}
+
+/// Where each of a source's columns goes among the union `columns`, adding
+/// the ones not there yet. A name used twice in one header, or left blank,
+/// gets its position in the name so no column is folded into another.
+fn header_positions(headers: &[String], fixed: &[&str], columns: &mut Vec<String>) -> Vec<usize> {
+    let mut taken: Vec<String> = Vec::with_capacity(headers.len());
+    headers
+        .iter()
+        .enumerate()
+        .map(|(index, header)| {
+            let mut name = if header.is_empty() { format!("column {}", index + 1) } else { header.clone() };
+            if fixed.contains(&name.as_str()) {
+                name = format!("{name} (source)");
+            }
+            if taken.contains(&name) {
+                name = format!("{name} (column {})", index + 1);
+            }
+            taken.push(name.clone());
+            columns.iter().position(|column| *column == name).unwrap_or_else(|| {
+                columns.push(name);
+                columns.len() - 1
+            })
+        })
+        .collect()
 }
 
 fn row_location(source: &crate::source_ref::SourceRef) -> Vec<String> {
@@ -206,6 +234,16 @@ mod tests {
         }
         assert_eq!(neutralise("O'Brien"), "O'Brien");
         assert_eq!(neutralise(""), "");
+    }
+
+    #[test]
+    fn header_positions_keep_duplicate_and_blank_columns_apart() {
+        let fixed = ["source", "row"];
+        let mut columns = vec!["Phone".to_string()];
+        let headers: Vec<String> = ["Phone", "Phone", "", "row"].iter().map(|name| name.to_string()).collect();
+        let positions = header_positions(&headers, &fixed, &mut columns);
+        assert_eq!(positions, [0, 1, 2, 3]);
+        assert_eq!(columns, ["Phone", "Phone (column 2)", "column 3", "row (source)"]);
     }
 
     #[test]

@@ -5,4 +5,5 @@ mod common;
 mod demo;
 mod docs;
 mod errors;
+mod extract;
 mod invariants;
