@@ -175,3 +175,24 @@ fn clusters_never_join_two_different_people() {
     let review = wd.read("out/review.csv");
     assert!(review.contains("Kowalski") && review.contains("Nowak"));
 }
+
+#[test]
+fn validate_after_a_run_predicts_that_nothing_would_be_added() {
+    let wd = Workdir::from_fixture("demo");
+    wd.run(&["run", "migration.toml", "--out", "out"]).assert_success();
+    let summary = wd.run(&["validate", "migration.toml", "--out", "out", "--json"]).assert_success().json();
+    assert_eq!(summary["patients"], 0);
+    assert_eq!(summary["documents"], 0);
+    assert_eq!(summary["sources"][2]["skipped_by_reason"]["already_loaded"], 128);
+}
+
+#[test]
+fn show_phi_unmasks_the_html_review_section_only_when_asked() {
+    let wd = Workdir::from_fixture("demo");
+    wd.run(&["validate", "migration.toml", "--out", "masked"]).assert_success();
+    wd.run(&["validate", "migration.toml", "--out", "plain", "--show-phi"]).assert_success();
+    let masked = wd.read("masked/report.html");
+    let plain = wd.read("plain/report.html");
+    assert!(masked.contains("A*** K*******") && !masked.contains("Kowalski"));
+    assert!(plain.contains("Anna Kowalski") && plain.contains("1990-08-25"));
+}

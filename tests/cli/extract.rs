@@ -74,3 +74,15 @@ fn invalid_text_names_its_line_and_encoding() {
     assert!(run.stderr.contains("is not valid UTF-8"), "{}", run.stderr);
     assert!(run.stderr.contains("hint: set `encoding`"), "{}", run.stderr);
 }
+
+#[test]
+fn a_formula_in_a_rejected_row_is_neutralised_in_rejected_csv() {
+    let csv = format!("{HEADER}E1;=HYPERLINK(\"http://x\");Jane;;2;1 Elm St;Columbus;OH;43215;6145550100\r\n");
+    let wd = demo_with_old_emr(&csv);
+    wd.run(&["validate", "migration.toml", "--out", "out"]).assert_success();
+    let mut reader = csv::Reader::from_path(wd.path("out/rejected.csv")).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let surname = headers.iter().position(|header| header == "Surname").unwrap();
+    let row = reader.records().map(Result::unwrap).find(|record| &record[0] == "old_emr").unwrap();
+    assert_eq!(&row[surname], "'=HYPERLINK(\"http://x\")");
+}
