@@ -36,6 +36,64 @@ pub enum Command {
     /// Undo the latest batch: remove everything it added to the database
     #[command(after_long_help = "Examples:\n  emr-migrate rollback --db emr.sqlite 3")]
     Rollback(RollbackArgs),
+
+    /// Write a synthetic rehearsal practice of any size, with its ground truth
+    #[command(after_long_help = "Examples:\n  emr-migrate synth --patients 10000 --out rehearsal\n  \
+                                 emr-migrate synth --patients 1000000 --format csv --no-files --seed 7 --out big\n\n\
+                                 The same seed and size always give the same files. docs/synth.md describes the people \
+                                 and the mistakes planted in their records.")]
+    Synth(SynthArgs),
+
+    /// Measure a run against a practice's ground truth (truth.csv)
+    #[command(after_long_help = "Examples:\n  emr-migrate validate rehearsal/migration.toml --out report\n  \
+                                 emr-migrate evaluate --truth rehearsal/truth.csv --clusters report/clusters.csv")]
+    Evaluate(EvaluateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    /// How many people the practice has
+    #[arg(long)]
+    pub patients: usize,
+
+    /// Seed of the random choices
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+
+    /// Format of the practice-management export
+    #[arg(long, value_enum, default_value = "xlsx")]
+    pub format: crate::synth::Format,
+
+    /// Write the scan index only, not its PDF files (for very large practices)
+    #[arg(long)]
+    pub no_files: bool,
+
+    /// Folder to write the practice into (new or empty)
+    #[arg(long, value_hint = clap::ValueHint::DirPath)]
+    pub out: PathBuf,
+
+    /// Print what was written as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// The practice's truth.csv
+    #[arg(long, value_hint = clap::ValueHint::FilePath)]
+    pub truth: PathBuf,
+
+    /// clusters.csv from the run's report folder
+    #[arg(long, value_hint = clap::ValueHint::FilePath)]
+    pub clusters: PathBuf,
+
+    /// rejected.csv from the run; default: beside the clusters file
+    #[arg(long, value_hint = clap::ValueHint::FilePath)]
+    pub rejected: Option<PathBuf>,
+
+    /// Print the measures as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -24,6 +24,10 @@ pub enum Error {
     Load(#[from] LoadError),
     #[error(transparent)]
     Report(#[from] ReportError),
+    #[error(transparent)]
+    Synth(#[from] crate::synth::SynthError),
+    #[error(transparent)]
+    Evaluate(#[from] crate::evaluate::EvaluateError),
     #[error("{}: cannot read the file", path.display())]
     Read {
         path: PathBuf,
@@ -47,6 +51,8 @@ impl Error {
         match self {
             Error::Project(_) | Error::Mapping(MappingError::Invalid(_)) => 2,
             Error::Extract(error) if error.is_configuration() => 2,
+            Error::Synth(error) if error.is_usage() => 2,
+            Error::Evaluate(_) => 2,
             _ => 1,
         }
     }

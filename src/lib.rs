@@ -27,6 +27,7 @@ mod commands;
 pub mod diagnostic;
 pub mod digest;
 pub mod error;
+pub mod evaluate;
 pub mod extract;
 pub mod issue;
 pub mod load;
@@ -41,6 +42,7 @@ pub mod record;
 pub mod report;
 pub mod source_ref;
 pub mod suggest;
+pub mod synth;
 pub mod validate;
 
 pub use error::{Error, Outcome};

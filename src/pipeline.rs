@@ -33,7 +33,13 @@ struct OpenSource<'p> {
     mapping: LoadedMapping,
     compiled: CompiledMapping,
     reader: SourceReader,
-    scan_root: PathBuf,
+    scans: ScanSettings,
+}
+
+/// Where a scan index's files are, and whether to look at them.
+struct ScanSettings {
+    root: PathBuf,
+    check_files: bool,
 }
 
 /// Every source of a project, opened, with its mapping compiled against the
@@ -113,7 +119,9 @@ fn open_sources(project: &Project) -> Result<Vec<OpenSource<'_>>, Error> {
                     .scan_root
                     .as_ref()
                     .map_or_else(|| base.to_path_buf(), |root| base.join(root));
-                open.push(OpenSource { spec, mapping, compiled, reader, scan_root });
+                let check_files = mapping.read_options().check_files.unwrap_or(true);
+                let scans = ScanSettings { root: scan_root, check_files };
+                open.push(OpenSource { spec, mapping, compiled, reader, scans });
             }
             Err(MappingError::Invalid(diagnostics)) => problems.extend(diagnostics.0),
             Err(error) => return Err(error.into()),
@@ -138,7 +146,7 @@ struct Reading<'e> {
 
 impl Reading<'_> {
     fn read(&mut self, source: OpenSource<'_>, printer: &Printer) -> Result<SourcePlan, Error> {
-        let OpenSource { spec, mapping, compiled, mut reader, scan_root } = source;
+        let OpenSource { spec, mapping, compiled, mut reader, scans } = source;
         let file_digest = sha256_file(&spec.path).map_err(|source| Error::Read { path: spec.path.clone(), source })?;
         let rules = Rules { required: compiled.required.clone(), today: self.today };
         let bar = printer.progress(None, &spec.name);
@@ -152,7 +160,7 @@ impl Reading<'_> {
             let map_started = Instant::now();
             rows_read += 1;
             let fingerprint = fingerprint(&spec.name, &raw, &mut occurrences);
-            let row = self.plan_row(raw, fingerprint, &compiled, &rules, &scan_root);
+            let row = self.plan_row(raw, fingerprint, &compiled, &rules, &scans);
             self.rows.push(row);
             self.map_validate += map_started.elapsed();
             bar.inc(1);
@@ -182,7 +190,7 @@ impl Reading<'_> {
         fingerprint: String,
         compiled: &CompiledMapping,
         rules: &Rules,
-        scan_root: &Path,
+        scans: &ScanSettings,
     ) -> PlannedRow {
         let mut row = PlannedRow {
             source: raw.source.clone(),
@@ -219,7 +227,7 @@ impl Reading<'_> {
         if record.entity == Entity::Document
             && let Some(path) = record.text(Field::FilePath)
         {
-            record.scanned_file = Some(extract::inspect_scanned_file(scan_root, path));
+            record.scanned_file = Some(extract::inspect_scanned_file(&scans.root, path, scans.check_files));
         }
         validate::validate(&record, rules, &mut row.issues);
         if issue::rejects(&row.issues) {

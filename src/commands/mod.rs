@@ -1,8 +1,10 @@
 //! One file per subcommand: glue that calls the stages in order and prints
 //! the result. Nothing here decides anything about the data.
 
+mod evaluate;
 mod rollback;
 mod run;
+mod synth;
 mod validate;
 
 use std::fmt::Write;
@@ -20,6 +22,8 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Validate(args) => validate::validate(args, &printer),
         Command::Run(args) => run::run(args, &printer),
         Command::Rollback(args) => rollback::rollback(args, &printer),
+        Command::Synth(args) => synth::synth(args, &printer),
+        Command::Evaluate(args) => evaluate::evaluate(args, &printer),
     }
 }
 

@@ -47,6 +47,10 @@ pub struct ReadOptions {
     /// For a scan index: the folder, relative to the index file, that every
     /// referenced path must stay inside.
     pub scan_root: Option<PathBuf>,
+    /// For a scan index: look at every referenced file (default). Off only
+    /// for rehearsals without the files: documents then load without a
+    /// checksum or page count.
+    pub check_files: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

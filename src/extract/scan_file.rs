@@ -13,17 +13,37 @@ use crate::digest::{FileDigest, sha256_file_with};
 /// with `\` read as `/` (scanning vendors work on Windows).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScannedFile {
-    Found { path: String, size: u64, sha256: String, pages: Option<u32> },
-    Missing { path: String },
-    Escapes { path: String },
-    Unreadable { path: String, reason: String },
+    Found {
+        path: String,
+        size: u64,
+        sha256: String,
+        pages: Option<u32>,
+    },
+    Missing {
+        path: String,
+    },
+    Escapes {
+        path: String,
+    },
+    Unreadable {
+        path: String,
+        reason: String,
+    },
+    /// Not looked at: the mapping says `check_files = false`. The path is
+    /// still confined to the scan root.
+    Unchecked {
+        path: String,
+    },
 }
 
-pub fn inspect_scanned_file(root: &Path, indexed_path: &str) -> ScannedFile {
+pub fn inspect_scanned_file(root: &Path, indexed_path: &str, check_files: bool) -> ScannedFile {
     let path = indexed_path.trim().replace('\\', "/");
     let Some(relative) = confined_relative_path(&path) else {
         return ScannedFile::Escapes { path };
     };
+    if !check_files {
+        return ScannedFile::Unchecked { path };
+    }
     let full = root.join(&relative);
     if full.symlink_metadata().is_err() {
         return ScannedFile::Missing { path };
@@ -178,7 +198,7 @@ mod tests {
         std::fs::write(root.join("B001/0001.pdf"), TWO_PAGES).unwrap();
         std::fs::write(dir.path().join("secret.pdf"), TWO_PAGES).unwrap();
 
-        match inspect_scanned_file(&root, "B001\\0001.pdf") {
+        match inspect_scanned_file(&root, "B001\\0001.pdf", true) {
             ScannedFile::Found { path, size, pages, sha256 } => {
                 assert_eq!(path, "B001/0001.pdf");
                 assert_eq!(size, TWO_PAGES.len() as u64);
@@ -187,12 +207,14 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert!(matches!(inspect_scanned_file(&root, "B001/0002.pdf"), ScannedFile::Missing { .. }));
-        assert!(matches!(inspect_scanned_file(&root, "../secret.pdf"), ScannedFile::Escapes { .. }));
+        assert!(matches!(inspect_scanned_file(&root, "B001/0002.pdf", true), ScannedFile::Missing { .. }));
+        assert!(matches!(inspect_scanned_file(&root, "../secret.pdf", true), ScannedFile::Escapes { .. }));
+        assert!(matches!(inspect_scanned_file(&root, "../secret.pdf", false), ScannedFile::Escapes { .. }));
+        assert!(matches!(inspect_scanned_file(&root, "B001/nope.pdf", false), ScannedFile::Unchecked { .. }));
         #[cfg(unix)]
         {
             std::os::unix::fs::symlink(dir.path().join("secret.pdf"), root.join("link.pdf")).unwrap();
-            assert!(matches!(inspect_scanned_file(&root, "link.pdf"), ScannedFile::Escapes { .. }));
+            assert!(matches!(inspect_scanned_file(&root, "link.pdf", true), ScannedFile::Escapes { .. }));
         }
     }
 }

@@ -52,7 +52,7 @@ pub fn read_existing(conn: &Connection) -> Result<Existing, LoadError> {
     )?;
     let loaded_fingerprints = fingerprints.query_map([], |row| row.get(0))?.collect::<Result<_, _>>()?;
     let next_mrn: i64 = conn.query_row("SELECT next_value FROM mrn_counter", [], |row| row.get(0))?;
-    let mut documents = conn.prepare("SELECT path, sha256 FROM documents")?;
+    let mut documents = conn.prepare("SELECT path, sha256 FROM documents WHERE sha256 IS NOT NULL")?;
     let loaded_documents = documents.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?.collect::<Result<_, _>>()?;
     Ok(Existing { patients, loaded_fingerprints, next_mrn: next_mrn as u64, loaded_documents })
 }

@@ -17,6 +17,7 @@ pub(super) const PATIENT_FIELDS: &[Field] = &[
     Field::Suffix,
     Field::BirthDate,
     Field::Sex,
+    Field::NationalId,
     Field::AddressLine1,
     Field::AddressLine2,
     Field::City,
@@ -143,8 +144,12 @@ fn insert_documents(
     let mut ids = Vec::with_capacity(plan.documents.len());
     for document in &plan.documents {
         let record = &document.record;
-        let Some(ScannedFile::Found { path, size, sha256, pages }) = &record.scanned_file else {
-            unreachable!("the plan loads only documents whose file was found");
+        let (path, size, sha256, pages) = match &record.scanned_file {
+            Some(ScannedFile::Found { path, size, sha256, pages }) => {
+                (path, Some(*size as i64), Some(sha256.as_str()), *pages)
+            }
+            Some(ScannedFile::Unchecked { path }) => (path, None, None, None),
+            _ => return Err(LoadError::DocumentWithoutFile { row: record.source.to_string() }),
         };
         let text = |field| record.get(field).map(|value| value.to_text());
         insert.execute(params![
@@ -155,7 +160,7 @@ fn insert_documents(
             record.integer(Field::PageCount),
             path,
             sha256,
-            *size as i64,
+            size,
             text(Field::ScanBatch),
             batch_id
         ])?;

@@ -65,6 +65,10 @@ pub enum LoadError {
         "batch {batch} is not the latest committed batch\n\nhint: roll back batch {latest} first; later batches may have merged rows into its patients"
     )]
     NotLatest { batch: i64, latest: i64 },
+    #[error(
+        "{row}: a document without a checked file reached the load; nothing was written\n\nhint: this is a bug in emr-migrate; please report it"
+    )]
+    DocumentWithoutFile { row: String },
     #[error("{}: there is no database here", path.display())]
     NoDatabase { path: PathBuf },
     #[error(

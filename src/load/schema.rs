@@ -55,6 +55,7 @@ CREATE TABLE patients (
     suffix        TEXT,
     birth_date    TEXT,
     sex           TEXT CHECK (sex IN ('female', 'male', 'other', 'unknown')),
+    national_id   TEXT,
     address_line1 TEXT,
     address_line2 TEXT,
     city          TEXT,
@@ -84,8 +85,8 @@ CREATE TABLE documents (
     page_count         INTEGER,
     indexed_page_count INTEGER,
     path               TEXT NOT NULL,
-    sha256             TEXT NOT NULL,
-    size_bytes         INTEGER NOT NULL,
+    sha256             TEXT,
+    size_bytes         INTEGER,
     scan_batch         TEXT,
     batch_id           INTEGER NOT NULL REFERENCES batches (batch_id)
 );

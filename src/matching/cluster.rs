@@ -2,10 +2,9 @@
 //! chaining strangers together through one weak link.
 //!
 //! Links are taken strongest first. Two groups join only when no pair across
-//! them was kept apart: by a hard rule, by a score below the review
-//! threshold, or because each group already holds a patient of the EMR
-//! database. A record must be coherent with the whole group, not just with
-//! the one member it resembles.
+//! them conflicts (the caller says which pairs do, comparing them afresh),
+//! and not both hold a patient of the EMR database. A record must be
+//! coherent with the whole group, not just with the one member it resembles.
 
 /// For each candidate, the index of its cluster; and the links refused
 /// because they would have joined incoherent groups.
@@ -18,9 +17,9 @@ pub struct Clustering {
     pub refused: Vec<(u32, u32)>,
 }
 
-/// `links` are `(a, b, weight)`; `apart` is the sorted list of pairs that
+/// `links` are `(a, b, weight)`; `conflict(x, y)` says whether two records
 /// must not end in one cluster; `existing` marks patients already in the EMR.
-pub fn cluster(links: &[(u32, u32, f64)], apart: &[(u32, u32)], existing: &[bool]) -> Clustering {
+pub fn cluster(links: &[(u32, u32, f64)], conflict: impl Fn(u32, u32) -> bool, existing: &[bool]) -> Clustering {
     let count = existing.len();
     let mut order: Vec<usize> = (0..links.len()).collect();
     order.sort_by(|&x, &y| {
@@ -39,8 +38,7 @@ pub fn cluster(links: &[(u32, u32, f64)], apart: &[(u32, u32)], existing: &[bool
         let (group_a, group_b) = (&members[root_a as usize], &members[root_b as usize]);
         let both_existing =
             group_a.iter().any(|&m| existing[m as usize]) && group_b.iter().any(|&m| existing[m as usize]);
-        let kept_apart =
-            group_a.iter().any(|&x| group_b.iter().any(|&y| apart.binary_search(&(x.min(y), x.max(y))).is_ok()));
+        let kept_apart = group_a.iter().any(|&x| group_b.iter().any(|&y| conflict(x.min(y), x.max(y))));
         if both_existing || kept_apart {
             refused.push((a, b));
             continue;
@@ -72,9 +70,13 @@ pub fn cluster(links: &[(u32, u32, f64)], apart: &[(u32, u32)], existing: &[bool
 mod tests {
     use super::*;
 
+    fn apart(pairs: &'static [(u32, u32)]) -> impl Fn(u32, u32) -> bool {
+        move |x, y| pairs.contains(&(x, y))
+    }
+
     #[test]
     fn links_form_clusters_numbered_by_first_member() {
-        let clustering = cluster(&[(2, 3, 20.0), (0, 2, 15.0)], &[], &[false; 5]);
+        let clustering = cluster(&[(2, 3, 20.0), (0, 2, 15.0)], apart(&[]), &[false; 5]);
         assert_eq!(clustering.cluster_of, vec![0, 1, 0, 0, 2]);
         assert_eq!(clustering.clusters, 3);
         assert!(clustering.refused.is_empty());
@@ -84,22 +86,22 @@ mod tests {
     fn a_record_must_agree_with_the_whole_cluster() {
         // 0 and 1 are twins kept apart; 2 resembles both. The stronger link
         // wins and the other is refused instead of chaining the twins.
-        let clustering = cluster(&[(0, 2, 20.0), (1, 2, 18.0)], &[(0, 1)], &[false; 3]);
+        let clustering = cluster(&[(0, 2, 20.0), (1, 2, 18.0)], apart(&[(0, 1)]), &[false; 3]);
         assert_eq!(clustering.cluster_of, vec![0, 1, 0]);
         assert_eq!(clustering.refused, vec![(1, 2)]);
     }
 
     #[test]
     fn two_existing_patients_never_merge() {
-        let clustering = cluster(&[(0, 2, 20.0), (1, 2, 18.0)], &[], &[true, true, false]);
+        let clustering = cluster(&[(0, 2, 20.0), (1, 2, 18.0)], apart(&[]), &[true, true, false]);
         assert_eq!(clustering.cluster_of, vec![0, 1, 0]);
         assert_eq!(clustering.refused, vec![(1, 2)]);
     }
 
     #[test]
     fn equal_weights_are_taken_in_pair_order() {
-        let first = cluster(&[(1, 2, 10.0), (0, 2, 10.0)], &[(0, 1)], &[false; 3]);
-        let second = cluster(&[(0, 2, 10.0), (1, 2, 10.0)], &[(0, 1)], &[false; 3]);
+        let first = cluster(&[(1, 2, 10.0), (0, 2, 10.0)], apart(&[(0, 1)]), &[false; 3]);
+        let second = cluster(&[(0, 2, 10.0), (1, 2, 10.0)], apart(&[(0, 1)]), &[false; 3]);
         assert_eq!(first, second);
         assert_eq!(first.cluster_of, vec![0, 1, 0]);
     }

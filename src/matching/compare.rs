@@ -42,6 +42,17 @@ pub enum DateLevel {
     Missing,
 }
 
+/// National identifiers: a keying error (one digit, or two neighbours
+/// swapped) is told apart from a different number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdLevel {
+    Exact,
+    OneDigitOrTransposed,
+    Different,
+    Missing,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Agreement {
@@ -59,6 +70,7 @@ pub struct Comparison {
     pub suffix: Agreement,
     pub birth: DateLevel,
     pub sex: Agreement,
+    pub national_id: IdLevel,
     pub postal: Agreement,
     pub phone: Agreement,
     pub address: Agreement,
@@ -75,6 +87,7 @@ pub fn compare(a: &Candidate, b: &Candidate) -> Comparison {
         suffix: agreement(a.suffix, b.suffix),
         birth: compare_dates(a.birth, b.birth),
         sex: agreement(a.sex, b.sex),
+        national_id: compare_national_ids(a.national_id.as_deref(), b.national_id.as_deref()),
         postal: agreement(a.postal.as_deref(), b.postal.as_deref()),
         phone: agreement(a.phone.as_deref(), b.phone.as_deref()),
         address: compare_addresses(a.address.as_deref(), b.address.as_deref()),
@@ -169,6 +182,24 @@ fn compare_addresses(a: Option<&str>, b: Option<&str>) -> Agreement {
     }
 }
 
+fn compare_national_ids(a: Option<&str>, b: Option<&str>) -> IdLevel {
+    let (Some(a), Some(b)) = (a, b) else {
+        return IdLevel::Missing;
+    };
+    if a == b {
+        return IdLevel::Exact;
+    }
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() == b.len() {
+        let differing: Vec<usize> = (0..a.len()).filter(|&index| a[index] != b[index]).collect();
+        let transposed = matches!(differing.as_slice(), [i, j] if *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i]);
+        if differing.len() == 1 || transposed {
+            return IdLevel::OneDigitOrTransposed;
+        }
+    }
+    IdLevel::Different
+}
+
 fn house_number(address: &str) -> Option<&str> {
     address.split(' ').next().filter(|word| word.bytes().any(|byte| byte.is_ascii_digit()))
 }
@@ -223,6 +254,15 @@ mod tests {
         assert_eq!(compare_dates(d(1980, 3, 4), d(1981, 3, 4)), DateLevel::OneDigit);
         assert_eq!(compare_dates(d(1956, 3, 4), d(1984, 3, 4)), DateLevel::Different);
         assert_eq!(compare_dates(None, d(1984, 3, 4)), DateLevel::Missing);
+    }
+
+    #[test]
+    fn national_id_levels() {
+        assert_eq!(compare_national_ids(Some("123456780"), Some("123456780")), IdLevel::Exact);
+        assert_eq!(compare_national_ids(Some("123456780"), Some("123456781")), IdLevel::OneDigitOrTransposed);
+        assert_eq!(compare_national_ids(Some("123456780"), Some("123457680")), IdLevel::OneDigitOrTransposed);
+        assert_eq!(compare_national_ids(Some("123456780"), Some("987654320")), IdLevel::Different);
+        assert_eq!(compare_national_ids(None, Some("987654320")), IdLevel::Missing);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::record::{Field, Record};
 
 const NAME: &[Field] = &[Field::FamilyName, Field::GivenName, Field::MiddleName, Field::Suffix];
 const ADDRESS: &[Field] = &[Field::AddressLine1, Field::AddressLine2, Field::City, Field::State, Field::PostalCode];
-const SINGLE: &[Field] = &[Field::BirthDate, Field::Sex, Field::Phone, Field::Email];
+const SINGLE: &[Field] = &[Field::BirthDate, Field::Sex, Field::NationalId, Field::Phone, Field::Email];
 
 /// Sorts `(source priority, record, anything)` best first.
 pub fn rank<T>(records: &mut [(usize, &Record, T)]) {

@@ -25,7 +25,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 pub use block::{BlockingRule, RuleStats};
-pub use compare::{Agreement, Comparison, DateLevel, NameLevel, compare};
+pub use compare::{Agreement, Comparison, DateLevel, IdLevel, NameLevel, compare};
 pub use merge::{merge, rank};
 pub use normalize::{Candidate, CandidateKind, fold};
 pub use score::Score;
@@ -117,63 +117,109 @@ pub struct MatchOutcome {
 
 const HISTOGRAM_BANDS: usize = 20;
 
-struct Decided {
-    pair: (u32, u32),
+/// Below this match probability, a document and a patient record are kept
+/// apart even in a cluster: the document's few fields (name and birth date,
+/// perhaps a maiden name) need not agree strongly with every record of its
+/// patient, only not contradict one.
+const DOCUMENT_CONFLICT: f64 = 0.05;
+
+/// A pair worth keeping after scoring: a link or an uncertain pair.
+#[derive(Debug, Clone, Copy)]
+struct Scored {
+    a: u32,
+    b: u32,
     comparison: Comparison,
     score: Score,
-    rule: Option<HardRule>,
+}
+
+/// What the parallel pass over the candidate pairs keeps: only the links and
+/// the uncertain pairs, never the (many) distinct ones.
+#[derive(Default)]
+struct Tally {
+    links: Vec<Scored>,
+    uncertain: Vec<Scored>,
+    histogram: Vec<usize>,
+    kept_apart: BTreeMap<HardRule, usize>,
+}
+
+impl Tally {
+    fn merge(mut self, other: Tally) -> Tally {
+        self.links.extend(other.links);
+        self.uncertain.extend(other.uncertain);
+        for (band, count) in other.histogram.into_iter().enumerate() {
+            self.histogram[band] += count;
+        }
+        for (rule, count) in other.kept_apart {
+            *self.kept_apart.entry(rule).or_default() += count;
+        }
+        self
+    }
 }
 
 pub fn run(candidates: &[Candidate], config: &MatchConfig) -> MatchOutcome {
     let blocking = block::block(candidates, &config.blocking, config.max_block_size);
-    let decided: Vec<Decided> = blocking
+    let new_tally = || Tally { histogram: vec![0; HISTOGRAM_BANDS], ..Tally::default() };
+    let mut tally = blocking
         .pairs
         .par_iter()
-        .map(|&(a, b)| {
+        .fold(new_tally, |mut tally, &(a, b)| {
             let comparison = compare::compare(&candidates[a as usize], &candidates[b as usize]);
             let score = score::score(&comparison);
-            Decided { pair: (a, b), comparison, score, rule: HardRule::applies(&comparison) }
+            let band = ((score.probability * HISTOGRAM_BANDS as f64) as usize).min(HISTOGRAM_BANDS - 1);
+            tally.histogram[band] += 1;
+            let scored = Scored { a, b, comparison, score };
+            match HardRule::applies(&comparison) {
+                Some(rule) => *tally.kept_apart.entry(rule).or_default() += 1,
+                None if score.probability >= config.auto_link => tally.links.push(scored),
+                None if score.probability >= config.review => tally.uncertain.push(scored),
+                None => {}
+            }
+            tally
         })
-        .collect();
+        .reduce(new_tally, Tally::merge);
+    // Threads finish in any order; sorting makes the result independent of it.
+    tally.links.sort_unstable_by_key(|pair| (pair.a, pair.b));
+    tally.uncertain.sort_unstable_by_key(|pair| (pair.a, pair.b));
 
-    let mut stats = MatchStats {
+    let existing: Vec<bool> = candidates.iter().map(|c| c.kind == CandidateKind::Existing).collect();
+    let weighted: Vec<(u32, u32, f64)> = tally.links.iter().map(|pair| (pair.a, pair.b, pair.score.weight)).collect();
+    let conflict = |x: u32, y: u32| conflicts(&candidates[x as usize], &candidates[y as usize], config);
+    let clustering = cluster::cluster(&weighted, conflict, &existing);
+
+    let stats = MatchStats {
         candidates: candidates.len(),
         blocking: blocking.stats,
-        candidate_pairs: decided.len(),
-        probability_histogram: vec![0; HISTOGRAM_BANDS],
-        ..MatchStats::default()
+        candidate_pairs: blocking.pairs.len(),
+        links: tally.links.len() - clustering.refused.len(),
+        review_pairs: 0,
+        kept_apart: tally.kept_apart,
+        refused_links: clustering.refused.len(),
+        clusters: clustering.clusters,
+        probability_histogram: tally.histogram,
     };
-    let mut links = Vec::new();
-    let mut apart = Vec::new();
-    let mut uncertain = Vec::new();
-    for (index, pair) in decided.iter().enumerate() {
-        let band = ((pair.score.probability * HISTOGRAM_BANDS as f64) as usize).min(HISTOGRAM_BANDS - 1);
-        stats.probability_histogram[band] += 1;
-        if let Some(rule) = pair.rule {
-            *stats.kept_apart.entry(rule).or_default() += 1;
-            apart.push(pair.pair);
-        } else if pair.score.probability >= config.auto_link {
-            links.push((pair.pair.0, pair.pair.1, pair.score.weight, index));
-        } else if pair.score.probability >= config.review {
-            // An uncertain pair is for a person to decide: no third record
-            // may join it through links of its own.
-            uncertain.push(index);
-            apart.push(pair.pair);
-        } else {
-            apart.push(pair.pair);
-        }
+    let review = review_queue(candidates, &tally.uncertain, &tally.links, &clustering);
+    MatchOutcome {
+        cluster_of: clustering.cluster_of,
+        stats: MatchStats { review_pairs: review.len(), ..stats },
+        review,
     }
-    // Pairs come sorted from blocking, so `apart` is sorted too.
-    let existing: Vec<bool> = candidates.iter().map(|c| c.kind == CandidateKind::Existing).collect();
-    let weighted: Vec<(u32, u32, f64)> = links.iter().map(|&(a, b, weight, _)| (a, b, weight)).collect();
-    let clustering = cluster::cluster(&weighted, &apart, &existing);
-    stats.refused_links = clustering.refused.len();
-    stats.links = links.len() - clustering.refused.len();
-    stats.clusters = clustering.clusters;
+}
 
-    let review = review_queue(candidates, &decided, &uncertain, &links, &clustering);
-    stats.review_pairs = review.len();
-    MatchOutcome { cluster_of: clustering.cluster_of, review, stats }
+/// Whether two records must not end in one cluster. Two patient records
+/// must be a link in their own right: an uncertain pair is a person's to
+/// decide, never merged through a third record. A document only must not
+/// contradict a patient record.
+fn conflicts(a: &Candidate, b: &Candidate, config: &MatchConfig) -> bool {
+    let comparison = compare::compare(a, b);
+    if HardRule::applies(&comparison).is_some() {
+        return true;
+    }
+    let probability = score::score(&comparison).probability;
+    if a.kind == CandidateKind::Document || b.kind == CandidateKind::Document {
+        probability < DOCUMENT_CONFLICT
+    } else {
+        probability < config.auto_link
+    }
 }
 
 /// Uncertain pairs and refused links whose records ended in different
@@ -181,23 +227,25 @@ pub fn run(candidates: &[Candidate], config: &MatchConfig) -> MatchOutcome {
 /// a document belongs to, not whether two pages are one person.
 fn review_queue(
     candidates: &[Candidate],
-    decided: &[Decided],
-    uncertain: &[usize],
-    links: &[(u32, u32, f64, usize)],
+    uncertain: &[Scored],
+    links: &[Scored],
     clustering: &cluster::Clustering,
 ) -> Vec<ReviewPair> {
-    let refused_pairs: HashSet<(u32, u32)> = clustering.refused.iter().copied().collect();
-    let refused = links
+    let refused: HashSet<(u32, u32)> = clustering.refused.iter().copied().collect();
+    let refused_links = links
         .iter()
-        .filter(|(a, b, ..)| refused_pairs.contains(&(*a, *b)))
-        .map(|&(.., index)| (index, ReviewReason::ConflictsWithCluster));
+        .filter(|pair| refused.contains(&(pair.a, pair.b)))
+        .map(|pair| (pair, ReviewReason::ConflictsWithCluster));
     let mut queue: Vec<ReviewPair> = uncertain
         .iter()
-        .map(|&index| (index, ReviewReason::Uncertain))
-        .chain(refused)
-        .map(|(index, reason)| {
-            let pair = &decided[index];
-            ReviewPair { a: pair.pair.0, b: pair.pair.1, score: pair.score, comparison: pair.comparison, reason }
+        .map(|pair| (pair, ReviewReason::Uncertain))
+        .chain(refused_links)
+        .map(|(pair, reason)| ReviewPair {
+            a: pair.a,
+            b: pair.b,
+            score: pair.score,
+            comparison: pair.comparison,
+            reason,
         })
         .filter(|pair| clustering.cluster_of[pair.a as usize] != clustering.cluster_of[pair.b as usize])
         .filter(|pair| {

@@ -35,6 +35,9 @@ pub struct Candidate {
     pub given_soundex: Option<[u8; 4]>,
     pub birth: Option<Date>,
     pub sex: Option<Sex>,
+    /// Digits (or folded characters) of a national identifier; placeholders
+    /// such as 000-00-0000 count as absent.
+    pub national_id: Option<String>,
     pub postal: Option<String>,
     pub phone: Option<String>,
     pub address: Option<String>,
@@ -65,6 +68,7 @@ impl Candidate {
             suffix,
             birth: record.date(Field::BirthDate),
             sex: record.sex().filter(|sex| *sex != Sex::Unknown),
+            national_id: record.text(Field::NationalId).and_then(national_id),
             postal: record.text(Field::PostalCode).and_then(postal_code),
             phone: record.text(Field::Phone).and_then(phone_number),
             address: record.text(Field::AddressLine1).map(standardise_address).filter(|a| !a.is_empty()),
@@ -138,6 +142,24 @@ fn suffix_of(folded: &str) -> Option<&'static str> {
 fn given_groups(given: &str) -> Vec<u32> {
     let first = given.split(' ').next().unwrap_or(given);
     Nicknames::bundled().groups(first).to_vec()
+}
+
+/// A national identifier reduced to its digits (or, if it has letters, its
+/// folded characters). Values that stand for "unknown" are absent: one
+/// digit repeated (000-00-0000, 999-99-9999), 123-45-6789, and SSN areas
+/// that were never issued (000, 666, 9xx), so a shared placeholder never
+/// links two strangers.
+pub fn national_id(text: &str) -> Option<String> {
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() != text.chars().filter(char::is_ascii_alphanumeric).count() {
+        let folded = fold(text).replace(' ', "");
+        return (!folded.is_empty()).then_some(folded);
+    }
+    let repeated = digits.bytes().all(|digit| Some(digit) == digits.bytes().next());
+    let never_issued =
+        digits.len() == 9 && (digits.starts_with("000") || digits.starts_with("666") || digits.starts_with('9'));
+    let placeholder = repeated || digits == "123456789" || never_issued;
+    (digits.len() >= 4 && !placeholder).then_some(digits)
 }
 
 /// Ten digits for a North American number (a leading country code 1
@@ -225,6 +247,15 @@ mod tests {
         assert_eq!(name_part("Dr. Ann", &mut suffix), Some("ANN".to_string()));
         assert_eq!(name_part("UNKNOWN", &mut suffix), None);
         assert_eq!(name_part("Jr", &mut suffix), Some("JR".to_string()), "a lone word stays a name");
+    }
+
+    #[test]
+    fn placeholder_national_ids_are_absent() {
+        assert_eq!(national_id("123-45-6780").as_deref(), Some("123456780"));
+        for placeholder in ["000-00-0000", "999-99-9999", "123-45-6789", "666-12-3456", "900-12-3456", ""] {
+            assert_eq!(national_id(placeholder), None, "{placeholder}");
+        }
+        assert_eq!(national_id("AB 12 34 56 C").as_deref(), Some("AB123456C"));
     }
 
     #[test]

@@ -9,7 +9,7 @@
 
 use serde::Serialize;
 
-use super::compare::{Agreement, Comparison, DateLevel, NameLevel};
+use super::compare::{Agreement, Comparison, DateLevel, IdLevel, NameLevel};
 
 /// log2 of the prior odds that two blocked records are the same person.
 const PRIOR_LOG2_ODDS: f64 = -11.0;
@@ -28,6 +28,7 @@ pub fn score(comparison: &Comparison) -> Score {
         + agreement_weight(comparison.middle_initial, 1.0, -1.0)
         + agreement_weight(comparison.suffix, 0.5, -3.0)
         + agreement_weight(comparison.sex, 1.0, -5.0)
+        + national_id_weight(comparison.national_id)
         + agreement_weight(comparison.postal, 1.5, -0.5)
         + agreement_weight(comparison.phone, 3.0, -0.5)
         + agreement_weight(comparison.address, 2.5, -0.5)
@@ -70,6 +71,15 @@ fn birth_weight(level: DateLevel) -> f64 {
         DateLevel::OneDigit => 4.0,
         DateLevel::Different => -12.0,
         DateLevel::Missing => 0.0,
+    }
+}
+
+fn national_id_weight(level: IdLevel) -> f64 {
+    match level {
+        IdLevel::Exact => 10.0,
+        IdLevel::OneDigitOrTransposed => 4.0,
+        IdLevel::Different => -8.0,
+        IdLevel::Missing => 0.0,
     }
 }
 

@@ -136,6 +136,7 @@ const REVIEW_FIELDS: &[Field] = &[
     Field::GivenName,
     Field::BirthDate,
     Field::Sex,
+    Field::NationalId,
     Field::AddressLine1,
     Field::PostalCode,
     Field::Phone,
@@ -194,8 +195,19 @@ fn review_side(side: &ReviewSide, plan: &Plan) -> Vec<String> {
 }
 
 /// The fields of `Comparison`, in the order review.csv shows them.
-const LEVEL_FIELDS: &[&str] =
-    &["family", "given", "middle_initial", "suffix", "birth", "sex", "postal", "phone", "address", "identifier"];
+const LEVEL_FIELDS: &[&str] = &[
+    "family",
+    "given",
+    "middle_initial",
+    "suffix",
+    "birth",
+    "sex",
+    "national_id",
+    "postal",
+    "phone",
+    "address",
+    "identifier",
+];
 
 fn comparison_levels(comparison: &Comparison) -> Vec<String> {
     let value = serde_json::to_value(comparison).unwrap_or_default();

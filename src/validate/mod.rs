@@ -79,7 +79,7 @@ fn check_document(record: &Record, issues: &mut Vec<Issue>) {
         None if !issues.iter().any(|issue| issue.field == Some(Field::FilePath)) => {
             issues.push(file_issue(IssueCode::ScanFileMissing));
         }
-        None | Some(ScannedFile::Found { pages: None, .. }) => {}
+        None | Some(ScannedFile::Found { pages: None, .. } | ScannedFile::Unchecked { .. }) => {}
         Some(ScannedFile::Found { pages: Some(pages), .. }) => {
             if let Some(indexed) = record.integer(Field::PageCount)
                 && indexed != i64::from(*pages)
