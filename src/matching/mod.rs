@@ -101,6 +101,8 @@ pub struct MatchStats {
     /// Links that joined clusters.
     pub links: usize,
     pub review_pairs: usize,
+    /// Pairs a hard rule kept apart that would otherwise have linked or gone
+    /// to review.
     pub kept_apart: BTreeMap<HardRule, usize>,
     pub refused_links: usize,
     pub clusters: usize,
@@ -169,7 +171,10 @@ pub fn run(candidates: &[Candidate], config: &MatchConfig) -> MatchOutcome {
             tally.histogram[band] += 1;
             let scored = Scored { a, b, comparison, score };
             match HardRule::applies(&comparison) {
-                Some(rule) => *tally.kept_apart.entry(rule).or_default() += 1,
+                // Counted where the rule changed the outcome: without it the
+                // pair would have linked or gone to review.
+                Some(rule) if score.probability >= config.review => *tally.kept_apart.entry(rule).or_default() += 1,
+                Some(_) => {}
                 None if score.probability >= config.auto_link => tally.links.push(scored),
                 None if score.probability >= config.review => tally.uncertain.push(scored),
                 None => {}

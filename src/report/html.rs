@@ -204,7 +204,11 @@ fn matching(page: &mut String, report: &Report) {
                 format!("{} {what}", plural(*count as u64, one, many))
             })
             .collect();
-        let _ = write!(page, "<p>Kept apart whatever their score: {}.</p>", escape(&rules.join("; ")));
+        let _ = write!(
+            page,
+            "<p>Kept apart by a hard rule although their score would have linked them or sent them to review: {}.</p>",
+            escape(&rules.join("; "))
+        );
     }
     page.push_str("<h3>Match scores of the compared pairs</h3>");
     page.push_str(&histogram_svg(&stats.probability_histogram));

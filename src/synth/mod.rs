@@ -339,3 +339,56 @@ column = "BATCH"
 column = "CHART_NO"
 system = "pm-chart"
 "#;
+
+/// Every rate of the model, by name, for docs/synth.md (a test checks the
+/// page lists each with its value).
+pub fn rates() -> Vec<(&'static str, f64)> {
+    use corrupt::rates as record;
+    use population::rates as people;
+    use practice::rates as sources;
+    vec![
+        ("SINGLE", people::SINGLE),
+        ("COUPLE", people::COUPLE),
+        ("FAMILY", people::FAMILY),
+        ("SPOUSE_TAKES_SURNAME", people::SPOUSE_TAKES_SURNAME),
+        ("TWINS_IN_FAMILY", people::TWINS_IN_FAMILY),
+        ("TWINS_NEAR_IDENTICAL_NAMES", people::TWINS_NEAR_IDENTICAL_NAMES),
+        ("SON_NAMED_FOR_FATHER", people::SON_NAMED_FOR_FATHER),
+        ("NO_NATIONAL_ID", people::NO_NATIONAL_ID),
+        ("PLACEHOLDER_NATIONAL_ID", people::PLACEHOLDER_NATIONAL_ID),
+        ("MIDDLE_INITIAL", people::MIDDLE_INITIAL),
+        ("MOVED", people::MOVED),
+        ("APARTMENT", people::APARTMENT),
+        ("IN_PM", sources::IN_PM),
+        ("IN_OLD_EMR", sources::IN_OLD_EMR),
+        ("REGISTERED_TWICE_PM", sources::REGISTERED_TWICE_PM),
+        ("REGISTERED_TWICE_OLD_EMR", sources::REGISTERED_TWICE_OLD_EMR),
+        ("HAS_PAPER_CHART", sources::HAS_PAPER_CHART),
+        ("CHART_NUMBER_BLANK", sources::CHART_NUMBER_BLANK),
+        ("INVALID_ROW", sources::INVALID_ROW),
+        ("ORPHAN_CHART", sources::ORPHAN_CHART),
+        ("FILE_MISSING", sources::FILE_MISSING),
+        ("FAMILY_TYPO", record::FAMILY_TYPO),
+        ("GIVEN_TYPO", record::GIVEN_TYPO),
+        ("NICKNAME", record::NICKNAME),
+        ("NAMES_SWAPPED", record::NAMES_SWAPPED),
+        ("MAIDEN_NAME", record::MAIDEN_NAME),
+        ("DAY_MONTH_SWAPPED", record::DAY_MONTH_SWAPPED),
+        ("BIRTH_DIGIT_WRONG", record::BIRTH_DIGIT_WRONG),
+        ("NATIONAL_ID_DIGIT_WRONG", record::NATIONAL_ID_DIGIT_WRONG),
+        ("NATIONAL_ID_MISSING", record::NATIONAL_ID_MISSING),
+        ("MIDDLE_INITIAL_MISSING", record::MIDDLE_INITIAL_MISSING),
+        ("SEX_MISSING", record::SEX_MISSING),
+        ("PHONE_MISSING", record::PHONE_MISSING),
+        ("ADDRESS_MISSING", record::ADDRESS_MISSING),
+        ("PREVIOUS_ADDRESS", record::PREVIOUS_ADDRESS),
+        ("STREET_TYPE_ABBREVIATED", record::STREET_TYPE_ABBREVIATED),
+        ("SUFFIX_RECORDED", record::SUFFIX_RECORDED),
+    ]
+}
+
+/// A rate as docs/synth.md writes it: `3%`, `0.5%`.
+pub fn percent(rate: f64) -> String {
+    let percent = (rate * 100_000.0).round() / 1000.0;
+    format!("{percent}%")
+}

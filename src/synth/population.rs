@@ -167,7 +167,7 @@ impl Builder<'_> {
     fn children_of(&mut self, context: &Context, parent_birth: Date, father: Option<usize>) {
         let count = 1 + self.rng.below(3);
         let earliest = parent_birth.year() as i64 + 20;
-        let latest = (reference_day().year() as i64).min(parent_birth.year() as i64 + 42);
+        let latest = (reference_day().year() as i64 - 1).min(parent_birth.year() as i64 + 42);
         if earliest > latest {
             return;
         }

@@ -135,14 +135,11 @@ impl Practice {
         shuffle(&mut people, rng);
         let mut again: Vec<u32> = people.iter().copied().filter(|_| rng.chance(twice)).collect();
         shuffle(&mut again, rng);
-        let mut rows = Vec::with_capacity(people.len() + again.len());
-        let mut next_id = first_id;
-        for (person, second_registration) in
-            people.into_iter().map(|p| (p, false)).chain(again.into_iter().map(|p| (p, true)))
-        {
+        let registrations = people.into_iter().map(|p| (p, false)).chain(again.into_iter().map(|p| (p, true)));
+        let mut rows = Vec::new();
+        for (legacy_id, (person, second_registration)) in (first_id..).zip(registrations) {
             let invalid = rng.chance(rates::INVALID_ROW).then(|| *rng.pick(invalid_kinds));
-            rows.push(PatientRow { person, legacy_id: next_id, second_registration, invalid });
-            next_id += 1;
+            rows.push(PatientRow { person, legacy_id, second_registration, invalid });
         }
         rows
     }

@@ -7,7 +7,7 @@ pub struct Rng(u64);
 
 impl Rng {
     pub fn new(seed: u64) -> Rng {
-        Rng(seed ^ 0x5EED_0F_E3_12_A7_0001)
+        Rng(seed ^ 0x5EED_0FE3_12A7_0001)
     }
 
     /// An independent stream for one purpose, so adding draws in one part of

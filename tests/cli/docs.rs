@@ -81,3 +81,12 @@ fn readme_commands_are_the_ones_ci_runs_and_its_output_is_real() {
     let shown = blocks(&readme, "text")[0];
     assert_eq!(run.stdout, shown, "README's output block is out of date");
 }
+
+#[test]
+fn docs_synth_states_every_rate_of_the_model() {
+    let doc = repository("docs/synth.md");
+    for (name, rate) in emr_migrate::synth::rates() {
+        let row = format!("| `{name}` | {} |", emr_migrate::synth::percent(rate));
+        assert!(doc.contains(&row), "docs/synth.md lacks the row `{row}`");
+    }
+}

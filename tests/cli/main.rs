@@ -7,3 +7,4 @@ mod docs;
 mod errors;
 mod extract;
 mod invariants;
+mod synth;
