@@ -46,6 +46,8 @@ for size in $SIZES; do
     echo "== $size patients" >&2
     measure "$size" synth 1 "$BIN" synth --patients "$size" --format csv --no-files --seed 1 --out "$practice" --json --quiet
     for run in $(seq 1 "$RUNS"); do
+        # Both commands start from no database: the first migration of the practice.
+        rm -f "$practice/emr.sqlite"
         echo "   validate, run $run of $RUNS" >&2
         measure "$size" validate "$run" "$BIN" validate "$practice/migration.toml" --out "$WORK/report-$size" --json --quiet
         rm -f "$practice/emr.sqlite"
