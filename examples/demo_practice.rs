@@ -12,7 +12,6 @@
 //! The planted cases are described in fixtures/README.md.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -852,7 +851,7 @@ fn write_scan_index(demo: &mut Demo, out: &Path) {
         } else {
             let target = out.join("scans").join(&batch).join(format!("{:04}.pdf", sequence - 1));
             fs::create_dir_all(target.parent().unwrap()).unwrap();
-            fs::write(target, pdf(file_pages)).unwrap();
+            fs::write(target, emr_migrate::synth::tiny_pdf(file_pages)).unwrap();
         }
         let fields = [
             batch.clone(),
@@ -873,40 +872,23 @@ fn write_scan_index(demo: &mut Demo, out: &Path) {
     fs::write(out.join(file), text).unwrap();
 }
 
-/// A small, valid PDF of blank pages, each saying it is synthetic.
-fn pdf(pages: usize) -> Vec<u8> {
-    let mut objects: Vec<String> = Vec::new();
-    let font = 3 + pages * 2;
-    let kids: Vec<String> = (0..pages).map(|page| format!("{} 0 R", 3 + page * 2)).collect();
-    objects.push("<< /Type /Catalog /Pages 2 0 R >>".into());
-    objects.push(format!("<< /Type /Pages /Kids [{}] /Count {pages} >>", kids.join(" ")));
-    for page in 0..pages {
-        let content = format!("BT /F1 12 Tf 72 720 Td (Synthetic scan for tests, page {}) Tj ET", page + 1);
-        objects.push(format!(
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 {font} 0 R >> >> /Contents {} 0 R >>",
-            4 + page * 2
-        ));
-        objects.push(format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()));
+/// Who shares a household with whom, and the look-alikes, for `evaluate`.
+fn household_and_kin(person: &str) -> (String, &'static str) {
+    match person {
+        "" => (String::new(), ""),
+        "P070" | "P071" => ("H070".to_string(), "twins-1"),
+        "P080" | "P081" => ("H080".to_string(), "jrsr-1"),
+        "P090" | "P091" | "P092" => ("H090".to_string(), ""),
+        other => (format!("H{}", &other[1..]), ""),
     }
-    objects.push("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".into());
-    let mut out = String::from("%PDF-1.4\n");
-    let mut offsets = Vec::new();
-    for (index, object) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        let _ = write!(out, "{} 0 obj\n{object}\nendobj\n", index + 1);
-    }
-    let xref = out.len();
-    let _ = write!(out, "xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1);
-    for offset in offsets {
-        let _ = writeln!(out, "{offset:010} 00000 n ");
-    }
-    let _ = write!(out, "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1);
-    out.into_bytes()
 }
 
 fn write_truth(demo: &Demo, out: &Path) {
-    let mut text = String::from("source,file,sheet,row,person_id,expected,note\n");
+    let mut text = String::from("source,file,sheet,row,person_id,household_id,kin,expected,note\n");
     for row in &demo.truth {
+        let (household, kin) = household_and_kin(&row[4]);
+        let mut row: Vec<String> = row.to_vec();
+        row.splice(5..5, [household, kin.to_string()]);
         let cells: Vec<String> =
             row.iter()
                 .map(|cell| {

@@ -53,8 +53,8 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct SynthArgs {
     /// How many people the practice has
-    #[arg(long)]
-    pub patients: usize,
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=50_000_000))]
+    pub patients: u32,
 
     /// Seed of the random choices
     #[arg(long, default_value_t = 1)]

@@ -9,7 +9,7 @@ use crate::synth::{self, SynthOptions};
 
 pub fn synth(args: &SynthArgs, printer: &Printer) -> Result<Outcome, Error> {
     let options = SynthOptions {
-        patients: args.patients,
+        patients: args.patients as usize,
         seed: args.seed,
         format: args.format,
         out: args.out.clone(),

@@ -190,14 +190,16 @@ fn compare_national_ids(a: Option<&str>, b: Option<&str>) -> IdLevel {
         return IdLevel::Exact;
     }
     let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() == b.len() {
-        let differing: Vec<usize> = (0..a.len()).filter(|&index| a[index] != b[index]).collect();
-        let transposed = matches!(differing.as_slice(), [i, j] if *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i]);
-        if differing.len() == 1 || transposed {
-            return IdLevel::OneDigitOrTransposed;
-        }
+    if a.len() != b.len() {
+        return IdLevel::Different;
     }
-    IdLevel::Different
+    // The first two differing positions, and whether there are more.
+    let mut differing = (0..a.len()).filter(|&index| a[index] != b[index]);
+    match (differing.next(), differing.next(), differing.next()) {
+        (Some(_), None, _) => IdLevel::OneDigitOrTransposed,
+        (Some(i), Some(j), None) if j == i + 1 && a[i] == b[j] && a[j] == b[i] => IdLevel::OneDigitOrTransposed,
+        _ => IdLevel::Different,
+    }
 }
 
 fn house_number(address: &str) -> Option<&str> {

@@ -98,7 +98,7 @@ pub struct MatchStats {
     pub candidates: usize,
     pub blocking: Vec<RuleStats>,
     pub candidate_pairs: usize,
-    /// Links that joined clusters.
+    /// Links accepted (some join records already in one cluster).
     pub links: usize,
     pub review_pairs: usize,
     /// Pairs a hard rule kept apart that would otherwise have linked or gone

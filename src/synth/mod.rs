@@ -183,7 +183,7 @@ fn write_project(options: &SynthOptions, pm_file: &str) -> Result<(), SynthError
 
 fn migration_toml(options: &SynthOptions, pm_file: &str) -> String {
     format!(
-        "# A synthetic practice written by `emr-migrate synth --patients {patients} --seed {seed}`.\n\
+        "# A synthetic practice written by `emr-migrate synth --patients {patients} --seed {seed} --format {format}{no_files}`.\n\
          # Every person is invented. truth.csv holds the right answers; `run` never reads it.\n\n\
          [project]\nname = \"Synthetic practice ({patients} patients, seed {seed})\"\n\n\
          [target]\ndatabase = \"emr.sqlite\"\nmrn_prefix = \"SYN\"\nmrn_digits = 8\n\n\
@@ -193,6 +193,11 @@ fn migration_toml(options: &SynthOptions, pm_file: &str) -> String {
          [[source]]\nname = \"scans\"\nfile = \"{scans}\"\nmapping = \"mappings/scan_index.toml\"\n",
         patients = options.patients,
         seed = options.seed,
+        format = match options.format {
+            Format::Xlsx => "xlsx",
+            Format::Csv => "csv",
+        },
+        no_files = if options.files { "" } else { " --no-files" },
         old_emr = write::OLD_EMR,
         scans = write::SCAN_INDEX,
     )

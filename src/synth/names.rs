@@ -611,15 +611,16 @@ pub const ORIGINS: &[Origin] = &[
 ];
 
 /// Near-identical names that twins are sometimes given.
-pub const TWIN_NAMES: &[(&str, &str)] = &[
-    ("Jayden", "Jaden"),
-    ("Aiden", "Aidan"),
-    ("Madison", "Madeline"),
-    ("Kayla", "Kaylee"),
-    ("Ethan", "Evan"),
-    ("Mia", "Maya"),
-    ("Brianna", "Breanna"),
-    ("Caleb", "Carter"),
+/// The twins' sex: `true` for girls.
+pub const TWIN_NAMES: &[(&str, &str, bool)] = &[
+    ("Jayden", "Jaden", false),
+    ("Aiden", "Aidan", false),
+    ("Madison", "Madeline", true),
+    ("Kayla", "Kaylee", true),
+    ("Ethan", "Evan", false),
+    ("Mia", "Maya", true),
+    ("Brianna", "Breanna", true),
+    ("Caleb", "Carter", false),
 ];
 
 pub const STREETS: &[&str] = &[
@@ -772,7 +773,7 @@ impl NamePool {
                 rare_surnames,
             });
         }
-        for (a, b) in TWIN_NAMES {
+        for (a, b, _) in TWIN_NAMES {
             pool.intern(a);
             pool.intern(b);
         }

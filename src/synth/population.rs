@@ -202,9 +202,12 @@ impl Builder<'_> {
     fn make_twins(&mut self, first: usize, second: usize) {
         let kin = Some(Kin::Twins(self.next_kin()));
         if self.rng.chance(rates::TWINS_NEAR_IDENTICAL_NAMES) {
-            let (a, b) = *self.rng.pick(TWIN_NAMES);
-            self.people[first].given = self.names.find(a).expect("twin names are in the pool");
-            self.people[second].given = self.names.find(b).expect("twin names are in the pool");
+            let (a, b, girls) = *self.rng.pick(TWIN_NAMES);
+            let sex = if girls { Sex::Female } else { Sex::Male };
+            for (twin, name) in [(first, a), (second, b)] {
+                self.people[twin].given = self.names.find(name).expect("twin names are in the pool");
+                self.people[twin].sex = sex;
+            }
         } else {
             // Different names, drawn again until they are.
             for _ in 0..10 {

@@ -92,10 +92,10 @@ impl Writer<'_> {
         let mut csv = csv::Writer::from_writer(BufWriter::new(create(&path)?));
         csv.write_record(PM_HEADER).map_err(|error| SynthError::write(&path, error.into()))?;
         for (index, row) in rows.iter().enumerate() {
-            let cells = self.pm_cells(row, |birth| Dob::Text(us_date(birth)));
+            let (cells, mistakes) = self.pm_cells(row, |birth| Dob::Text(us_date(birth)));
             let texts: Vec<String> = cells.into_iter().map(Cell::into_text).collect();
             csv.write_record(&texts).map_err(|error| SynthError::write(&path, error.into()))?;
-            let note = self.note(row);
+            let note = note(row, &mistakes);
             self.truth_row(("pm", PM_CSV, "", index + 2), row.person, expected(row.invalid), &note)
                 .map_err(|error| SynthError::write(&path, error))?;
             self.progress.inc(1);
@@ -104,11 +104,8 @@ impl Writer<'_> {
     }
 
     pub fn pm_xlsx(&mut self, rows: &[PatientRow]) -> Result<(), SynthError> {
+        // `generate` has checked that the rows fit Excel's limit.
         let path = self.path(PM_XLSX);
-        let needed = rows.len() + 3;
-        if needed > XLSX_MAX_ROWS {
-            return Err(SynthError::TooManyRowsForXlsx { rows: rows.len(), limit: XLSX_MAX_ROWS - 3 });
-        }
         let xlsx_error =
             |error: rust_xlsxwriter::XlsxError| SynthError::write(&path, io::Error::other(error.to_string()));
         let mut workbook = Workbook::new();
@@ -124,7 +121,7 @@ impl Writer<'_> {
         for (index, row) in rows.iter().enumerate() {
             let excel_row = index as u32 + 2;
             let text_date = self.rng.chance(0.3);
-            let cells =
+            let (cells, mistakes) =
                 self.pm_cells(row, |birth| if text_date { Dob::Text(us_date(birth)) } else { Dob::Cell(birth) });
             for (column, cell) in cells.into_iter().enumerate() {
                 let column = column as u16;
@@ -145,7 +142,7 @@ impl Writer<'_> {
                     }
                 }
             }
-            let note = self.note(row);
+            let note = note(row, &mistakes);
             self.truth_row(("pm", PM_XLSX, PM_SHEET, index + 3), row.person, expected(row.invalid), &note)
                 .map_err(|error| SynthError::write(&path, error))?;
             self.progress.inc(1);
@@ -156,7 +153,8 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn pm_cells(&mut self, row: &PatientRow, dob: impl Fn(Date) -> Dob) -> Vec<Cell> {
+    /// The row's cells, and the mistakes made in it for the truth note.
+    fn pm_cells(&mut self, row: &PatientRow, dob: impl Fn(Date) -> Dob) -> (Vec<Cell>, Vec<&'static str>) {
         let record = self.render(row.person, Spelling::Ascii);
         let mut family = record.family.replace('\'', "");
         let mut birth = record.birth.map(dob).unwrap_or(Dob::Text(String::new()));
@@ -171,11 +169,13 @@ impl Writer<'_> {
             Some(Invalid::ImpossibleDate) => {
                 birth = Dob::Text(format!("02/30/{}", self.people[row.person as usize].birth.year()))
             }
-            Some(Invalid::FutureDate) => birth = Dob::Text(format!("07/04/{}", reference_day().year() + 5)),
+            // Far enough ahead that the row stays in the future for as long
+            // as anyone runs this practice.
+            Some(Invalid::FutureDate) => birth = Dob::Text("07/04/2999".to_string()),
             Some(Invalid::UnknownSexCode) => sex = "X".into(),
             _ => {}
         }
-        vec![
+        let cells = vec![
             Cell::Text(family),
             Cell::Text(record.given),
             Cell::Text(record.middle),
@@ -192,7 +192,8 @@ impl Writer<'_> {
             Cell::Text(record.state),
             Cell::Text(record.zip),
             Cell::Text(record.phone),
-        ]
+        ];
+        (cells, record.mistakes)
     }
 
     pub fn old_emr(&mut self, rows: &[PatientRow]) -> Result<(), SynthError> {
@@ -205,6 +206,7 @@ impl Writer<'_> {
         csv.write_record(EMR_HEADER).map_err(|error| SynthError::write(&path, error.into()))?;
         for (index, row) in rows.iter().enumerate() {
             let record = self.render(row.person, Spelling::Windows1252);
+            let record_mistakes = record.mistakes.clone();
             let real_birth = self.people[row.person as usize].birth;
             let mut birth = record.birth.map(european_date).unwrap_or_default();
             let mut family = record.family;
@@ -235,7 +237,7 @@ impl Writer<'_> {
                 fields.truncate(6);
             }
             csv.write_record(&fields).map_err(|error| SynthError::write(&path, error.into()))?;
-            let note = self.note(row);
+            let note = note(row, &record_mistakes);
             self.truth_row(("old_emr", OLD_EMR, "", index + 2), row.person, expected(row.invalid), &note)
                 .map_err(|error| SynthError::write(&path, error))?;
             self.progress.inc(1);
@@ -252,6 +254,7 @@ impl Writer<'_> {
             .from_writer(BufWriter::new(create(&path)?));
         csv.write_record(SCAN_HEADER).map_err(|error| SynthError::write(&path, error.into()))?;
         let mut files = 0;
+        let mut created_folder: Option<String> = None;
         for (index, document) in documents.iter().enumerate() {
             let record = self.render(document.person, Spelling::AsciiUpper);
             let batch = format!("B{:04}", 1 + index / DOCUMENTS_PER_BATCH);
@@ -273,8 +276,10 @@ impl Writer<'_> {
             csv.write_record(&fields).map_err(|error| SynthError::write(&path, error.into()))?;
             if with_files && document.invalid.is_none() {
                 let folder = self.out.join("scans").join(&batch);
-                if index % DOCUMENTS_PER_BATCH == 0 {
+                // Made when its first file is written, whichever line that is.
+                if created_folder.as_deref() != Some(batch.as_str()) {
                     std::fs::create_dir_all(&folder).map_err(|error| SynthError::write(&folder, error))?;
+                    created_folder = Some(batch.clone());
                 }
                 let file = folder.join(&file_name);
                 std::fs::write(&file, tiny_pdf(pages)).map_err(|error| SynthError::write(&file, error))?;
@@ -299,17 +304,19 @@ impl Writer<'_> {
         let span = (reference_day() - start).get_days().max(1) as usize;
         start.checked_add(jiff::Span::new().days(self.rng.below(span) as i64)).unwrap_or(start)
     }
+}
 
-    fn note(&self, row: &PatientRow) -> String {
-        let mut parts: Vec<&str> = Vec::new();
-        if row.second_registration {
-            parts.push("registered again");
-        }
-        if let Some(invalid) = row.invalid {
-            parts.push(invalid.note());
-        }
-        parts.join("; ")
+/// The truth note of a patient row: how it came about, and its mistakes.
+fn note(row: &PatientRow, mistakes: &[&'static str]) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    if row.second_registration {
+        parts.push("registered again");
     }
+    if let Some(invalid) = row.invalid {
+        parts.push(invalid.note());
+    }
+    parts.extend_from_slice(mistakes);
+    parts.join("; ")
 }
 
 enum Dob {

@@ -133,14 +133,16 @@ pub fn dump(path: &Path) -> String {
 /// The truth file of a fixture: (source, row) → (person, expected, note).
 pub fn truth(workdir: &Workdir) -> std::collections::HashMap<(String, u64), (String, String, String)> {
     let mut reader = csv::Reader::from_path(workdir.path("truth.csv")).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let column = |name: &str| headers.iter().position(|header| header == name).unwrap_or_else(|| panic!("{name}"));
+    let (source, row, person, expected, note) =
+        (column("source"), column("row"), column("person_id"), column("expected"), column("note"));
     reader
         .records()
         .map(|record| {
             let record = record.unwrap();
-            (
-                (record[0].to_string(), record[3].parse().unwrap()),
-                (record[4].to_string(), record[5].to_string(), record[6].to_string()),
-            )
+            let key = (record[source].to_string(), record[row].parse().unwrap());
+            (key, (record[person].to_string(), record[expected].to_string(), record[note].to_string()))
         })
         .collect()
 }

@@ -114,3 +114,40 @@ fn evaluate_reads_the_demo_truth_too() {
     assert_eq!(evaluation["planted_invalid_rows"], 8);
     assert_eq!(evaluation["planted_invalid_rejected_as_expected"], 8);
 }
+
+#[test]
+fn an_xlsx_practice_with_its_scans_runs_and_evaluates() {
+    let wd = Workdir::from_fixture("demo");
+    wd.run(&["synth", "--patients", "2000", "--out", "practice"]).assert_success();
+    assert!(wd.path("practice/pm_patients.xlsx").is_file());
+    let run = wd.run(&["run", "practice/migration.toml", "--out", "report", "--json"]).assert_success().json();
+    assert_eq!(run["reconciled"], true);
+    assert_eq!(run["sources"][0]["skipped_by_reason"]["skip_when `Pt Last Name` starts with \"Total patients\""], 1);
+    let evaluation = wd
+        .run(&["evaluate", "--truth", "practice/truth.csv", "--clusters", "report/clusters.csv", "--json"])
+        .assert_success()
+        .json();
+    assert!(evaluation["precision"].as_f64().unwrap() > 0.99, "{evaluation}");
+    assert_eq!(evaluation["planted_invalid_rejected_as_expected"], evaluation["planted_invalid_rows"]);
+    assert_eq!(evaluation["valid_rows_rejected"], 0);
+}
+
+#[test]
+fn matching_gives_the_same_result_whatever_the_thread_count() {
+    let wd = Workdir::from_fixture("demo");
+    wd.run(&["synth", "--patients", "3000", "--format", "csv", "--no-files", "--out", "practice"]).assert_success();
+    let mut outputs = Vec::new();
+    for threads in ["1", "4"] {
+        let out = format!("report-{threads}");
+        let run =
+            wd.run_with_env(&["validate", "practice/migration.toml", "--out", &out], &[("RAYON_NUM_THREADS", threads)]);
+        run.assert_success();
+        let mut json: serde_json::Value = serde_json::from_str(&wd.read(&format!("{out}/report.json"))).unwrap();
+        json["generated_at"] = serde_json::Value::Null;
+        json["timings_ms"] = serde_json::Value::Null;
+        outputs.push((wd.read(&format!("{out}/clusters.csv")), wd.read(&format!("{out}/review.csv")), json));
+    }
+    assert!(outputs[0].0 == outputs[1].0, "clusters.csv differs between 1 and 4 threads");
+    assert!(outputs[0].1 == outputs[1].1, "review.csv differs between 1 and 4 threads");
+    assert_eq!(outputs[0].2, outputs[1].2);
+}

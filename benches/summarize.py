@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Turns bench/e2e.sh's results (JSON lines) into the tables of
+"""Turns benches/e2e.sh's results (JSON lines) into the tables of
 docs/performance.md, between the BENCHMARK markers; the prose around them is
 left as it is."""
 
@@ -79,7 +79,7 @@ def main(results_path, output_path):
                  "(`evaluate` on the `run`):")
     lines.append("")
     lines.append("| patients | synth (s) | synth peak (MB) | candidate pairs | precision | recall | F1 | "
-                 "look-alikes merged (twins / Jr-Sr / household / other) |")
+                 "different people merged, pairs (twins / Jr-Sr / household members / others) |")
     lines.append("|---:|---:|---:|---:|---:|---:|---:|---|")
     for size in sizes:
         synth = [row for row in rows if row["size"] == size and row["command"] == "synth"]

@@ -4,9 +4,10 @@
 # summary) with peak memory (GNU time), several runs each; the medians go
 # into docs/performance.md.
 #
-#   bench/e2e.sh                         # 10k, 100k, 1M; 3 runs each
-#   SIZES="10000 100000" RUNS=5 bench/e2e.sh
-#   WORK=/big/disk bench/e2e.sh          # where the practices are written
+#   benches/e2e.sh                         # 10k, 100k, 1M; 3 runs each
+#   SIZES="10000 100000" RUNS=5 benches/e2e.sh
+#   KEEP=1 benches/e2e.sh                # keep the practices and reports
+#   WORK=/big/disk benches/e2e.sh          # where the practices are written
 #
 # Needs: cargo, python3, GNU time (/usr/bin/time). Takes about half an hour
 # on a 2-core machine, most of it at 1M. Run it on an otherwise idle machine;
@@ -55,8 +56,11 @@ for size in $SIZES; do
         measure "$size" run "$run" "$BIN" run "$practice/migration.toml" --out "$WORK/report-$size" --json --quiet
     done
     measure "$size" evaluate 1 "$BIN" evaluate --truth "$practice/truth.csv" --clusters "$WORK/report-$size/clusters.csv" --json
-    rm -f "$practice/emr.sqlite"
+    # A million-patient practice, its database and reports take gigabytes.
+    if [ -z "${KEEP:-}" ]; then
+        rm -rf "$practice" "$WORK/report-$size"
+    fi
 done
 
-python3 bench/summarize.py "$RESULTS" "$OUTPUT"
+python3 benches/summarize.py "$RESULTS" "$OUTPUT"
 echo "results: $RESULTS; table written to $OUTPUT" >&2
