@@ -15,9 +15,8 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use emr_migrate::synth::{ascii, windows_1252};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
 
 /// SplitMix64: small, fast and the same on every platform.
 struct Rng(u64);
@@ -319,22 +318,6 @@ impl Person {
         let (y, m, d) = self.birth;
         format!("{m:02}/{d:02}/{y}")
     }
-}
-
-/// Accents off and letters the old practice-management system could not
-/// store replaced: the PM system is ASCII-only.
-fn ascii(text: &str) -> String {
-    text.nfkd()
-        .filter(|c| !is_combining_mark(*c))
-        .map(|c| match c {
-            'ø' => "o".to_string(),
-            'Ø' => "O".to_string(),
-            'ł' => "l".to_string(),
-            'Ł' => "L".to_string(),
-            'ß' => "ss".to_string(),
-            other => other.to_string(),
-        })
-        .collect()
 }
 
 /// Swaps two neighbouring inner letters: Thompson → Thomspon.
@@ -788,14 +771,7 @@ fn write_old_emr(demo: &mut Demo, out: &Path) {
     impossible.birth = (1988, 2, 31);
     push(demo, &mut text, &mut line, &impossible, emr_id + 2, "birth date 31.02.1988", "E-DATE-INVALID", None);
     // What Windows-1252 cannot hold, the old EMR stored without its accent.
-    let text: String = text
-        .chars()
-        .map(|c| {
-            let mut buffer = [0u8; 4];
-            let (_, _, unmappable) = encoding_rs::WINDOWS_1252.encode(c.encode_utf8(&mut buffer));
-            if unmappable { ascii(&c.to_string()) } else { c.to_string() }
-        })
-        .collect();
+    let text = windows_1252(&text);
     let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&text);
     assert!(!unmappable, "every name must exist in Windows-1252");
     fs::write(out.join(file), bytes).unwrap();

@@ -9,14 +9,12 @@
 
 mod csv;
 mod html;
-pub mod mask;
+mod mask;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-
-pub use csv::neutralise;
 
 use crate::issue::{IssueCode, Severity};
 use crate::load::BatchSummary;

@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+pub use names::{ascii, windows_1252};
 pub use pdf::tiny_pdf;
 
 use names::NamePool;

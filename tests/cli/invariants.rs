@@ -195,3 +195,35 @@ fn database_and_files_holding_patient_data_are_owner_only() {
     }
     assert_eq!(mode(&wd.path("out")), 0o700);
 }
+
+#[test]
+fn a_re_exported_scan_index_loads_no_document_twice() {
+    let wd = Workdir::from_fixture("demo");
+    wd.run(&["run", "migration.toml", "--out", "out1"]).assert_success();
+    // The vendor re-exports the index with document types in lower case:
+    // every line's fingerprint changes, but the files are the same files.
+    let index = wd.read("scan_index.txt");
+    let mut lines = index.lines();
+    let header = lines.next().unwrap().to_string();
+    let changed: Vec<String> = lines
+        .map(|line| {
+            let mut fields: Vec<String> = line.split('|').map(str::to_string).collect();
+            fields[5] = fields[5].to_lowercase();
+            fields.join("|")
+        })
+        .collect();
+    wd.write("scan_index.txt", &format!("{header}\r\n{}\r\n", changed.join("\r\n")));
+    let summary = wd.run(&["run", "migration.toml", "--out", "out2", "--json"]).assert_success().json();
+    assert_eq!(summary["documents"], 0);
+    assert_eq!(summary["sources"][2]["skipped_by_reason"]["already_loaded"], 128);
+    assert_eq!(count(&wd.db("emr.sqlite"), "SELECT count(*) FROM documents"), 128);
+}
+
+#[test]
+fn rollback_without_a_database_says_so() {
+    let wd = Workdir::from_fixture("demo");
+    let run = wd.run(&["rollback", "--db", "missing.sqlite", "1"]);
+    assert_eq!(run.code, Some(1));
+    assert!(run.stderr.contains("missing.sqlite: there is no database here"), "{}", run.stderr);
+    assert!(!wd.path("missing.sqlite").exists());
+}
