@@ -480,7 +480,8 @@ fn population(demo: &mut Demo) {
     }
 
     // A woman who married: registered twice in the old EMR, the second time
-    // under her new surname, at a new address.
+    // under her new surname, at a new address and phone, and her given name
+    // spelt another way: only the birth date agrees exactly.
     let bride = demo.people.get_mut("P150").unwrap();
     bride.given = "Anna".into();
     bride.family = "Kowalski".into();
@@ -737,17 +738,19 @@ fn write_old_emr(demo: &mut Demo, out: &Path) {
             150 => {
                 let mut married = demo.get("P150");
                 married.family = "Nowak".into();
+                married.given = "Ana".into();
                 let (street, city, zip) = demo.address();
                 married.street = street;
                 married.city = city;
                 married.zip = zip;
+                married.phone = demo.phone();
                 push(
                     demo,
                     &mut text,
                     &mut line,
                     &married,
                     29002,
-                    "registered again after marrying: new surname and address, same phone (for review)",
+                    "registered again after marrying, as Ana: new surname, address and phone (for review)",
                     "",
                     None,
                 );

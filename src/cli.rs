@@ -44,6 +44,13 @@ pub enum Command {
                                  and the mistakes planted in their records.")]
     Synth(SynthArgs),
 
+    /// Show how matching scored one pair of source rows, field by field
+    #[command(after_long_help = "Examples:\n  emr-migrate explain migration.toml pm:51 scans:7083\n  \
+                                 emr-migrate explain migration.toml pm:51 old_emr:493 --show-phi\n\n\
+                                 A row is SOURCE:ROW, the source's name in migration.toml and the row number \
+                                 as the reports give it (review.csv, rejected.csv, clusters.csv).")]
+    Explain(ExplainArgs),
+
     /// Measure a run against a practice's ground truth (truth.csv)
     #[command(after_long_help = "Examples:\n  emr-migrate validate rehearsal/migration.toml --out report\n  \
                                  emr-migrate evaluate --truth rehearsal/truth.csv --clusters report/clusters.csv")]
@@ -117,6 +124,31 @@ pub struct PipelineArgs {
     /// Show names, birth dates and identifiers unmasked in report.html
     #[arg(long)]
     pub show_phi: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Path to migration.toml
+    #[arg(value_hint = clap::ValueHint::FilePath)]
+    pub project: PathBuf,
+
+    /// The first row, as SOURCE:ROW
+    pub a: String,
+
+    /// The second row, as SOURCE:ROW
+    pub b: String,
+
+    /// The EMR database whose patients are matched against; default: `database` in migration.toml
+    #[arg(long, env = "EMR_MIGRATE_DB", value_hint = clap::ValueHint::FilePath)]
+    pub db: Option<PathBuf>,
+
+    /// Show both rows' compared values (names, birth dates, identifiers)
+    #[arg(long)]
+    pub show_phi: bool,
+
+    /// Print the explanation as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -34,6 +34,8 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    #[error("{0}")]
+    Usage(String),
     #[error(
         "the rows of source `{source_name}` do not add up (read ≠ loaded + merged + rejected + skipped); nothing was written\n\nhint: this is a bug in emr-migrate; please report it with the command you ran"
     )]
@@ -52,7 +54,7 @@ impl Error {
             Error::Project(_) | Error::Mapping(MappingError::Invalid(_)) => 2,
             Error::Extract(error) if error.is_configuration() => 2,
             Error::Synth(error) if error.is_usage() => 2,
-            Error::Evaluate(_) => 2,
+            Error::Evaluate(_) | Error::Usage(_) => 2,
             _ => 1,
         }
     }

@@ -98,6 +98,41 @@ pub fn plan(
     Ok(plan)
 }
 
+/// The records matching sees, and where each came from (`None` for a
+/// patient already in the database): what `explain` needs.
+pub struct MatchingInput {
+    pub candidates: Vec<Candidate>,
+    pub origins: Vec<Option<crate::source_ref::SourceRef>>,
+}
+
+/// Reads every source as `plan` does, and stops before matching.
+pub fn matching_input(
+    sources: OpenSources<'_>,
+    existing: &Existing,
+    today: Date,
+    printer: &Printer,
+) -> Result<MatchingInput, Error> {
+    let mut reading = Reading {
+        existing,
+        today,
+        rows: Vec::new(),
+        accepted: Vec::new(),
+        extract: Duration::ZERO,
+        map_validate: Duration::ZERO,
+    };
+    for source in sources.sources {
+        reading.read(source, printer)?;
+    }
+    let candidates = candidates(&reading.accepted, existing);
+    let origins = reading
+        .accepted
+        .iter()
+        .map(|(_, record)| Some(record.source.clone()))
+        .chain(existing.patients.iter().map(|_| None))
+        .collect();
+    Ok(MatchingInput { candidates, origins })
+}
+
 fn open_sources(project: &Project) -> Result<Vec<OpenSource<'_>>, Error> {
     let mut problems = Vec::new();
     let mut open = Vec::new();

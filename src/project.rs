@@ -10,7 +10,7 @@ use toml::Spanned;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::digest::sha256_hex;
 use crate::mapping::toml_diagnostic;
-use crate::matching::{BlockingRule, MatchConfig};
+use crate::matching::{BlockingRule, KeyPart, MatchConfig};
 use crate::suggest::nearest;
 
 #[derive(Debug, Deserialize)]
@@ -46,6 +46,7 @@ struct MatchingSection {
     review: Option<Spanned<f64>>,
     blocking: Option<Vec<Spanned<String>>>,
     max_block_size: Option<Spanned<usize>>,
+    use_national_id: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -191,16 +192,20 @@ impl Checker<'_> {
         if let Some(rules) = &section.blocking {
             config.blocking.clear();
             for rule in rules {
-                match BlockingRule::from_name(rule.get_ref()) {
-                    Some(known) => config.blocking.push(known),
-                    None => {
-                        let names = BlockingRule::DEFAULT.iter().map(|rule| rule.name());
-                        let diagnostic =
-                            self.at(rule.span().start, format!("unknown blocking rule `{}`", rule.get_ref()));
-                        self.report(diagnostic.suggest(nearest(rule.get_ref(), names)));
+                match BlockingRule::parse(rule.get_ref()) {
+                    Ok(known) => config.blocking.push(known),
+                    Err(unknown) => {
+                        let diagnostic = self.at(
+                            rule.span().start,
+                            format!("unknown blocking key part `{unknown}` in `{}`", rule.get_ref()),
+                        );
+                        self.report(diagnostic.suggest(nearest(&unknown, KeyPart::all_names())));
                     }
                 }
             }
+        }
+        if let Some(use_national_id) = &section.use_national_id {
+            config.use_national_id = *use_national_id.get_ref();
         }
         if let Some(size) = &section.max_block_size {
             if *size.get_ref() >= 2 {
@@ -306,7 +311,7 @@ mod tests {
             found,
             [
                 "5:10 `review` must not be above `auto_link`",
-                "6:13 unknown blocking rule `birth_dte`",
+                "6:13 unknown blocking key part `birth_dte` in `birth_dte`",
                 "9:8 source file `missing.csv` does not exist",
                 "12:8 source `pm` is named twice",
             ]

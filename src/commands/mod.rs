@@ -2,6 +2,7 @@
 //! the result. Nothing here decides anything about the data.
 
 mod evaluate;
+mod explain;
 mod rollback;
 mod run;
 mod synth;
@@ -24,6 +25,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Rollback(args) => rollback::rollback(args, &printer),
         Command::Synth(args) => synth::synth(args, &printer),
         Command::Evaluate(args) => evaluate::evaluate(args, &printer),
+        Command::Explain(args) => explain::explain(args, &printer),
     }
 }
 

@@ -1,98 +1,263 @@
-//! Blocking: which pairs are worth comparing. Each rule puts candidates that
-//! share a key into one block; a pair is compared when any rule puts it in
-//! the same block. Several rules together catch what one misses: a typo in
-//! the surname still shares a birth date, a swapped day and month still
-//! shares a surname and year.
+//! Blocking: which pairs are worth comparing. A rule is a list of key parts
+//! (`birth_date + given_phonetic`); candidates whose parts all agree share a
+//! block, and a pair is compared when any rule puts it in one block. Several
+//! rules together catch what one misses: a typo in the surname still shares
+//! a birth date and given name, a swapped day and month still shares the
+//! names and the year.
+//!
+//! Pairs are never materialised. Blocks are enumerated rule by rule, and a
+//! pair is compared only in the first rule (and, within a rule, the first
+//! block) that holds it, which each block can tell on its own by asking
+//! whether an earlier rule would also pair the two. Memory stays
+//! proportional to the candidates, however many pairs the rules produce.
 
-use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::collections::HashSet;
+use std::fmt;
 
-use serde::Serialize;
+use rayon::prelude::*;
+use serde::{Serialize, Serializer};
 
-use super::normalize::{Candidate, CandidateKind};
+use super::features::Person;
+use super::nickname::share_group;
+use super::normalize::{CandidateKind, TextField, stable_hash};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BlockingRule {
-    /// Surname sound-alike and birth year: catches day/month swaps and typos
-    /// in the day.
-    FamilySoundexBirthYear,
-    /// Birth date with day and month in either order: catches surname
-    /// changes and surname typos.
+/// One part of a blocking key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyPart {
+    /// Year, and day and month in either order (a day/month swap still
+    /// shares the block).
     BirthDate,
+    BirthYear,
+    /// Day and month in either order.
+    BirthDayMonth,
+    /// Double Metaphone of the family name.
+    FamilyPhonetic,
+    /// Double Metaphone of the first given name, and its formal names in the
+    /// nickname table (Bob meets Robert).
+    GivenPhonetic,
+    /// The two names' codes in either order (names entered in each other's
+    /// fields still share the block).
+    NamesPhonetic,
+    Family,
+    Given,
+    Postal,
+    Phone,
+    Address,
+    NationalId,
     /// A shared legacy identifier (same system and value).
     Identifier,
-    /// Given and family name sound-alikes: catches any birth date error.
-    NameSoundex,
-    /// Surname sound-alike with birth day and month in either order: catches
-    /// a mistyped birth year together with a nickname or a move.
-    FamilySoundexBirthDayMonth,
+}
+
+const PARTS: &[(KeyPart, &str)] = &[
+    (KeyPart::BirthDate, "birth_date"),
+    (KeyPart::BirthYear, "birth_year"),
+    (KeyPart::BirthDayMonth, "birth_day_month"),
+    (KeyPart::FamilyPhonetic, "family_phonetic"),
+    (KeyPart::GivenPhonetic, "given_phonetic"),
+    (KeyPart::NamesPhonetic, "names_phonetic"),
+    (KeyPart::Family, "family"),
+    (KeyPart::Given, "given"),
+    (KeyPart::Postal, "postal_code"),
+    (KeyPart::Phone, "phone"),
+    (KeyPart::Address, "address"),
+    (KeyPart::NationalId, "national_id"),
+    (KeyPart::Identifier, "identifier"),
+];
+
+/// A part's values for one person: at most a few (a nickname belongs to a
+/// few formal names, a record has a few identifiers).
+type Values = Vec<u64>;
+
+const MAX_IDENTIFIERS: usize = 8;
+
+impl KeyPart {
+    pub fn name(self) -> &'static str {
+        PARTS.iter().find(|(part, _)| *part == self).map(|(_, name)| *name).expect("every part is named")
+    }
+
+    pub fn all_names() -> impl Iterator<Item = &'static str> {
+        PARTS.iter().map(|(_, name)| *name)
+    }
+
+    fn from_name(name: &str) -> Option<KeyPart> {
+        PARTS.iter().find(|(_, known)| *known == name).map(|(part, _)| *part)
+    }
+
+    /// Appends this part's values for `person`; appends nothing when the
+    /// field is missing.
+    fn values(self, person: Person<'_>, values: &mut Values) {
+        let candidate = person.candidate;
+        let text = |field: TextField| candidate.text(field).map(stable_hash);
+        match self {
+            KeyPart::BirthDate => values.extend(birth_parts(person).map(|(year, low, high)| pack(year, low, high))),
+            KeyPart::BirthYear => values.extend(candidate.birth.map(|birth| birth.year() as u64)),
+            KeyPart::BirthDayMonth => values.extend(birth_parts(person).map(|(_, low, high)| pack(0, low, high))),
+            KeyPart::FamilyPhonetic => values.extend(nonzero(person.derived.family_phonetic.primary)),
+            KeyPart::GivenPhonetic => {
+                values.extend(nonzero(person.derived.given_phonetic.primary));
+                // Group ids are tagged so they never equal a phonetic code.
+                values.extend(person.derived.given_groups.iter().map(|&group| (1 << 40) | group as u64));
+            }
+            KeyPart::NamesPhonetic => values.extend(names_phonetic(person)),
+            KeyPart::Family => values.extend(text(TextField::Family)),
+            KeyPart::Given => values.extend(text(TextField::Given)),
+            KeyPart::Postal => values.extend(text(TextField::Postal)),
+            KeyPart::Phone => values.extend(text(TextField::Phone)),
+            KeyPart::Address => values.extend(text(TextField::Address)),
+            KeyPart::NationalId => values.extend(text(TextField::NationalId)),
+            KeyPart::Identifier => values.extend(
+                candidate.identifiers.iter().take(MAX_IDENTIFIERS).map(|key| stable_hash(&(key.system, key.value))),
+            ),
+        }
+    }
+
+    /// Whether two people share a value of this part, without hashing: the
+    /// cheap test asked for every pair of every later rule.
+    fn shared(self, a: Person<'_>, b: Person<'_>) -> bool {
+        let text = |field: TextField| matches!((a.candidate.text(field), b.candidate.text(field)), (Some(x), Some(y)) if x == y);
+        match self {
+            KeyPart::BirthDate => both(birth_parts(a), birth_parts(b), |x, y| x == y),
+            KeyPart::BirthYear => both(a.candidate.birth, b.candidate.birth, |x, y| x.year() == y.year()),
+            KeyPart::BirthDayMonth => both(birth_parts(a), birth_parts(b), |x, y| (x.1, x.2) == (y.1, y.2)),
+            KeyPart::FamilyPhonetic => {
+                let (x, y) = (a.derived.family_phonetic.primary, b.derived.family_phonetic.primary);
+                x != 0 && x == y
+            }
+            KeyPart::GivenPhonetic => {
+                let (x, y) = (a.derived.given_phonetic.primary, b.derived.given_phonetic.primary);
+                (x != 0 && x == y) || share_group(a.derived.given_groups, b.derived.given_groups)
+            }
+            KeyPart::NamesPhonetic => both(names_phonetic(a), names_phonetic(b), |x, y| x == y),
+            KeyPart::Family => text(TextField::Family),
+            KeyPart::Given => text(TextField::Given),
+            KeyPart::Postal => text(TextField::Postal),
+            KeyPart::Phone => text(TextField::Phone),
+            KeyPart::Address => text(TextField::Address),
+            KeyPart::NationalId => text(TextField::NationalId),
+            KeyPart::Identifier => {
+                let (x, y) = (&a.candidate.identifiers, &b.candidate.identifiers);
+                x.iter().take(MAX_IDENTIFIERS).any(|key| y.iter().take(MAX_IDENTIFIERS).any(|other| other == key))
+            }
+        }
+    }
+
+    /// Whether a person may have more than one value of this part.
+    fn multi_valued(self) -> bool {
+        matches!(self, KeyPart::GivenPhonetic | KeyPart::Identifier)
+    }
+}
+
+fn nonzero(code: u32) -> Option<u64> {
+    (code != 0).then_some(code as u64)
+}
+
+fn both<T>(a: Option<T>, b: Option<T>, same: impl Fn(T, T) -> bool) -> bool {
+    match (a, b) {
+        (Some(x), Some(y)) => same(x, y),
+        _ => false,
+    }
+}
+
+fn birth_parts(person: Person<'_>) -> Option<(i16, i8, i8)> {
+    person.candidate.birth.map(|birth| {
+        let (month, day) = (birth.month(), birth.day());
+        (birth.year(), month.min(day), month.max(day))
+    })
+}
+
+fn pack(year: i16, low: i8, high: i8) -> u64 {
+    ((year as u16 as u64) << 16) | ((low as u8 as u64) << 8) | high as u8 as u64
+}
+
+fn names_phonetic(person: Person<'_>) -> Option<u64> {
+    let (family, given) = (person.derived.family_phonetic.primary, person.derived.given_phonetic.primary);
+    (family != 0 && given != 0).then(|| ((family.min(given) as u64) << 32) | family.max(given) as u64)
+}
+
+/// A blocking rule: the parts that must all agree.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct BlockingRule {
+    parts: Vec<KeyPart>,
 }
 
 impl BlockingRule {
-    pub const DEFAULT: &'static [BlockingRule] = &[
-        BlockingRule::FamilySoundexBirthYear,
-        BlockingRule::BirthDate,
-        BlockingRule::Identifier,
-        BlockingRule::NameSoundex,
-        BlockingRule::FamilySoundexBirthDayMonth,
+    /// The defaults: recall near 100% on day/month swaps, typos (first
+    /// letters too), nicknames, married names and moves, at a cost that
+    /// grows about linearly with the practice (docs/matching.md).
+    pub const DEFAULT: &'static [&'static str] = &[
+        "birth_date + given_phonetic",
+        "birth_date + family_phonetic",
+        "names_phonetic + birth_year",
+        "family_phonetic + given_phonetic + birth_day_month",
+        "national_id",
+        "identifier",
+        "birth_date + postal_code",
+        "family + given",
     ];
 
-    pub fn name(self) -> &'static str {
-        match self {
-            BlockingRule::FamilySoundexBirthYear => "family_soundex_birth_year",
-            BlockingRule::BirthDate => "birth_date",
-            BlockingRule::Identifier => "identifier",
-            BlockingRule::NameSoundex => "name_soundex",
-            BlockingRule::FamilySoundexBirthDayMonth => "family_soundex_birth_day_month",
+    pub fn defaults() -> Vec<BlockingRule> {
+        BlockingRule::DEFAULT.iter().map(|text| BlockingRule::parse(text).expect("default rules parse")).collect()
+    }
+
+    /// Parses `part + part + ...`; the error names the unknown part.
+    pub fn parse(text: &str) -> Result<BlockingRule, String> {
+        let mut parts = Vec::new();
+        for word in text.split('+').map(str::trim) {
+            match KeyPart::from_name(word) {
+                Some(part) if !parts.contains(&part) => parts.push(part),
+                Some(_) => {}
+                None => return Err(word.to_string()),
+            }
         }
+        Ok(BlockingRule { parts })
     }
 
-    pub fn from_name(name: &str) -> Option<BlockingRule> {
-        BlockingRule::DEFAULT.iter().copied().find(|rule| rule.name() == name)
+    pub fn parts(&self) -> &[KeyPart] {
+        &self.parts
     }
 
-    /// The keys a candidate has under this rule; none when a part is missing.
-    fn keys(self, candidate: &Candidate, keys: &mut Vec<u64>) {
-        let tag = self as u8;
-        match self {
-            BlockingRule::FamilySoundexBirthYear => {
-                if let (Some(code), Some(birth)) = (candidate.family_soundex, candidate.birth) {
-                    keys.push(key(&(tag, code, birth.year())));
-                }
-            }
-            BlockingRule::BirthDate => {
-                if let Some(birth) = candidate.birth {
-                    let (month, day) = (birth.month(), birth.day());
-                    keys.push(key(&(tag, birth.year(), month.min(day), month.max(day))));
-                }
-            }
-            BlockingRule::Identifier => {
-                for identifier in &candidate.identifiers {
-                    keys.push(key(&(tag, &*identifier.system, &identifier.value)));
-                }
-            }
-            BlockingRule::NameSoundex => {
-                if let (Some(given), Some(family)) = (candidate.given_soundex, candidate.family_soundex) {
-                    keys.push(key(&(tag, given, family)));
-                }
-            }
-            BlockingRule::FamilySoundexBirthDayMonth => {
-                if let (Some(code), Some(birth)) = (candidate.family_soundex, candidate.birth) {
-                    let (month, day) = (birth.month(), birth.day());
-                    keys.push(key(&(tag, code, month.min(day), month.max(day))));
+    fn multi_valued(&self) -> bool {
+        self.parts.iter().any(|part| part.multi_valued())
+    }
+
+    /// The keys a person has under this rule (every combination of its parts'
+    /// values); none when a part is missing.
+    fn keys(&self, person: Person<'_>, keys: &mut Vec<u64>) {
+        keys.clear();
+        keys.push(0xcbf2_9ce4_8422_2325);
+        let mut values = Values::new();
+        for &part in &self.parts {
+            values.clear();
+            part.values(person, &mut values);
+            values.sort_unstable();
+            values.dedup();
+            let partial = std::mem::take(keys);
+            for key in partial {
+                for &value in &values {
+                    keys.push(stable_hash(&(key, value)));
                 }
             }
         }
+        keys.sort_unstable();
+        keys.dedup();
+    }
+
+    fn shared(&self, a: Person<'_>, b: Person<'_>) -> bool {
+        self.parts.iter().all(|part| part.shared(a, b))
     }
 }
 
-/// A fixed-key hash: the same keys on every run, so nothing depends on
-/// hasher randomness.
-fn key(parts: &impl Hash) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    parts.hash(&mut hasher);
-    hasher.finish()
+impl fmt::Display for BlockingRule {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.parts.iter().map(|part| part.name()).collect();
+        formatter.write_str(&names.join(" + "))
+    }
+}
+
+impl Serialize for BlockingRule {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 /// What one rule cost and produced, for the report.
@@ -100,72 +265,167 @@ fn key(parts: &impl Hash) -> u64 {
 pub struct RuleStats {
     pub rule: BlockingRule,
     pub blocks: usize,
-    /// Pairs this rule put together (a pair may come from several rules).
+    /// Pairs this rule puts together (a pair may come from several rules).
     pub pairs: u64,
+    /// Pairs no earlier rule had put together: what this rule adds.
+    pub new_pairs: u64,
     /// Blocks larger than the cap, not compared at all.
     pub oversized_blocks: usize,
     pub skipped_pairs: u64,
 }
 
-pub struct Blocking {
-    /// Distinct candidate pairs `(a, b)` with `a < b`, sorted.
-    pub pairs: Vec<(u32, u32)>,
+/// One block: a run of `Blocks::members`.
+#[derive(Debug, Clone, Copy)]
+pub struct Block {
+    pub key: u64,
+    start: u32,
+    len: u32,
+}
+
+/// The blocks of every rule, and the pairs each would produce.
+pub struct Blocks {
+    pub rules: Vec<BlockingRule>,
+    /// Per rule: its blocks (two or more members, not oversized).
+    blocks: Vec<Vec<Block>>,
+    members: Vec<Vec<u32>>,
+    /// Per rule: keys of the blocks that were too large to compare.
+    oversized: Vec<HashSet<u64>>,
     pub stats: Vec<RuleStats>,
 }
 
-pub fn block(candidates: &[Candidate], rules: &[BlockingRule], max_block_size: usize) -> Blocking {
-    let mut pairs = Vec::new();
-    let mut stats = Vec::with_capacity(rules.len());
-    let mut keys = Vec::new();
-    for &rule in rules {
-        let mut blocks: HashMap<u64, Vec<u32>> = HashMap::new();
-        for (index, candidate) in candidates.iter().enumerate() {
-            keys.clear();
-            rule.keys(candidate, &mut keys);
-            keys.sort_unstable();
-            keys.dedup();
-            for &block_key in &keys {
-                blocks.entry(block_key).or_default().push(index as u32);
-            }
-        }
-        let mut rule_stats = RuleStats { rule, blocks: 0, pairs: 0, oversized_blocks: 0, skipped_pairs: 0 };
-        for members in blocks.values().filter(|members| members.len() > 1) {
-            let possible = (members.len() as u64) * (members.len() as u64 - 1) / 2;
-            if members.len() > max_block_size {
-                rule_stats.oversized_blocks += 1;
-                rule_stats.skipped_pairs += possible;
-                continue;
-            }
-            rule_stats.blocks += 1;
-            for (position, &a) in members.iter().enumerate() {
-                for &b in &members[position + 1..] {
-                    if comparable(&candidates[a as usize], &candidates[b as usize]) {
-                        pairs.push((a.min(b), a.max(b)));
-                        rule_stats.pairs += 1;
-                    }
+pub fn block(people: &[Person<'_>], rules: &[BlockingRule], max_block_size: usize) -> Blocks {
+    let mut blocks = Blocks {
+        rules: rules.to_vec(),
+        blocks: Vec::new(),
+        members: Vec::new(),
+        oversized: Vec::new(),
+        stats: Vec::new(),
+    };
+    for rule in rules {
+        let mut entries: Vec<(u64, u32)> = people
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(index, &person)| {
+                let mut keys = Vec::new();
+                rule.keys(person, &mut keys);
+                keys.into_iter().map(move |key| (key, index as u32))
+            })
+            .collect();
+        entries.par_sort_unstable();
+        let mut stats =
+            RuleStats { rule: rule.clone(), blocks: 0, pairs: 0, new_pairs: 0, oversized_blocks: 0, skipped_pairs: 0 };
+        let mut rule_blocks = Vec::new();
+        let mut oversized = HashSet::new();
+        let mut start = 0;
+        while start < entries.len() {
+            let key = entries[start].0;
+            let end = start + entries[start..].partition_point(|entry| entry.0 == key);
+            let size = (end - start) as u64;
+            if size > 1 {
+                if size as usize > max_block_size {
+                    stats.oversized_blocks += 1;
+                    stats.skipped_pairs += size * (size - 1) / 2;
+                    oversized.insert(key);
+                } else {
+                    stats.blocks += 1;
+                    rule_blocks.push(Block { key, start: start as u32, len: size as u32 });
                 }
             }
+            start = end;
         }
-        stats.push(rule_stats);
+        // Large blocks first, so that no thread is left with one at the end.
+        rule_blocks.sort_by_key(|block| (std::cmp::Reverse(block.len), block.key));
+        blocks.members.push(entries.into_iter().map(|(_, index)| index).collect());
+        blocks.blocks.push(rule_blocks);
+        blocks.oversized.push(oversized);
+        blocks.stats.push(stats);
     }
-    pairs.sort_unstable();
-    pairs.dedup();
-    Blocking { pairs, stats }
+    blocks
+}
+
+impl Blocks {
+    pub fn rule_count(&self) -> usize {
+        self.rules.len()
+    }
+
+    pub fn blocks(&self, rule: usize) -> &[Block] {
+        &self.blocks[rule]
+    }
+
+    pub fn members(&self, rule: usize, block: &Block) -> &[u32] {
+        &self.members[rule][block.start as usize..(block.start + block.len) as usize]
+    }
+
+    /// Whether the pair `(a, b)`, met in `block` of rule `rule`, is compared
+    /// here: no earlier rule pairs them, and (for a rule with several keys
+    /// per person) this is the first block of the rule that holds both.
+    pub fn compared_here(&self, rule: usize, block: &Block, a: Person<'_>, b: Person<'_>) -> bool {
+        if !comparable(a, b) {
+            return false;
+        }
+        for earlier in 0..rule {
+            if self.rules[earlier].shared(a, b) && self.first_common_key(earlier, a, b).is_some() {
+                return false;
+            }
+        }
+        !self.rules[rule].multi_valued() || self.first_common_key(rule, a, b) == Some(block.key)
+    }
+
+    /// The smallest key of `rule` that both share and whose block was
+    /// compared; cheap when the rule has one key per person and no
+    /// oversized blocks.
+    fn first_common_key(&self, rule: usize, a: Person<'_>, b: Person<'_>) -> Option<u64> {
+        let rule_ref = &self.rules[rule];
+        if !rule_ref.multi_valued() && self.oversized[rule].is_empty() {
+            return Some(0);
+        }
+        let (mut keys_a, mut keys_b) = (Vec::new(), Vec::new());
+        rule_ref.keys(a, &mut keys_a);
+        rule_ref.keys(b, &mut keys_b);
+        keys_a.into_iter().find(|key| keys_b.binary_search(key).is_ok() && !self.oversized[rule].contains(key))
+    }
+
+    /// How many pairs the rules put together, and how many are new to each
+    /// rule, filled in by the comparing pass.
+    pub fn record_pairs(&mut self, rule: usize, pairs: u64, new_pairs: u64) {
+        self.stats[rule].pairs = pairs;
+        self.stats[rule].new_pairs = new_pairs;
+    }
 }
 
 /// Two patients already in the EMR are never merged by a migration.
-fn comparable(a: &Candidate, b: &Candidate) -> bool {
-    !(a.kind == CandidateKind::Existing && b.kind == CandidateKind::Existing)
+fn comparable(a: Person<'_>, b: Person<'_>) -> bool {
+    !(a.candidate.kind == CandidateKind::Existing && b.candidate.kind == CandidateKind::Existing)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::matching::features::Features;
     use crate::matching::tests::candidate;
     use jiff::civil::date;
 
+    /// Every pair compared, in order, by enumerating blocks as `run` does.
+    fn compared_pairs(blocks: &Blocks, features: &Features<'_>) -> Vec<(u32, u32)> {
+        let mut pairs = Vec::new();
+        for rule in 0..blocks.rule_count() {
+            for block in blocks.blocks(rule) {
+                let members = blocks.members(rule, block);
+                for (position, &a) in members.iter().enumerate() {
+                    for &b in &members[position + 1..] {
+                        if blocks.compared_here(rule, block, features.person(a), features.person(b)) {
+                            pairs.push((a.min(b), a.max(b)));
+                        }
+                    }
+                }
+            }
+        }
+        pairs.sort_unstable();
+        pairs
+    }
+
     #[test]
-    fn rules_together_catch_swaps_typos_and_name_changes() {
+    fn default_rules_catch_swaps_typos_nicknames_and_name_changes() {
         let candidates = vec![
             candidate("Robert", "Smith", date(1980, 3, 4)),
             candidate("Robert", "Smith", date(1980, 4, 3)), // day/month swapped
@@ -173,23 +433,40 @@ mod tests {
             candidate("Roberta", "Jones", date(1980, 4, 3)), // married name, swapped date
             candidate("Alice", "Wong", date(1990, 1, 1)),
             candidate("Bob", "Smith", date(1986, 3, 4)), // nickname and a year typo
+            candidate("Smith", "Robert", date(1980, 3, 4)), // names swapped
+            candidate("Robert", "Xmith", date(1980, 3, 4)), // first letter of the surname
         ];
-        let blocking = block(&candidates, BlockingRule::DEFAULT, 100);
-        assert!(blocking.pairs.contains(&(0, 1)));
-        assert!(blocking.pairs.contains(&(0, 2)));
-        assert!(blocking.pairs.contains(&(0, 3)));
-        assert!(blocking.pairs.contains(&(0, 5)));
-        assert!(!blocking.pairs.iter().any(|&(a, b)| a == 4 || b == 4));
-        assert!(blocking.pairs.windows(2).all(|pair| pair[0] < pair[1]), "sorted and distinct");
+        let features = Features::new(&candidates);
+        let blocks = block(&features.people(), &BlockingRule::defaults(), 100);
+        let pairs = compared_pairs(&blocks, &features);
+        for expected in [(0, 1), (0, 2), (0, 5), (0, 6), (0, 7), (1, 3)] {
+            assert!(pairs.contains(&expected), "{expected:?} in {pairs:?}");
+        }
+        assert!(!pairs.iter().any(|&(a, b)| a == 4 || b == 4));
+        assert!(pairs.windows(2).all(|pair| pair[0] < pair[1]), "each pair compared once: {pairs:?}");
+        let new: u64 = blocks.stats.iter().map(|stats| stats.new_pairs).sum();
+        assert_eq!(new, 0, "filled in by the comparing pass, not by blocking");
     }
 
     #[test]
     fn oversized_blocks_are_skipped_and_counted() {
         let candidates: Vec<_> = (0..5).map(|_| candidate("Ann", "Lee", date(1970, 1, 1))).collect();
-        let blocking = block(&candidates, &[BlockingRule::BirthDate], 4);
-        assert!(blocking.pairs.is_empty());
-        assert_eq!(blocking.stats[0].oversized_blocks, 1);
-        assert_eq!(blocking.stats[0].skipped_pairs, 10);
+        let features = Features::new(&candidates);
+        let rules = [BlockingRule::parse("birth_date").unwrap()];
+        let blocks = block(&features.people(), &rules, 4);
+        assert!(compared_pairs(&blocks, &features).is_empty());
+        assert_eq!(blocks.stats[0].oversized_blocks, 1);
+        assert_eq!(blocks.stats[0].skipped_pairs, 10);
+    }
+
+    #[test]
+    fn a_pair_skipped_in_an_oversized_block_is_still_compared_by_a_later_rule() {
+        let mut candidates: Vec<_> = (0..5).map(|i| candidate("Ann", &format!("Lee{i}"), date(1970, 1, 1))).collect();
+        candidates.push(candidate("Ann", "Lee0", date(1970, 1, 1)));
+        let features = Features::new(&candidates);
+        let rules = [BlockingRule::parse("birth_date").unwrap(), BlockingRule::parse("family").unwrap()];
+        let blocks = block(&features.people(), &rules, 4);
+        assert_eq!(compared_pairs(&blocks, &features), vec![(0, 5)]);
     }
 
     #[test]
@@ -198,7 +475,16 @@ mod tests {
         a.kind = CandidateKind::Existing;
         let b = a.clone();
         let c = candidate("Ann", "Lee", date(1970, 1, 1));
-        let blocking = block(&[a, b, c], &[BlockingRule::BirthDate], 100);
-        assert_eq!(blocking.pairs, vec![(0, 2), (1, 2)]);
+        let candidates = [a, b, c];
+        let features = Features::new(&candidates);
+        let blocks = block(&features.people(), &[BlockingRule::parse("birth_date").unwrap()], 100);
+        assert_eq!(compared_pairs(&blocks, &features), vec![(0, 2), (1, 2)]);
+    }
+
+    #[test]
+    fn rules_parse_and_print_with_their_part_names() {
+        let rule = BlockingRule::parse("birth_date +given_phonetic").unwrap();
+        assert_eq!(rule.to_string(), "birth_date + given_phonetic");
+        assert_eq!(BlockingRule::parse("birth_dte + family"), Err("birth_dte".to_string()));
     }
 }

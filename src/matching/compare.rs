@@ -1,12 +1,13 @@
-//! Comparison: two candidates, field by field, into comparison levels. Levels
+//! Comparison: two people, field by field, into comparison levels. Levels
 //! are what scoring weighs and what an explanation shows; no text is
 //! allocated here, because this runs once per candidate pair.
 
 use jiff::civil::Date;
 use serde::Serialize;
 
+use super::features::Person;
 use super::nickname::share_group;
-use super::normalize::Candidate;
+use super::normalize::TextField;
 
 /// Jaro-Winkler similarity at or above which names count as a likely typo.
 const CLOSE: f64 = 0.92;
@@ -25,6 +26,8 @@ pub enum NameLevel {
     Close,
     /// One name is a word of the other (Garcia, Garcia Lopez).
     Partial,
+    /// Same Double Metaphone code (Catherine, Kathryn).
+    Phonetic,
     /// Jaro-Winkler ≥ 0.85.
     Similar,
     Different,
@@ -38,6 +41,8 @@ pub enum DateLevel {
     DayMonthSwapped,
     /// One digit of YYYYMMDD differs: a keying error.
     OneDigit,
+    /// Only the year agrees.
+    YearOnly,
     Different,
     Missing,
 }
@@ -61,7 +66,7 @@ pub enum Agreement {
     Missing,
 }
 
-/// How two candidates compare, field by field.
+/// How two people compare, field by field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct Comparison {
     pub family: NameLevel,
@@ -76,22 +81,42 @@ pub struct Comparison {
     pub address: Agreement,
     /// A shared identifier (agree), or the same system with other values.
     pub identifier: Agreement,
+    /// The given names differ and both are names in their own right (in the
+    /// nickname table, or common in this data), not one a typo of the other:
+    /// what tells twins Aiden and Aidan from a mistyped Aidan.
+    #[serde(skip)]
+    pub distinct_given_names: bool,
 }
 
-pub fn compare(a: &Candidate, b: &Candidate) -> Comparison {
+/// Which fields take part in comparing, from `[matching]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CompareOptions {
+    /// Compare national identifiers as if absent (to measure matching
+    /// without them, or where they are unreliable).
+    pub ignore_national_id: bool,
+}
+
+pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Comparison {
     let (family, given) = compare_names(a, b);
+    let (x, y) = (a.candidate, b.candidate);
+    let national_id = if options.ignore_national_id {
+        IdLevel::Missing
+    } else {
+        compare_national_ids(x.text(TextField::NationalId), y.text(TextField::NationalId))
+    };
     Comparison {
         family,
         given,
-        middle_initial: agreement(a.middle_initial, b.middle_initial),
-        suffix: agreement(a.suffix, b.suffix),
-        birth: compare_dates(a.birth, b.birth),
-        sex: agreement(a.sex, b.sex),
-        national_id: compare_national_ids(a.national_id.as_deref(), b.national_id.as_deref()),
-        postal: agreement(a.postal.as_deref(), b.postal.as_deref()),
-        phone: agreement(a.phone.as_deref(), b.phone.as_deref()),
-        address: compare_addresses(a.address.as_deref(), b.address.as_deref()),
+        middle_initial: agreement(x.middle_initial, y.middle_initial),
+        suffix: agreement(x.suffix, y.suffix),
+        birth: compare_dates(x.birth, y.birth),
+        sex: agreement(x.sex, y.sex),
+        national_id,
+        postal: agreement(x.text(TextField::Postal), y.text(TextField::Postal)),
+        phone: agreement(x.text(TextField::Phone), y.text(TextField::Phone)),
+        address: compare_addresses(x.text(TextField::Address), y.text(TextField::Address)),
         identifier: compare_identifiers(a, b),
+        distinct_given_names: distinct_given_names(given, a, b),
     }
 }
 
@@ -103,11 +128,13 @@ fn agreement<T: PartialEq>(a: Option<T>, b: Option<T>) -> Agreement {
     }
 }
 
-fn compare_names(a: &Candidate, b: &Candidate) -> (NameLevel, NameLevel) {
-    let family = compare_name(a.family.as_deref(), b.family.as_deref());
-    let given = match compare_name(a.given.as_deref(), b.given.as_deref()) {
-        NameLevel::Close | NameLevel::Similar | NameLevel::Different | NameLevel::Partial
-            if share_group(&a.given_groups, &b.given_groups) =>
+fn compare_names(a: Person<'_>, b: Person<'_>) -> (NameLevel, NameLevel) {
+    let (x, y) = (a.candidate, b.candidate);
+    let family = compare_name(x.family(), y.family(), a.derived.family_phonetic.sounds_like(b.derived.family_phonetic));
+    let given_sound = a.derived.given_phonetic.sounds_like(b.derived.given_phonetic);
+    let given = match compare_name(x.given(), y.given(), given_sound) {
+        NameLevel::Close | NameLevel::Similar | NameLevel::Different | NameLevel::Partial | NameLevel::Phonetic
+            if share_group(a.derived.given_groups, b.derived.given_groups) =>
         {
             NameLevel::Nickname
         }
@@ -115,20 +142,17 @@ fn compare_names(a: &Candidate, b: &Candidate) -> (NameLevel, NameLevel) {
     };
     let both_differ = !matches!(family, NameLevel::Exact | NameLevel::Close)
         && !matches!(given, NameLevel::Exact | NameLevel::Close | NameLevel::Nickname);
-    if both_differ
-        && is_same_name(a.family.as_deref(), b.given.as_deref())
-        && is_same_name(a.given.as_deref(), b.family.as_deref())
-    {
+    if both_differ && is_same_name(x.family(), y.given()) && is_same_name(x.given(), y.family()) {
         return (NameLevel::Swapped, NameLevel::Swapped);
     }
     (family, given)
 }
 
 fn is_same_name(a: Option<&str>, b: Option<&str>) -> bool {
-    matches!(compare_name(a, b), NameLevel::Exact | NameLevel::Close)
+    matches!(compare_name(a, b, false), NameLevel::Exact | NameLevel::Close)
 }
 
-fn compare_name(a: Option<&str>, b: Option<&str>) -> NameLevel {
+fn compare_name(a: Option<&str>, b: Option<&str>, sounds_alike: bool) -> NameLevel {
     let (Some(a), Some(b)) = (a, b) else {
         return NameLevel::Missing;
     };
@@ -140,6 +164,8 @@ fn compare_name(a: Option<&str>, b: Option<&str>) -> NameLevel {
         NameLevel::Close
     } else if is_word_of(a, b) || is_word_of(b, a) {
         NameLevel::Partial
+    } else if sounds_alike {
+        NameLevel::Phonetic
     } else if similarity >= SIMILAR {
         NameLevel::Similar
     } else {
@@ -150,6 +176,27 @@ fn compare_name(a: Option<&str>, b: Option<&str>) -> NameLevel {
 /// True when `short` is one whole word of the multi-word `long`.
 fn is_word_of(short: &str, long: &str) -> bool {
     !short.contains(' ') && long.contains(' ') && long.split(' ').any(|word| word == short)
+}
+
+/// A name seen at least this often is a name people are given, not a typo.
+const ESTABLISHED_NAME: u32 = 3;
+/// ... unless the other name is this many times more common: then it is
+/// far likelier a typo of that name (JOHM beside JOHN).
+const TYPO_RATIO: u32 = 20;
+
+fn distinct_given_names(level: NameLevel, a: Person<'_>, b: Person<'_>) -> bool {
+    if matches!(level, NameLevel::Exact | NameLevel::Nickname | NameLevel::Missing | NameLevel::Swapped) {
+        return false;
+    }
+    if level == NameLevel::Different {
+        return true;
+    }
+    let listed = |person: Person<'_>| !person.derived.given_groups.is_empty();
+    let (low, high) = {
+        let (x, y) = (a.derived.given_count, b.derived.given_count);
+        (x.min(y), x.max(y))
+    };
+    (listed(a) && listed(b)) || (low >= ESTABLISHED_NAME && low.saturating_mul(TYPO_RATIO) >= high)
 }
 
 fn compare_dates(a: Option<Date>, b: Option<Date>) -> DateLevel {
@@ -167,7 +214,13 @@ fn compare_dates(a: Option<Date>, b: Option<Date>) -> DateLevel {
         [year / 1000 % 10, year / 100 % 10, year / 10 % 10, year % 10, month / 10, month % 10, day / 10, day % 10]
     };
     let differing = digits(a).iter().zip(digits(b).iter()).filter(|(x, y)| x != y).count();
-    if differing == 1 { DateLevel::OneDigit } else { DateLevel::Different }
+    if differing == 1 {
+        DateLevel::OneDigit
+    } else if a.year() == b.year() {
+        DateLevel::YearOnly
+    } else {
+        DateLevel::Different
+    }
 }
 
 /// Same house number and nearly the same street line.
@@ -206,10 +259,13 @@ fn house_number(address: &str) -> Option<&str> {
     address.split(' ').next().filter(|word| word.bytes().any(|byte| byte.is_ascii_digit()))
 }
 
-fn compare_identifiers(a: &Candidate, b: &Candidate) -> Agreement {
+/// Identifiers are sorted by (system, value): one merge walk finds a shared
+/// one, or the same system with different values.
+fn compare_identifiers(a: Person<'_>, b: Person<'_>) -> Agreement {
+    let (x, y) = (&a.candidate.identifiers, &b.candidate.identifiers);
     let mut same_system = false;
-    for left in &a.identifiers {
-        for right in &b.identifiers {
+    for left in x.iter() {
+        for right in y.iter() {
             if left.system == right.system {
                 if left.value == right.value {
                     return Agreement::Agree;
@@ -224,26 +280,33 @@ fn compare_identifiers(a: &Candidate, b: &Candidate) -> Agreement {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::matching::features::Features;
     use crate::matching::tests::candidate;
     use jiff::civil::date;
 
+    fn compare_pair(a: crate::matching::Candidate, b: crate::matching::Candidate) -> Comparison {
+        let candidates = [a, b];
+        let features = Features::new(&candidates);
+        compare(features.person(0), features.person(1), CompareOptions::default())
+    }
+
     #[test]
     fn name_levels() {
-        assert_eq!(compare_name(Some("SMITH"), Some("SMITH")), NameLevel::Exact);
-        assert_eq!(compare_name(Some("GARCIA LOPEZ"), Some("GARCIALOPEZ")), NameLevel::Exact);
-        assert_eq!(compare_name(Some("THOMPSON"), Some("THOMSPON")), NameLevel::Close);
-        assert_eq!(compare_name(Some("GARCIA"), Some("GARCIA LOPEZ")), NameLevel::Partial);
-        assert_eq!(compare_name(Some("SMITH"), Some("JONES")), NameLevel::Different);
-        assert_eq!(compare_name(None, Some("JONES")), NameLevel::Missing);
+        assert_eq!(compare_name(Some("SMITH"), Some("SMITH"), false), NameLevel::Exact);
+        assert_eq!(compare_name(Some("GARCIA LOPEZ"), Some("GARCIALOPEZ"), false), NameLevel::Exact);
+        assert_eq!(compare_name(Some("THOMPSON"), Some("THOMSPON"), false), NameLevel::Close);
+        assert_eq!(compare_name(Some("GARCIA"), Some("GARCIA LOPEZ"), false), NameLevel::Partial);
+        assert_eq!(compare_name(Some("SMITH"), Some("JONES"), false), NameLevel::Different);
+        assert_eq!(compare_name(None, Some("JONES"), false), NameLevel::Missing);
     }
 
     #[test]
     fn nicknames_and_swapped_names_are_recognised() {
         let bob = candidate("Bob", "Smith", date(1980, 1, 2));
         let robert = candidate("Robert", "Smith", date(1980, 1, 2));
-        assert_eq!(compare(&bob, &robert).given, NameLevel::Nickname);
+        assert_eq!(compare_pair(bob, robert.clone()).given, NameLevel::Nickname);
         let swapped = candidate("Smith", "Robert", date(1980, 1, 2));
-        let comparison = compare(&robert, &swapped);
+        let comparison = compare_pair(robert, swapped);
         assert_eq!((comparison.family, comparison.given), (NameLevel::Swapped, NameLevel::Swapped));
     }
 
@@ -255,6 +318,7 @@ mod tests {
         assert_eq!(compare_dates(d(1980, 3, 4), d(1980, 3, 7)), DateLevel::OneDigit);
         assert_eq!(compare_dates(d(1980, 3, 4), d(1981, 3, 4)), DateLevel::OneDigit);
         assert_eq!(compare_dates(d(1956, 3, 4), d(1984, 3, 4)), DateLevel::Different);
+        assert_eq!(compare_dates(d(1956, 3, 4), d(1956, 11, 23)), DateLevel::YearOnly);
         assert_eq!(compare_dates(None, d(1984, 3, 4)), DateLevel::Missing);
     }
 
@@ -271,5 +335,43 @@ mod tests {
     fn addresses_need_the_same_house_number() {
         assert_eq!(compare_addresses(Some("12 ELM ST"), Some("12 ELM ST APT 4")), Agreement::Agree);
         assert_eq!(compare_addresses(Some("12 ELM ST"), Some("14 ELM ST")), Agreement::Disagree);
+    }
+
+    #[test]
+    fn sound_alike_names_have_their_own_level() {
+        let comparison = compare_pair(
+            candidate("Catherine", "Smith", date(1980, 1, 2)),
+            candidate("Kathryn", "Smith", date(1980, 1, 2)),
+        );
+        assert_eq!(comparison.given, NameLevel::Phonetic);
+    }
+
+    #[test]
+    fn twin_names_are_told_from_typos() {
+        // Both given names in the nickname table: two names, not a typo.
+        let twins =
+            compare_pair(candidate("Emma", "Lind", date(2011, 6, 14)), candidate("Ella", "Lind", date(2011, 6, 14)));
+        assert!(twins.distinct_given_names);
+        // A typo of a listed name is no name of its own.
+        let typo =
+            compare_pair(candidate("Emma", "Lind", date(2011, 6, 14)), candidate("Emmx", "Lind", date(2011, 6, 14)));
+        assert!(!typo.distinct_given_names);
+        // Unlisted names that are common in the data are names too.
+        let mut candidates: Vec<_> = (0..3).map(|_| candidate("Jayden", "Park", date(1990, 1, 1))).collect();
+        candidates.extend((0..3).map(|_| candidate("Jaden", "Kim", date(1991, 1, 1))));
+        let features = Features::new(&candidates);
+        assert!(compare(features.person(0), features.person(3), CompareOptions::default()).distinct_given_names);
+    }
+
+    #[test]
+    fn national_ids_can_be_left_out() {
+        let mut ann = candidate("Ann", "Lee", date(1970, 1, 1));
+        ann.set_text(TextField::NationalId, Some("123456780"));
+        let candidates = [ann.clone(), ann];
+        let features = Features::new(&candidates);
+        let (a, b) = (features.person(0), features.person(1));
+        assert_eq!(compare(a, b, CompareOptions::default()).national_id, IdLevel::Exact);
+        let options = CompareOptions { ignore_national_id: true };
+        assert_eq!(compare(a, b, options).national_id, IdLevel::Missing);
     }
 }

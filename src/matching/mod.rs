@@ -1,11 +1,14 @@
 //! matching: which records are the same person.
 //!
-//! Candidates (normalised once, see `Candidate::from_record`) are blocked on
-//! several keys, compared field by field into comparison levels, scored as
-//! Fellegi–Sunter match weights, decided against two thresholds with hard
-//! rules that keep look-alikes apart, and clustered so that one weak link
-//! cannot chain strangers together. Comparison runs in parallel (rayon); the
-//! result is the same whatever the number of threads.
+//! Candidates (normalised once, see `Candidate::from_record`) get their
+//! derived features (phonetic codes, name frequencies; `features`), are
+//! blocked on several rules (`block`), compared field by field into
+//! comparison levels (`compare`), and scored as Fellegi–Sunter match weights
+//! whose m and u are estimated from the run's own data (`score`). Pairs are
+//! decided against two thresholds, with hard rules that keep look-alikes
+//! apart, and clustered so that one weak link cannot chain strangers together
+//! (`cluster`). Comparison runs in parallel (rayon); the result is the same
+//! whatever the number of threads.
 //!
 //! Matching decides identity only. Which values the merged patient keeps is
 //! `merge` (survivorship); what gets written where is load's job.
@@ -13,22 +16,26 @@
 mod block;
 mod cluster;
 mod compare;
+mod features;
 mod merge;
 mod nickname;
 mod normalize;
 mod phonetic;
 mod score;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
 use serde::Serialize;
 
-pub use block::{BlockingRule, RuleStats};
-pub use compare::{Agreement, Comparison, DateLevel, IdLevel, NameLevel, compare};
+pub use block::{BlockingRule, KeyPart, RuleStats};
+pub use compare::{Agreement, CompareOptions, Comparison, DateLevel, IdLevel, NameLevel};
+pub use features::{Features, Person};
 pub use merge::{merge, rank};
-pub use normalize::{Candidate, CandidateKind, fold};
-pub use score::Score;
+pub use normalize::{Candidate, CandidateKind, TextField, fold};
+pub use score::{Contribution, Model, Score, ScoredField};
+
+use crate::synth::rng::Rng;
 
 /// Thresholds and blocking, from migration.toml's `[matching]`.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,11 +47,26 @@ pub struct MatchConfig {
     pub blocking: Vec<BlockingRule>,
     /// Blocks larger than this are not compared, and the report says so.
     pub max_block_size: usize,
+    /// Whether national identifiers take part (compared, and a conflict
+    /// keeps two records apart).
+    pub use_national_id: bool,
 }
 
 impl Default for MatchConfig {
     fn default() -> MatchConfig {
-        MatchConfig { auto_link: 0.95, review: 0.50, blocking: BlockingRule::DEFAULT.to_vec(), max_block_size: 2_000 }
+        MatchConfig {
+            auto_link: 0.95,
+            review: 0.50,
+            blocking: BlockingRule::defaults(),
+            max_block_size: 2_000,
+            use_national_id: true,
+        }
+    }
+}
+
+impl MatchConfig {
+    fn compare_options(&self) -> CompareOptions {
+        CompareOptions { ignore_national_id: !self.use_national_id }
     }
 }
 
@@ -52,22 +74,28 @@ impl Default for MatchConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HardRule {
-    /// Same family name and birth date, clearly different given names.
+    /// Same family name and birth date, two different given names.
     Twins,
     /// Different generational suffixes (Jr and Sr).
     Generation,
+    /// Two valid national identifiers that are not one keying error apart.
+    NationalId,
 }
 
 impl HardRule {
-    fn applies(comparison: &Comparison) -> Option<HardRule> {
-        let family_agrees = matches!(comparison.family, NameLevel::Exact | NameLevel::Close | NameLevel::Partial);
+    pub fn applies(comparison: &Comparison) -> Option<HardRule> {
+        let family_agrees =
+            matches!(comparison.family, NameLevel::Exact | NameLevel::Close | NameLevel::Partial | NameLevel::Phonetic);
         let birth_agrees =
             matches!(comparison.birth, DateLevel::Exact | DateLevel::DayMonthSwapped | DateLevel::OneDigit);
-        if family_agrees && birth_agrees && comparison.given == NameLevel::Different {
+        if family_agrees && birth_agrees && comparison.distinct_given_names {
             return Some(HardRule::Twins);
         }
         if comparison.suffix == Agreement::Disagree {
             return Some(HardRule::Generation);
+        }
+        if score::conflicting_national_ids(comparison) {
+            return Some(HardRule::NationalId);
         }
         None
     }
@@ -93,11 +121,80 @@ pub struct ReviewPair {
     pub reason: ReviewReason,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+/// How many compared pairs reach a match probability: what each threshold
+/// would give.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SweepRow {
+    pub threshold: f64,
+    /// Pairs at or above the threshold that no hard rule keeps apart.
+    pub pairs: u64,
+}
+
+/// The estimated model as the report shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModelSummary {
+    pub prior: f64,
+    pub em_iterations: usize,
+    pub em_converged: bool,
+    pub training_pairs: u64,
+    pub random_pairs: u64,
+    pub fields: Vec<FieldWeights>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldWeights {
+    pub field: ScoredField,
+    pub levels: Vec<LevelWeight>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LevelWeight {
+    pub level: &'static str,
+    pub m: f64,
+    pub u: f64,
+    pub weight: f64,
+}
+
+impl ModelSummary {
+    fn of(model: &Model) -> ModelSummary {
+        let fields = score::SCORED
+            .iter()
+            .enumerate()
+            .map(|(index, &field)| FieldWeights {
+                field,
+                levels: field
+                    .levels()
+                    .iter()
+                    .enumerate()
+                    .take(field.levels().len() - 1)
+                    .map(|(level, &name)| LevelWeight {
+                        level: name,
+                        m: model.m[index][level],
+                        u: model.u[index][level],
+                        weight: model.weight(field, level),
+                    })
+                    .collect(),
+            })
+            .collect();
+        ModelSummary {
+            prior: model.prior,
+            em_iterations: model.em_iterations,
+            em_converged: model.em_converged,
+            training_pairs: model.training_pairs,
+            random_pairs: model.random_pairs,
+            fields,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MatchStats {
+    /// The thresholds this run decided with.
+    pub auto_link: f64,
+    pub review: f64,
     pub candidates: usize,
     pub blocking: Vec<RuleStats>,
-    pub candidate_pairs: usize,
+    pub candidate_pairs: u64,
     /// Links accepted (some join records already in one cluster).
     pub links: usize,
     pub review_pairs: usize,
@@ -107,7 +204,9 @@ pub struct MatchStats {
     pub refused_links: usize,
     pub clusters: usize,
     /// Compared pairs by match probability, in twenty bands of 0.05.
-    pub probability_histogram: Vec<usize>,
+    pub probability_histogram: Vec<u64>,
+    pub threshold_sweep: Vec<SweepRow>,
+    pub model: ModelSummary,
 }
 
 #[derive(Debug, Clone)]
@@ -119,11 +218,22 @@ pub struct MatchOutcome {
 
 const HISTOGRAM_BANDS: usize = 20;
 
+/// Thresholds the report always shows in its sweep (the configured ones are
+/// added).
+const SWEEP: &[f64] = &[0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999];
+
 /// Below this match probability, a document and a patient record are kept
 /// apart even in a cluster: the document's few fields (name and birth date,
 /// perhaps a maiden name) need not agree strongly with every record of its
 /// patient, only not contradict one.
 const DOCUMENT_CONFLICT: f64 = 0.05;
+
+/// Random pairs counted for u: enough to see a birth date agree by chance
+/// a few dozen times in a large practice.
+const RANDOM_PAIRS: u64 = 1_000_000;
+/// Blocked pairs EM learns from, at most (blocks are sampled beyond this).
+const TRAINING_PAIRS: u64 = 2_000_000;
+const SAMPLING_SEED: u64 = 0x4D41_5443_4845_5253;
 
 /// A pair worth keeping after scoring: a link or an uncertain pair.
 #[derive(Debug, Clone, Copy)]
@@ -136,102 +246,314 @@ struct Scored {
 
 /// What the parallel pass over the candidate pairs keeps: only the links and
 /// the uncertain pairs, never the (many) distinct ones.
-#[derive(Default)]
 struct Tally {
     links: Vec<Scored>,
     uncertain: Vec<Scored>,
-    histogram: Vec<usize>,
+    histogram: Vec<u64>,
+    sweep: Vec<u64>,
     kept_apart: BTreeMap<HardRule, usize>,
+    /// Per rule: pairs its blocks hold, and pairs compared under it.
+    rule_pairs: Vec<(u64, u64)>,
 }
 
 impl Tally {
+    fn new(rules: usize, sweep: usize) -> Tally {
+        Tally {
+            links: Vec::new(),
+            uncertain: Vec::new(),
+            histogram: vec![0; HISTOGRAM_BANDS],
+            sweep: vec![0; sweep],
+            kept_apart: BTreeMap::new(),
+            rule_pairs: vec![(0, 0); rules],
+        }
+    }
+
     fn merge(mut self, other: Tally) -> Tally {
         self.links.extend(other.links);
         self.uncertain.extend(other.uncertain);
-        for (band, count) in other.histogram.into_iter().enumerate() {
-            self.histogram[band] += count;
-        }
+        add_into(&mut self.histogram, &other.histogram);
+        add_into(&mut self.sweep, &other.sweep);
         for (rule, count) in other.kept_apart {
             *self.kept_apart.entry(rule).or_default() += count;
+        }
+        for (mine, theirs) in self.rule_pairs.iter_mut().zip(other.rule_pairs) {
+            mine.0 += theirs.0;
+            mine.1 += theirs.1;
         }
         self
     }
 }
 
-pub fn run(candidates: &[Candidate], config: &MatchConfig) -> MatchOutcome {
-    let blocking = block::block(candidates, &config.blocking, config.max_block_size);
-    let new_tally = || Tally { histogram: vec![0; HISTOGRAM_BANDS], ..Tally::default() };
-    let mut tally = blocking
-        .pairs
-        .par_iter()
-        .fold(new_tally, |mut tally, &(a, b)| {
-            let comparison = compare::compare(&candidates[a as usize], &candidates[b as usize]);
-            let score = score::score(&comparison);
-            let band = ((score.probability * HISTOGRAM_BANDS as f64) as usize).min(HISTOGRAM_BANDS - 1);
-            tally.histogram[band] += 1;
-            let scored = Scored { a, b, comparison, score };
-            match HardRule::applies(&comparison) {
-                // Counted where the rule changed the outcome: without it the
-                // pair would have linked or gone to review.
-                Some(rule) if score.probability >= config.review => *tally.kept_apart.entry(rule).or_default() += 1,
-                Some(_) => {}
-                None if score.probability >= config.auto_link => tally.links.push(scored),
-                None if score.probability >= config.review => tally.uncertain.push(scored),
-                None => {}
-            }
-            tally
-        })
-        .reduce(new_tally, Tally::merge);
-    // Threads finish in any order; sorting makes the result independent of it.
-    tally.links.sort_unstable_by_key(|pair| (pair.a, pair.b));
-    tally.uncertain.sort_unstable_by_key(|pair| (pair.a, pair.b));
-
-    let existing: Vec<bool> = candidates.iter().map(|c| c.kind == CandidateKind::Existing).collect();
-    let weighted: Vec<(u32, u32, f64)> = tally.links.iter().map(|pair| (pair.a, pair.b, pair.score.weight)).collect();
-    let conflict = |x: u32, y: u32| conflicts(&candidates[x as usize], &candidates[y as usize], config);
-    let clustering = cluster::cluster(&weighted, conflict, &existing);
-
-    let stats = MatchStats {
-        candidates: candidates.len(),
-        blocking: blocking.stats,
-        candidate_pairs: blocking.pairs.len(),
-        links: tally.links.len() - clustering.refused.len(),
-        review_pairs: 0,
-        kept_apart: tally.kept_apart,
-        refused_links: clustering.refused.len(),
-        clusters: clustering.clusters,
-        probability_histogram: tally.histogram,
-    };
-    let review = review_queue(candidates, &tally.uncertain, &tally.links, &clustering);
-    MatchOutcome {
-        cluster_of: clustering.cluster_of,
-        stats: MatchStats { review_pairs: review.len(), ..stats },
-        review,
+fn add_into(total: &mut [u64], part: &[u64]) {
+    for (a, b) in total.iter_mut().zip(part) {
+        *a += b;
     }
 }
 
-/// Whether two records must not end in one cluster. Two patient records
-/// must be a link in their own right: an uncertain pair is a person's to
-/// decide, never merged through a third record. A document only must not
-/// contradict a patient record.
-fn conflicts(a: &Candidate, b: &Candidate, config: &MatchConfig) -> bool {
-    let comparison = compare::compare(a, b);
-    if HardRule::applies(&comparison).is_some() {
-        return true;
+/// Everything matching knows before deciding: features, blocks and the
+/// estimated model. `explain` asks it about single pairs.
+pub struct Matcher<'c> {
+    features: Features<'c>,
+    blocks: block::Blocks,
+    model: Model,
+    config: MatchConfig,
+}
+
+impl<'c> Matcher<'c> {
+    pub fn prepare(candidates: &'c [Candidate], config: &MatchConfig) -> Matcher<'c> {
+        let features = Features::new(candidates);
+        let blocks = block::block(&features.people(), &config.blocking, config.max_block_size);
+        let mut matcher =
+            Matcher { model: Model::starting(candidates.len()), features, blocks, config: config.clone() };
+        matcher.estimate();
+        matcher
     }
-    let probability = score::score(&comparison).probability;
-    if a.kind == CandidateKind::Document || b.kind == CandidateKind::Document {
-        probability < DOCUMENT_CONFLICT
-    } else {
-        probability < config.auto_link
+
+    pub fn model(&self) -> &Model {
+        &self.model
     }
+
+    pub fn person(&self, index: u32) -> Person<'_> {
+        self.features.person(index)
+    }
+
+    pub fn compare(&self, a: u32, b: u32) -> Comparison {
+        compare::compare(self.person(a), self.person(b), self.config.compare_options())
+    }
+
+    /// Each field's level and weight, and the score, for one pair.
+    pub fn explain(&self, a: u32, b: u32) -> (Comparison, Vec<Contribution>, Score) {
+        let comparison = self.compare(a, b);
+        let (parts, score) = self.model.explain(&comparison, self.person(a), self.person(b));
+        (comparison, parts, score)
+    }
+
+    fn score(&self, a: u32, b: u32) -> (Comparison, Score) {
+        let comparison = self.compare(a, b);
+        (comparison, self.model.score(&comparison, self.person(a), self.person(b)))
+    }
+
+    /// u from random pairs, then m and the prior by EM over a sample of the
+    /// blocked pairs.
+    fn estimate(&mut self) {
+        let count = self.features.len();
+        if count < 2 {
+            return;
+        }
+        let random = self.random_pair_levels();
+        self.model.set_u(&random);
+        let all_pairs = count as f64 * (count as f64 - 1.0) / 2.0;
+        let blocks = &self.blocks;
+        let blocked_upper_bound: u64 = (0..blocks.rule_count())
+            .flat_map(|rule| blocks.blocks(rule).iter().map(move |block| pairs_in(blocks.members(rule, block).len())))
+            .sum();
+        let share = if blocked_upper_bound <= TRAINING_PAIRS {
+            1.0
+        } else {
+            TRAINING_PAIRS as f64 / blocked_upper_bound as f64
+        };
+        let patterns = self.training_patterns(share);
+        self.model.estimate_m(&patterns, share, all_pairs);
+    }
+
+    fn random_pair_levels(&self) -> score::LevelCounts {
+        let count = self.features.len();
+        let all_pairs = (count as u64) * (count as u64 - 1) / 2;
+        let options = self.config.compare_options();
+        let level_of = |a: u32, b: u32| score::pattern(&compare::compare(self.person(a), self.person(b), options));
+        if all_pairs <= RANDOM_PAIRS {
+            return (0..count as u32)
+                .into_par_iter()
+                .fold(score::LevelCounts::new, |mut counts, a| {
+                    for b in a + 1..count as u32 {
+                        counts.add(&level_of(a, b));
+                    }
+                    counts
+                })
+                .reduce(score::LevelCounts::new, score::LevelCounts::merge);
+        }
+        // Deterministic draws, in fixed chunks so threads do not change them.
+        let chunks = 64u64;
+        (0..chunks)
+            .into_par_iter()
+            .fold(score::LevelCounts::new, |mut counts, chunk| {
+                let mut rng = Rng::new(SAMPLING_SEED ^ chunk);
+                for _ in 0..RANDOM_PAIRS / chunks {
+                    let a = rng.below(count) as u32;
+                    let b = rng.below(count - 1) as u32;
+                    let b = if b >= a { b + 1 } else { b };
+                    counts.add(&level_of(a, b));
+                }
+                counts
+            })
+            .reduce(score::LevelCounts::new, score::LevelCounts::merge)
+    }
+
+    /// Patterns of the pairs in a `share` of the blocks, chosen by key.
+    fn training_patterns(&self, share: f64) -> Vec<(score::Pattern, u64)> {
+        let cut = (share * u64::MAX as f64) as u64;
+        let tasks: Vec<(usize, &block::Block)> = (0..self.blocks.rule_count())
+            .flat_map(|rule| self.blocks.blocks(rule).iter().map(move |block| (rule, block)))
+            .filter(|(_, block)| share >= 1.0 || normalize::stable_hash(&(block.key, SAMPLING_SEED)) <= cut)
+            .collect();
+        let counts = tasks
+            .par_iter()
+            .fold(HashMap::<score::Pattern, u64>::new, |mut counts, &(rule, block)| {
+                self.for_each_pair(rule, block, |a, b| {
+                    *counts.entry(score::pattern(&self.compare(a, b))).or_default() += 1;
+                });
+                counts
+            })
+            .reduce(HashMap::new, |mut merged, part| {
+                for (pattern, count) in part {
+                    *merged.entry(pattern).or_default() += count;
+                }
+                merged
+            });
+        let mut patterns: Vec<_> = counts.into_iter().collect();
+        // EM sums in this order: sorting keeps the result independent of threads.
+        patterns.sort_unstable();
+        patterns
+    }
+
+    /// Calls `visit` for each pair of `block` that is compared under `rule`.
+    fn for_each_pair(&self, rule: usize, block: &block::Block, mut visit: impl FnMut(u32, u32)) -> u64 {
+        let members = self.blocks.members(rule, block);
+        let mut held = 0;
+        for (position, &a) in members.iter().enumerate() {
+            for &b in &members[position + 1..] {
+                held += 1;
+                if self.blocks.compared_here(rule, block, self.person(a), self.person(b)) {
+                    visit(a.min(b), a.max(b));
+                }
+            }
+        }
+        held
+    }
+
+    /// Scores every blocked pair and keeps the links and the uncertain ones.
+    fn tally(&self, sweep: &[f64]) -> Tally {
+        let config = &self.config;
+        let rules = self.blocks.rule_count();
+        let tasks: Vec<(usize, &block::Block)> =
+            (0..rules).flat_map(|rule| self.blocks.blocks(rule).iter().map(move |block| (rule, block))).collect();
+        tasks
+            .par_iter()
+            .fold(
+                || Tally::new(rules, sweep.len()),
+                |mut tally, &(rule, block)| {
+                    let mut compared = 0;
+                    let held = self.for_each_pair(rule, block, |a, b| {
+                        compared += 1;
+                        let (comparison, score) = self.score(a, b);
+                        let band = ((score.probability * HISTOGRAM_BANDS as f64) as usize).min(HISTOGRAM_BANDS - 1);
+                        tally.histogram[band] += 1;
+                        let scored = Scored { a, b, comparison, score };
+                        match HardRule::applies(&comparison) {
+                            // Counted where the rule changed the outcome: without it
+                            // the pair would have linked or gone to review.
+                            Some(rule) if score.probability >= config.review => {
+                                *tally.kept_apart.entry(rule).or_default() += 1
+                            }
+                            Some(_) => {}
+                            None => {
+                                for (count, &threshold) in tally.sweep.iter_mut().zip(sweep) {
+                                    *count += u64::from(score.probability >= threshold);
+                                }
+                                if score.probability >= config.auto_link {
+                                    tally.links.push(scored);
+                                } else if score.probability >= config.review {
+                                    tally.uncertain.push(scored);
+                                }
+                            }
+                        }
+                    });
+                    tally.rule_pairs[rule].0 += held;
+                    tally.rule_pairs[rule].1 += compared;
+                    tally
+                },
+            )
+            .reduce(|| Tally::new(rules, sweep.len()), Tally::merge)
+    }
+
+    /// Whether two records must not end in one cluster. Two patient records
+    /// must be a link in their own right: an uncertain pair is a person's to
+    /// decide, never merged through a third record. A document only must not
+    /// contradict a patient record.
+    fn conflicts(&self, a: u32, b: u32) -> bool {
+        let (comparison, score) = self.score(a, b);
+        if HardRule::applies(&comparison).is_some() {
+            return true;
+        }
+        let document = |index: u32| self.person(index).candidate.kind == CandidateKind::Document;
+        if document(a) || document(b) {
+            score.probability < DOCUMENT_CONFLICT
+        } else {
+            score.probability < self.config.auto_link
+        }
+    }
+
+    /// Decides every pair and clusters the links.
+    pub fn run(mut self) -> MatchOutcome {
+        let mut sweep: Vec<f64> = SWEEP.to_vec();
+        sweep.extend([self.config.review, self.config.auto_link]);
+        sweep.sort_by(f64::total_cmp);
+        sweep.dedup();
+        let mut tally = self.tally(&sweep);
+        // Threads finish in any order; sorting makes the result independent of it.
+        tally.links.sort_unstable_by_key(|pair| (pair.a, pair.b));
+        tally.uncertain.sort_unstable_by_key(|pair| (pair.a, pair.b));
+        for (rule, &(held, compared)) in tally.rule_pairs.iter().enumerate() {
+            self.blocks.record_pairs(rule, held, compared);
+        }
+
+        let existing: Vec<bool> =
+            (0..self.features.len() as u32).map(|i| self.person(i).candidate.kind == CandidateKind::Existing).collect();
+        let weighted: Vec<(u32, u32, f64)> =
+            tally.links.iter().map(|pair| (pair.a, pair.b, pair.score.weight)).collect();
+        let clustering = cluster::cluster(&weighted, |x, y| self.conflicts(x, y), &existing);
+
+        let stats = MatchStats {
+            auto_link: self.config.auto_link,
+            review: self.config.review,
+            candidates: self.features.len(),
+            blocking: self.blocks.stats.clone(),
+            candidate_pairs: tally.rule_pairs.iter().map(|(_, compared)| compared).sum(),
+            links: tally.links.len() - clustering.refused.len(),
+            review_pairs: 0,
+            kept_apart: tally.kept_apart,
+            refused_links: clustering.refused.len(),
+            clusters: clustering.clusters,
+            probability_histogram: tally.histogram,
+            threshold_sweep: sweep
+                .iter()
+                .zip(&tally.sweep)
+                .map(|(&threshold, &pairs)| SweepRow { threshold, pairs })
+                .collect(),
+            model: ModelSummary::of(&self.model),
+        };
+        let review = review_queue(&self.features, &tally.uncertain, &tally.links, &clustering);
+        MatchOutcome {
+            cluster_of: clustering.cluster_of,
+            stats: MatchStats { review_pairs: review.len(), ..stats },
+            review,
+        }
+    }
+}
+
+fn pairs_in(size: usize) -> u64 {
+    (size as u64) * (size as u64).saturating_sub(1) / 2
+}
+
+pub fn run(candidates: &[Candidate], config: &MatchConfig) -> MatchOutcome {
+    Matcher::prepare(candidates, config).run()
 }
 
 /// Uncertain pairs and refused links whose records ended in different
 /// clusters, but not pairs of two documents: a person decides which patient
 /// a document belongs to, not whether two pages are one person.
 fn review_queue(
-    candidates: &[Candidate],
+    features: &Features<'_>,
     uncertain: &[Scored],
     links: &[Scored],
     clustering: &cluster::Clustering,
@@ -254,7 +576,7 @@ fn review_queue(
         })
         .filter(|pair| clustering.cluster_of[pair.a as usize] != clustering.cluster_of[pair.b as usize])
         .filter(|pair| {
-            let document = |index: u32| candidates[index as usize].kind == CandidateKind::Document;
+            let document = |index: u32| features.person(index).candidate.kind == CandidateKind::Document;
             !(document(pair.a) && document(pair.b))
         })
         .collect();
@@ -279,9 +601,9 @@ pub(crate) mod tests {
     }
 
     fn with_household(mut candidate: Candidate) -> Candidate {
-        candidate.address = Some("12 ELM ST".into());
-        candidate.phone = Some("6145550100".into());
-        candidate.postal = Some("43215".into());
+        candidate.set_text(TextField::Address, Some("12 ELM ST"));
+        candidate.set_text(TextField::Phone, Some("6145550100"));
+        candidate.set_text(TextField::Postal, Some("43215"));
         candidate
     }
 
@@ -302,20 +624,25 @@ pub(crate) mod tests {
     #[test]
     fn an_uncertain_pair_is_not_joined_through_a_third_record() {
         use jiff::civil::date;
-        // Anna married (new surname, same birth date and phone): uncertain.
-        // A third record that links to each of them alone must not merge
-        // the two without a person deciding.
+        // Anna married (new surname, moved, and her sex mis-keyed): same
+        // given name and birth date, nothing else agrees. Uncertain. A third
+        // record that links to each of them alone must not merge the two
+        // without a person deciding.
+        use crate::record::Sex;
         let mut kowalski = with_household(candidate("Anna", "Kowalski", date(1990, 8, 25)));
-        kowalski.address = Some("4304 PARSONS AVE".into());
-        let mut nowak = with_household(candidate("Anna", "Nowak", date(1990, 8, 25)));
-        nowak.address = Some("4149 PARSONS AVE".into());
-        nowak.postal = Some("43068".into());
+        kowalski.sex = Some(Sex::Female);
+        let mut nowak = candidate("Anna", "Nowak", date(1990, 8, 25));
+        nowak.set_text(TextField::Address, Some("4149 PARSONS AVE"));
+        nowak.set_text(TextField::Postal, Some("43068"));
+        nowak.set_text(TextField::Phone, Some("6145550199"));
+        nowak.sex = Some(Sex::Male);
         let config = MatchConfig::default();
         let pair = run(&[kowalski.clone(), nowak.clone()], &config);
         assert_eq!(pair.review.len(), 1, "{:?}", pair.stats);
         let bridge = {
             let mut bridge = kowalski.clone();
-            bridge.family = Some("KOWALSKI NOWAK".into());
+            bridge.set_text(TextField::Family, Some("KOWALSKI NOWAK"));
+            bridge.sex = None;
             bridge
         };
         let outcome = run(&[kowalski, nowak, bridge], &config);

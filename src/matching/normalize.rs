@@ -1,14 +1,16 @@
-//! Normalisation: each record becomes a `Candidate` once, with names folded
-//! to A–Z, suffixes split off, phonetic codes, standardised address, phone and
-//! postal code, so that the compare loop does no text work at all.
+//! Normalisation: each record becomes a compact `Candidate` once, with names
+//! folded to A–Z, titles and suffixes split off, standardised address, phone
+//! and postal code, placeholders dropped, so that the compare loop does no
+//! text work beyond Jaro-Winkler. The text of a candidate lives in one
+//! allocation: a million-patient practice has millions of candidates.
+
+use std::hash::{Hash, Hasher};
 
 use jiff::civil::Date;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
-use super::nickname::Nicknames;
-use super::phonetic::soundex;
-use crate::record::{Field, Identifier, Record, Sex};
+use crate::record::{Field, Record, Sex};
 
 /// Where a candidate comes from: the rows of this run, or a patient already
 /// in the EMR database.
@@ -19,60 +21,163 @@ pub enum CandidateKind {
     Existing,
 }
 
-/// A person as matching sees them. Text fields are folded (see `fold`);
-/// absent and placeholder values are `None`.
+/// The text fields of a candidate, folded (see `fold`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextField {
+    /// Words kept apart: `GARCIA LOPEZ`.
+    Family,
+    Given,
+    /// Standardised: `12 ELM ST APT 4`.
+    Address,
+    /// Digits (or folded characters) of a national identifier.
+    NationalId,
+    /// Five digits for a US ZIP code.
+    Postal,
+    /// Ten digits for a North American number.
+    Phone,
+}
+
+const TEXT_FIELDS: usize = 6;
+
+/// A legacy identifier as matching sees it: hashes of its system and value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct IdentifierKey {
+    pub system: u64,
+    pub value: u64,
+}
+
+/// A person as matching sees them; absent and placeholder values are absent.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate {
     pub kind: CandidateKind,
-    /// Folded, words kept apart: `GARCIA LOPEZ`.
-    pub family: Option<String>,
-    pub given: Option<String>,
-    pub given_groups: Vec<u32>,
+    /// All text fields end to end; `ends[i]` is where field `i` ends.
+    text: Box<str>,
+    ends: [u16; TEXT_FIELDS],
     pub middle_initial: Option<u8>,
     /// `JR`, `SR`, `II`, `III`, `IV`, from the suffix field or split off a name.
     pub suffix: Option<&'static str>,
-    pub family_soundex: Option<[u8; 4]>,
-    pub given_soundex: Option<[u8; 4]>,
     pub birth: Option<Date>,
     pub sex: Option<Sex>,
-    /// Digits (or folded characters) of a national identifier; placeholders
-    /// such as 000-00-0000 count as absent.
-    pub national_id: Option<String>,
-    pub postal: Option<String>,
-    pub phone: Option<String>,
-    pub address: Option<String>,
-    pub identifiers: Vec<Identifier>,
+    pub identifiers: Box<[IdentifierKey]>,
 }
 
 const SUFFIXES: &[&str] = &["JR", "SR", "II", "III", "IV"];
 const TITLES: &[&str] = &["MR", "MRS", "MS", "MISS", "DR", "PROF"];
 /// Values that stand for "nobody typed a name": treated as absent, so two
 /// strangers both registered as UNKNOWN never agree on a name.
-const PLACEHOLDER_NAMES: &[&str] = &["UNKNOWN", "UNK", "NONE", "NA", "NULL", "TEST", "XXX", "NONAME"];
+const PLACEHOLDER_NAMES: &[&str] =
+    &["UNKNOWN", "UNK", "NONE", "NA", "NULL", "TEST", "XXX", "NONAME", "BABY", "BABYBOY", "BABYGIRL"];
 
 impl Candidate {
     pub fn from_record(record: &Record, kind: CandidateKind) -> Candidate {
         let mut suffix = record.text(Field::Suffix).and_then(|text| suffix_of(&fold(text)));
         let family = record.text(Field::FamilyName).and_then(|text| name_part(text, &mut suffix));
         let given = record.text(Field::GivenName).and_then(|text| name_part(text, &mut suffix));
-        let given_groups = given.as_deref().map(given_groups).unwrap_or_default();
         let middle_initial = record.text(Field::MiddleName).map(fold).and_then(|middle| middle.bytes().next());
-        Candidate {
-            kind,
-            family_soundex: family.as_deref().and_then(soundex),
-            given_soundex: given.as_deref().and_then(soundex),
+        let address = record.text(Field::AddressLine1).map(standardise_address).filter(|a| !a.is_empty());
+        let texts = [
             family,
             given,
-            given_groups,
+            address,
+            record.text(Field::NationalId).and_then(national_id),
+            record.text(Field::PostalCode).and_then(postal_code),
+            record.text(Field::Phone).and_then(phone_number),
+        ];
+        let mut identifiers: Vec<IdentifierKey> = record
+            .identifiers
+            .iter()
+            .map(|identifier| IdentifierKey {
+                system: stable_hash(&*identifier.system),
+                value: stable_hash(&identifier.value),
+            })
+            .collect();
+        identifiers.sort_unstable();
+        identifiers.dedup();
+        let mut candidate = Candidate {
+            kind,
+            text: Box::from(""),
+            ends: [0; TEXT_FIELDS],
             middle_initial,
             suffix,
             birth: record.date(Field::BirthDate),
             sex: record.sex().filter(|sex| *sex != Sex::Unknown),
-            national_id: record.text(Field::NationalId).and_then(national_id),
-            postal: record.text(Field::PostalCode).and_then(postal_code),
-            phone: record.text(Field::Phone).and_then(phone_number),
-            address: record.text(Field::AddressLine1).map(standardise_address).filter(|a| !a.is_empty()),
-            identifiers: record.identifiers.clone(),
+            identifiers: identifiers.into_boxed_slice(),
+        };
+        candidate.set_texts(texts.each_ref().map(|text| text.as_deref()));
+        candidate
+    }
+
+    pub fn text(&self, field: TextField) -> Option<&str> {
+        let index = field as usize;
+        let start = if index == 0 { 0 } else { self.ends[index - 1] as usize };
+        let end = self.ends[index] as usize;
+        (end > start).then(|| &self.text[start..end])
+    }
+
+    pub fn family(&self) -> Option<&str> {
+        self.text(TextField::Family)
+    }
+
+    pub fn given(&self) -> Option<&str> {
+        self.text(TextField::Given)
+    }
+
+    /// Replaces one text field, for tests and for `explain`'s what-ifs.
+    pub fn set_text(&mut self, field: TextField, value: Option<&str>) {
+        let mut texts: [Option<String>; TEXT_FIELDS] = Default::default();
+        for (index, slot) in texts.iter_mut().enumerate() {
+            *slot = self.text(TEXT_FIELD_ORDER[index]).map(str::to_string);
+        }
+        texts[field as usize] = value.map(str::to_string);
+        self.set_texts(texts.each_ref().map(|text| text.as_deref()));
+    }
+
+    fn set_texts(&mut self, texts: [Option<&str>; TEXT_FIELDS]) {
+        let mut joined = String::with_capacity(texts.iter().flatten().map(|text| text.len()).sum());
+        for (index, text) in texts.iter().enumerate() {
+            // A field longer than 64 KiB is not a name or an address; it
+            // is cut rather than let it shift the fields after it.
+            if let Some(text) = text {
+                let room = (u16::MAX as usize).saturating_sub(joined.len());
+                let mut cut = text.len().min(room);
+                while !text.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                joined.push_str(&text[..cut]);
+            }
+            self.ends[index] = joined.len() as u16;
+        }
+        self.text = joined.into_boxed_str();
+    }
+}
+
+const TEXT_FIELD_ORDER: [TextField; TEXT_FIELDS] = [
+    TextField::Family,
+    TextField::Given,
+    TextField::Address,
+    TextField::NationalId,
+    TextField::Postal,
+    TextField::Phone,
+];
+
+/// A hash that is the same on every run and every machine (FNV-1a, 64 bits),
+/// so that blocking and sampling never depend on hasher randomness.
+pub fn stable_hash(value: &(impl Hash + ?Sized)) -> u64 {
+    let mut hasher = Fnv(0xcbf2_9ce4_8422_2325);
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 ^ byte as u64).wrapping_mul(0x0100_0000_01b3);
         }
     }
 }
@@ -81,9 +186,15 @@ impl Candidate {
 /// JOSE, Æ → AE), apostrophes dropped (O'Brien → OBRIEN), hyphens and other
 /// punctuation read as spaces (Garcia-Lopez → GARCIA LOPEZ).
 pub fn fold(text: &str) -> String {
-    let mut folded = String::with_capacity(text.len());
+    // Decomposition is the costly part and plain ASCII has nothing to
+    // decompose: most names in a US export take the short way.
+    if text.is_ascii() { fold_chars(text.chars(), text.len()) } else { fold_chars(text.nfkd(), text.len()) }
+}
+
+fn fold_chars(characters: impl Iterator<Item = char>, length: usize) -> String {
+    let mut folded = String::with_capacity(length);
     let mut pending_space = false;
-    for character in text.nfkd() {
+    for character in characters {
         if is_combining_mark(character) || matches!(character, '\'' | '\u{2019}' | '\u{2018}' | '`' | '\u{b4}') {
             continue;
         }
@@ -135,13 +246,6 @@ fn name_part(text: &str, suffix: &mut Option<&'static str>) -> Option<String> {
 
 fn suffix_of(folded: &str) -> Option<&'static str> {
     SUFFIXES.iter().copied().find(|suffix| *suffix == folded)
-}
-
-/// The nickname groups of a given name, by its first word (a second given
-/// name does not change who someone is called).
-fn given_groups(given: &str) -> Vec<u32> {
-    let first = given.split(' ').next().unwrap_or(given);
-    Nicknames::bundled().groups(first).to_vec()
 }
 
 /// A national identifier reduced to its digits (or, if it has letters, its
@@ -277,9 +381,23 @@ mod tests {
         record.set(Field::Sex, Value::Sex(Sex::Unknown));
         record.set(Field::Phone, Value::Text("999-999-9999".into()));
         let candidate = Candidate::from_record(&record, CandidateKind::Patient);
-        assert_eq!(candidate.family, None);
+        assert_eq!(candidate.family(), None);
+        assert_eq!(candidate.given(), Some("BOB"));
         assert_eq!(candidate.sex, None);
-        assert_eq!(candidate.phone, None);
-        assert!(!candidate.given_groups.is_empty());
+        assert_eq!(candidate.text(TextField::Phone), None);
+    }
+
+    #[test]
+    fn text_fields_can_be_replaced_one_at_a_time() {
+        let source = SourceRef { source: "s".into(), file: "f".into(), sheet: None, row: 2 };
+        let mut record = Record::new(Entity::Patient, source);
+        record.set(Field::FamilyName, Value::Text("Doe".into()));
+        record.set(Field::Phone, Value::Text("614 555 0100".into()));
+        let mut candidate = Candidate::from_record(&record, CandidateKind::Patient);
+        candidate.set_text(TextField::Given, Some("JANE"));
+        assert_eq!(candidate.family(), Some("DOE"));
+        assert_eq!(candidate.given(), Some("JANE"));
+        assert_eq!(candidate.text(TextField::Address), None);
+        assert_eq!(candidate.text(TextField::Phone), Some("6145550100"));
     }
 }

@@ -1,121 +1,578 @@
-//! Scoring: a Fellegi–Sunter match weight. Each comparison level carries
-//! log2(m/u): how much more often the level occurs among true matches (m) than
-//! among non-matches (u). The weights add up; with the prior odds of a match
-//! they give a match probability.
+//! Scoring: Fellegi–Sunter match weights, estimated from each run's data.
 //!
-//! The weights below are set from the m and u probabilities typical of a
-//! practice's patient list (docs/matching.md shows the reasoning); they are
-//! not yet estimated from each run's data.
+//! Each comparison level carries log2(m/u): m is how often the level occurs
+//! among pairs of one person, u among pairs of two. u is counted on random
+//! pairs (almost all of two people); m is estimated by expectation
+//! maximisation over the blocked pairs, starting from typical values and
+//! held near them by a few pseudo-pairs so that a level the data never shows
+//! keeps a sane weight. The weights add up; with the prior odds that two
+//! records are one person they give a match probability.
+//!
+//! Two refinements on plain Fellegi–Sunter:
+//! - term frequency: exact agreement on a name weighs log2(m / f), with f
+//!   the share of records holding that name, so Smith counts for less than
+//!   Zebrowski;
+//! - households: address and phone are what spouses, parents and children
+//!   share, so they count for nothing once the given name and the birth
+//!   date both disagree.
 
 use serde::Serialize;
 
 use super::compare::{Agreement, Comparison, DateLevel, IdLevel, NameLevel};
+use super::features::Person;
 
-/// log2 of the prior odds that two blocked records are the same person.
-const PRIOR_LOG2_ODDS: f64 = -11.0;
+/// The comparisons that carry weight, in the order explanations show them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScoredField {
+    FamilyName,
+    GivenName,
+    MiddleInitial,
+    Suffix,
+    BirthDate,
+    Sex,
+    NationalId,
+    /// Address, phone and postal code together: one household's evidence.
+    Contact,
+    Identifier,
+}
 
-/// A pair's total weight and each field's share of it, for explanations.
+pub const FIELDS: usize = 9;
+const GIVEN: usize = 1;
+const BIRTH: usize = 4;
+const CONTACT: usize = 7;
+
+pub const SCORED: [ScoredField; FIELDS] = [
+    ScoredField::FamilyName,
+    ScoredField::GivenName,
+    ScoredField::MiddleInitial,
+    ScoredField::Suffix,
+    ScoredField::BirthDate,
+    ScoredField::Sex,
+    ScoredField::NationalId,
+    ScoredField::Contact,
+    ScoredField::Identifier,
+];
+
+const NAME_LEVELS: &[&str] =
+    &["exact", "swapped", "nickname", "close", "partial", "phonetic", "similar", "different", "missing"];
+const AGREEMENT_LEVELS: &[&str] = &["agree", "disagree", "missing"];
+const DATE_LEVELS: &[&str] = &["exact", "day_month_swapped", "one_digit", "year_only", "different", "missing"];
+const ID_LEVELS: &[&str] = &["exact", "one_digit_or_transposed", "different", "missing"];
+const CONTACT_LEVELS: &[&str] = &["address_and_phone", "address_or_phone", "postal_code_only", "different", "missing"];
+
+impl ScoredField {
+    pub fn name(self) -> &'static str {
+        match self {
+            ScoredField::FamilyName => "family_name",
+            ScoredField::GivenName => "given_name",
+            ScoredField::MiddleInitial => "middle_initial",
+            ScoredField::Suffix => "suffix",
+            ScoredField::BirthDate => "birth_date",
+            ScoredField::Sex => "sex",
+            ScoredField::NationalId => "national_id",
+            ScoredField::Contact => "contact",
+            ScoredField::Identifier => "identifier",
+        }
+    }
+
+    /// The names of this field's levels; the last is always "missing",
+    /// which weighs nothing.
+    pub fn levels(self) -> &'static [&'static str] {
+        match self {
+            ScoredField::FamilyName | ScoredField::GivenName => NAME_LEVELS,
+            ScoredField::BirthDate => DATE_LEVELS,
+            ScoredField::NationalId => ID_LEVELS,
+            ScoredField::Contact => CONTACT_LEVELS,
+            _ => AGREEMENT_LEVELS,
+        }
+    }
+
+    fn missing(self) -> usize {
+        self.levels().len() - 1
+    }
+}
+
+/// A comparison as level indices, one per scored field: what EM counts.
+pub type Pattern = [u8; FIELDS];
+
+pub fn pattern(comparison: &Comparison) -> Pattern {
+    [
+        name_index(comparison.family),
+        name_index(comparison.given),
+        comparison.middle_initial as u8,
+        comparison.suffix as u8,
+        comparison.birth as u8,
+        comparison.sex as u8,
+        comparison.national_id as u8,
+        contact(comparison) as u8,
+        comparison.identifier as u8,
+    ]
+}
+
+fn name_index(level: NameLevel) -> u8 {
+    level as u8
+}
+
+/// Address, phone and postal code as one level.
+fn contact(comparison: &Comparison) -> usize {
+    let agrees = |agreement: Agreement| agreement == Agreement::Agree;
+    let present = |agreement: Agreement| agreement != Agreement::Missing;
+    match (agrees(comparison.address), agrees(comparison.phone)) {
+        (true, true) => 0,
+        (true, false) | (false, true) => 1,
+        _ if agrees(comparison.postal) => 2,
+        _ if present(comparison.address) || present(comparison.phone) || present(comparison.postal) => 3,
+        _ => 4,
+    }
+}
+
+/// A pair's total weight and its match probability.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Score {
     pub weight: f64,
     pub probability: f64,
 }
 
-pub fn score(comparison: &Comparison) -> Score {
-    let weight = family_weight(comparison.family)
-        + given_weight(comparison.given)
-        + birth_weight(comparison.birth)
-        + agreement_weight(comparison.middle_initial, 1.0, -1.0)
-        + agreement_weight(comparison.suffix, 0.5, -3.0)
-        + agreement_weight(comparison.sex, 1.0, -5.0)
-        + national_id_weight(comparison.national_id)
-        + agreement_weight(comparison.postal, 1.5, -0.5)
-        + agreement_weight(comparison.phone, 3.0, -0.5)
-        + agreement_weight(comparison.address, 2.5, -0.5)
-        + agreement_weight(comparison.identifier, 12.0, -1.0);
-    Score { weight, probability: probability(weight) }
+/// One field's share of a score, for explanations.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Contribution {
+    pub field: ScoredField,
+    pub level: &'static str,
+    pub weight: f64,
+    /// Why the weight is not the level's plain log2(m/u).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adjusted: Option<&'static str>,
 }
 
-pub fn probability(weight: f64) -> f64 {
-    1.0 / (1.0 + (-(weight + PRIOR_LOG2_ODDS)).exp2())
+/// The estimated model: m and u per field and level, and the prior.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Model {
+    pub m: Vec<Vec<f64>>,
+    pub u: Vec<Vec<f64>>,
+    /// Probability that two records drawn at random are one person.
+    pub prior: f64,
+    pub records: usize,
+    pub em_iterations: usize,
+    pub em_converged: bool,
+    /// Pairs EM learnt from, and random pairs u was counted on.
+    pub training_pairs: u64,
+    pub random_pairs: u64,
+    #[serde(skip)]
+    weights: Vec<Vec<f64>>,
+    /// Per field: the level shares seen among random pairs, for `correct_u`.
+    #[serde(skip)]
+    random: Vec<RandomLevels>,
 }
 
-fn family_weight(level: NameLevel) -> f64 {
-    match level {
-        NameLevel::Exact => 8.0,
-        NameLevel::Swapped => 6.0,
-        NameLevel::Close => 5.0,
-        NameLevel::Partial => 4.0,
-        NameLevel::Nickname | NameLevel::Similar => 2.0,
-        NameLevel::Different => -5.0,
-        NameLevel::Missing => 0.0,
+#[derive(Debug, Clone, PartialEq)]
+struct RandomLevels {
+    shares: Vec<f64>,
+    /// Half a pair: the least u a level can have.
+    floor: f64,
+}
+
+/// Starting m per field and level (missing last, unused): what a practice's
+/// duplicates typically look like.
+fn starting_m(field: ScoredField) -> &'static [f64] {
+    match field {
+        ScoredField::FamilyName => &[0.80, 0.005, 0.001, 0.04, 0.02, 0.01, 0.01, 0.114, 0.0],
+        ScoredField::GivenName => &[0.78, 0.005, 0.10, 0.03, 0.01, 0.01, 0.01, 0.055, 0.0],
+        ScoredField::MiddleInitial => &[0.95, 0.05, 0.0],
+        ScoredField::Suffix => &[0.95, 0.05, 0.0],
+        ScoredField::BirthDate => &[0.93, 0.02, 0.035, 0.01, 0.005, 0.0],
+        ScoredField::Sex => &[0.98, 0.02, 0.0],
+        ScoredField::NationalId => &[0.97, 0.02, 0.01, 0.0],
+        ScoredField::Contact => &[0.50, 0.20, 0.05, 0.25, 0.0],
+        ScoredField::Identifier => &[0.60, 0.40, 0.0],
     }
 }
 
-fn given_weight(level: NameLevel) -> f64 {
-    match level {
-        NameLevel::Exact => 6.5,
-        NameLevel::Swapped => 5.0,
-        NameLevel::Nickname | NameLevel::Close => 4.5,
-        NameLevel::Partial => 3.0,
-        NameLevel::Similar => 1.5,
-        NameLevel::Different => -4.5,
-        NameLevel::Missing => 0.0,
+/// Starting u, used only where there are too few records to count it.
+fn starting_u(field: ScoredField) -> &'static [f64] {
+    match field {
+        ScoredField::FamilyName => &[0.002, 0.0001, 0.0001, 0.002, 0.0005, 0.003, 0.01, 0.9823, 0.0],
+        ScoredField::GivenName => &[0.005, 0.0001, 0.003, 0.003, 0.0005, 0.003, 0.01, 0.9754, 0.0],
+        ScoredField::MiddleInitial => &[0.05, 0.95, 0.0],
+        ScoredField::Suffix => &[0.6, 0.4, 0.0],
+        ScoredField::BirthDate => &[0.00005, 0.00002, 0.0005, 0.01, 0.98943, 0.0],
+        ScoredField::Sex => &[0.5, 0.5, 0.0],
+        ScoredField::NationalId => &[0.000001, 0.00001, 0.999989, 0.0],
+        ScoredField::Contact => &[0.0001, 0.001, 0.01, 0.9889, 0.0],
+        ScoredField::Identifier => &[0.000001, 0.999999, 0.0],
     }
 }
 
-fn birth_weight(level: DateLevel) -> f64 {
-    match level {
-        DateLevel::Exact => 10.0,
-        DateLevel::DayMonthSwapped => 6.0,
-        DateLevel::OneDigit => 4.0,
-        DateLevel::Different => -12.0,
-        DateLevel::Missing => 0.0,
+const MIN_PRIOR_RECORDS: usize = 1_000;
+/// Fewer blocked pairs than this teach EM nothing reliable: the starting m
+/// and prior stand.
+const MIN_TRAINING_PAIRS: u64 = 100;
+/// Exact agreement on a rare name may weigh at most this many bits more than
+/// agreement on a name of average frequency: relatives share rare names, and
+/// a rare name must not outvote a different birth date.
+const TERM_FREQUENCY_CAP: f64 = 2.0;
+/// Pseudo-pairs holding m near its starting value where data is thin.
+const M_PSEUDO_PAIRS: f64 = 20.0;
+const EM_MAX_ITERATIONS: usize = 50;
+const EM_TOLERANCE: f64 = 1e-5;
+
+/// Counted levels for u: per field, per level.
+#[derive(Debug, Clone, Default)]
+pub struct LevelCounts {
+    pub counts: Vec<Vec<u64>>,
+    pub pairs: u64,
+}
+
+impl LevelCounts {
+    pub fn new() -> LevelCounts {
+        LevelCounts { counts: SCORED.iter().map(|field| vec![0; field.levels().len()]).collect(), pairs: 0 }
+    }
+
+    pub fn add(&mut self, pattern: &Pattern) {
+        for (field, &level) in pattern.iter().enumerate() {
+            self.counts[field][level as usize] += 1;
+        }
+        self.pairs += 1;
+    }
+
+    pub fn merge(mut self, other: LevelCounts) -> LevelCounts {
+        for (mine, theirs) in self.counts.iter_mut().zip(other.counts) {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                *a += b;
+            }
+        }
+        self.pairs += other.pairs;
+        self
     }
 }
 
-fn national_id_weight(level: IdLevel) -> f64 {
-    match level {
-        IdLevel::Exact => 10.0,
-        IdLevel::OneDigitOrTransposed => 4.0,
-        IdLevel::Different => -8.0,
-        IdLevel::Missing => 0.0,
+impl Model {
+    /// The starting model for `records` candidates: typical m and u, and a
+    /// prior of one duplicate pair per two records.
+    pub fn starting(records: usize) -> Model {
+        let m = SCORED.iter().map(|&field| starting_m(field).to_vec()).collect();
+        let u = SCORED.iter().map(|&field| starting_u(field).to_vec()).collect();
+        // A small batch still comes from a practice: below a thousand
+        // records, the prior is that of a thousand.
+        let prior = 1.0 / (records.max(MIN_PRIOR_RECORDS) - 1) as f64;
+        Model::with(m, u, prior, records)
+    }
+
+    fn with(m: Vec<Vec<f64>>, u: Vec<Vec<f64>>, prior: f64, records: usize) -> Model {
+        let mut model = Model {
+            m,
+            u,
+            prior,
+            records,
+            em_iterations: 0,
+            em_converged: false,
+            training_pairs: 0,
+            random_pairs: 0,
+            weights: Vec::new(),
+            random: Vec::new(),
+        };
+        model.refresh_weights();
+        model
+    }
+
+    fn refresh_weights(&mut self) {
+        self.weights = SCORED
+            .iter()
+            .enumerate()
+            .map(|(index, &field)| {
+                (0..field.levels().len())
+                    .map(|level| {
+                        if level == field.missing() {
+                            0.0
+                        } else {
+                            (self.m[index][level].max(1e-9) / self.u[index][level].max(1e-12)).log2()
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+    }
+
+    /// u from the levels of random pairs; a level never seen gets half a
+    /// pair, so its weight stays finite.
+    pub fn set_u(&mut self, counts: &LevelCounts) {
+        if counts.pairs < 100 {
+            return;
+        }
+        self.random = SCORED
+            .iter()
+            .enumerate()
+            .map(|(index, &field)| {
+                let missing = field.missing();
+                let seen: u64 = (0..missing).map(|level| counts.counts[index][level]).sum();
+                let levels = missing as f64;
+                let share = |level: usize| (counts.counts[index][level] as f64 + 0.5) / (seen as f64 + 0.5 * levels);
+                RandomLevels { shares: (0..missing).map(share).collect(), floor: 0.5 / (seen as f64 + 0.5 * levels) }
+            })
+            .collect();
+        self.random_pairs = counts.pairs;
+        self.correct_u();
+    }
+
+    /// Random pairs are a mixture: a `prior` share of them are one person.
+    /// In a small practice, where most people have several records, those
+    /// pairs would make agreeing on a birth date look common; u is what
+    /// remains once they are taken out.
+    fn correct_u(&mut self) {
+        for (index, random) in self.random.iter().enumerate() {
+            for (level, &share) in random.shares.iter().enumerate() {
+                let u = (share - self.prior * self.m[index][level]) / (1.0 - self.prior);
+                self.u[index][level] = u.max(random.floor);
+            }
+        }
+        self.refresh_weights();
+    }
+
+    /// Expectation maximisation of m and the prior over the patterns of
+    /// blocked pairs: `patterns` are (pattern, how many pairs), drawn from
+    /// `sampled_share` of all blocked pairs; `all_pairs` is how many pairs
+    /// the records make in all (the unblocked ones count as two people).
+    pub fn estimate_m(&mut self, patterns: &[(Pattern, u64)], sampled_share: f64, all_pairs: f64) {
+        let starting: Vec<Vec<f64>> = SCORED.iter().map(|&field| starting_m(field).to_vec()).collect();
+        self.training_pairs = patterns.iter().map(|(_, count)| count).sum();
+        if self.training_pairs < MIN_TRAINING_PAIRS {
+            return;
+        }
+        for iteration in 1..=EM_MAX_ITERATIONS {
+            let prior_log_odds = log_odds(self.prior);
+            let mut expected: Vec<Vec<f64>> = self.m.iter().map(|levels| vec![0.0; levels.len()]).collect();
+            let mut matches = 0.0;
+            for (pattern, count) in patterns {
+                let weight = self.pattern_weight(pattern);
+                let probability = probability_of(weight + prior_log_odds) * *count as f64;
+                matches += probability;
+                for (field, &level) in pattern.iter().enumerate() {
+                    expected[field][level as usize] += probability;
+                }
+            }
+            let mut change: f64 = 0.0;
+            for (index, &field) in SCORED.iter().enumerate() {
+                let missing = field.missing();
+                let total: f64 = expected[index][..missing].iter().sum();
+                for level in 0..missing {
+                    let m =
+                        (expected[index][level] + M_PSEUDO_PAIRS * starting[index][level]) / (total + M_PSEUDO_PAIRS);
+                    change = change.max((m - self.m[index][level]).abs());
+                    self.m[index][level] = m;
+                }
+            }
+            let prior = (matches / sampled_share.max(1e-12) / all_pairs.max(1.0)).clamp(1e-12, 0.5);
+            change = change.max(((prior - self.prior) / self.prior).abs() * 1e-3);
+            self.prior = prior;
+            self.correct_u();
+            self.em_iterations = iteration;
+            if change < EM_TOLERANCE {
+                self.em_converged = true;
+                break;
+            }
+        }
+    }
+
+    /// A pattern's weight as scoring would give it, but for term
+    /// frequencies (which belong to values, not levels): what EM believes.
+    fn pattern_weight(&self, pattern: &Pattern) -> f64 {
+        let household = household_only_levels(pattern[BIRTH], pattern[GIVEN]);
+        pattern
+            .iter()
+            .enumerate()
+            .map(|(field, &level)| {
+                let weight = self.weights[field][level as usize];
+                if field == CONTACT && household && weight > 0.0 { 0.0 } else { weight }
+            })
+            .sum()
+    }
+
+    /// The weight of one level of one field, before adjustments.
+    pub fn weight(&self, field: ScoredField, level: usize) -> f64 {
+        self.weights[field as usize][level]
+    }
+
+    pub fn prior_log_odds(&self) -> f64 {
+        log_odds(self.prior)
+    }
+
+    pub fn score(&self, comparison: &Comparison, a: Person<'_>, b: Person<'_>) -> Score {
+        let pattern = pattern(comparison);
+        let mut weight = 0.0;
+        for (index, &level) in pattern.iter().enumerate() {
+            weight += self.adjusted(SCORED[index], level as usize, comparison, a, b).0;
+        }
+        self.finish(weight)
+    }
+
+    fn finish(&self, weight: f64) -> Score {
+        Score { weight, probability: probability_of(weight + self.prior_log_odds()) }
+    }
+
+    /// Each field's weight with its adjustment, and the total.
+    pub fn explain(&self, comparison: &Comparison, a: Person<'_>, b: Person<'_>) -> (Vec<Contribution>, Score) {
+        let pattern = pattern(comparison);
+        let contributions: Vec<Contribution> = pattern
+            .iter()
+            .enumerate()
+            .map(|(index, &level)| {
+                let field = SCORED[index];
+                let (weight, adjusted) = self.adjusted(field, level as usize, comparison, a, b);
+                Contribution { field, level: field.levels()[level as usize], weight, adjusted }
+            })
+            .collect();
+        let score = self.finish(contributions.iter().map(|part| part.weight).sum());
+        (contributions, score)
+    }
+
+    fn adjusted(
+        &self,
+        field: ScoredField,
+        level: usize,
+        comparison: &Comparison,
+        a: Person<'_>,
+        b: Person<'_>,
+    ) -> (f64, Option<&'static str>) {
+        let plain = self.weights[field as usize][level];
+        match field {
+            ScoredField::FamilyName if comparison.family == NameLevel::Exact => {
+                (self.term_frequency(field, a.derived.family_count.max(b.derived.family_count)), Some("name frequency"))
+            }
+            ScoredField::GivenName if comparison.given == NameLevel::Exact => {
+                (self.term_frequency(field, a.derived.given_count.max(b.derived.given_count)), Some("name frequency"))
+            }
+            ScoredField::Contact if plain > 0.0 && household_only(comparison) => {
+                (0.0, Some("what a household shares; the birth dates disagree"))
+            }
+            _ => (plain, None),
+        }
+    }
+
+    /// log2(m / f) for exact agreement on a name that `count` records hold.
+    fn term_frequency(&self, field: ScoredField, count: u32) -> f64 {
+        let m = self.m[field as usize][0];
+        let share = (count.max(1) as f64 / self.records.max(MIN_PRIOR_RECORDS) as f64).clamp(1e-9, 1.0);
+        (m / share).log2().min(self.weights[field as usize][0] + TERM_FREQUENCY_CAP)
     }
 }
 
-fn agreement_weight(level: Agreement, agree: f64, disagree: f64) -> f64 {
-    match level {
-        Agreement::Agree => agree,
-        Agreement::Disagree => disagree,
-        Agreement::Missing => 0.0,
+/// Whether what the pair shares is what a household shares: a parent and a
+/// child (even of the same name, Jr and Sr without their suffixes) share
+/// surname, address and phone, but not a birth date. So address and phone
+/// count only when the birth dates agree, or, with no birth date to go by,
+/// when the given names do.
+fn household_only(comparison: &Comparison) -> bool {
+    household_only_levels(comparison.birth as u8, comparison.given as u8)
+}
+
+fn household_only_levels(birth: u8, given: u8) -> bool {
+    let given_agrees =
+        [NameLevel::Exact, NameLevel::Nickname, NameLevel::Close, NameLevel::Swapped, NameLevel::Partial]
+            .iter()
+            .any(|level| *level as u8 == given);
+    match birth {
+        b if b == DateLevel::Exact as u8 || b == DateLevel::DayMonthSwapped as u8 || b == DateLevel::OneDigit as u8 => {
+            false
+        }
+        b if b == DateLevel::Missing as u8 => !given_agrees,
+        _ => true,
     }
+}
+
+fn log_odds(probability: f64) -> f64 {
+    (probability / (1.0 - probability)).log2()
+}
+
+pub fn probability_of(log_odds: f64) -> f64 {
+    1.0 / (1.0 + (-log_odds).exp2())
+}
+
+/// Levels whose agreement a hard rule may contradict.
+pub fn conflicting_national_ids(comparison: &Comparison) -> bool {
+    comparison.national_id == IdLevel::Different
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matching::compare::compare;
+    use crate::matching::compare::{CompareOptions, compare};
+    use crate::matching::features::Features;
     use crate::matching::tests::candidate;
     use jiff::civil::date;
 
+    fn score_pair(a: crate::matching::Candidate, b: crate::matching::Candidate) -> Score {
+        let candidates = [a, b];
+        let features = Features::new(&candidates);
+        let (x, y) = (features.person(0), features.person(1));
+        Model::starting(2).score(&compare(x, y, CompareOptions::default()), x, y)
+    }
+
     #[test]
     fn probability_is_monotonic_and_bounded() {
-        assert!(probability(-100.0) < 1e-6);
-        assert!(probability(100.0) > 1.0 - 1e-6);
-        assert!((probability(-PRIOR_LOG2_ODDS) - 0.5).abs() < 1e-12);
+        assert!(probability_of(-100.0) < 1e-6);
+        assert!(probability_of(100.0) > 1.0 - 1e-6);
+        assert!((probability_of(0.0) - 0.5).abs() < 1e-12);
     }
 
     #[test]
     fn typo_nickname_and_swap_still_score_as_a_match() {
         let a = candidate("Robert", "Thompson", date(1961, 5, 9));
         let b = candidate("Bob", "Thomspon", date(1961, 9, 5));
-        assert!(score(&compare(&a, &b)).probability > 0.9);
+        assert!(score_pair(a, b).probability > 0.9);
     }
 
     #[test]
-    fn same_name_different_birth_date_is_not_a_match() {
+    fn same_name_different_birth_date_is_never_linked() {
+        // Father and son without their suffixes, or a wrong birth date:
+        // a person decides.
         let a = candidate("Maria", "Garcia", date(1961, 5, 9));
         let b = candidate("Maria", "Garcia", date(1984, 11, 23));
-        assert!(score(&compare(&a, &b)).probability < 0.05);
+        assert!(score_pair(a, b).probability < 0.5);
+    }
+
+    #[test]
+    fn a_rare_name_counts_for_more_than_a_common_one() {
+        let mut candidates: Vec<_> =
+            (0..500).map(|i| candidate("Ann", ["Smith", "Jones"][i % 2], date(1950, 1, 1 + (i % 28) as i8))).collect();
+        candidates.push(candidate("Ann", "Zebrowski", date(1960, 1, 1)));
+        candidates.push(candidate("Ann", "Zebrowski", date(1960, 1, 1)));
+        let features = Features::new(&candidates);
+        let model = Model::starting(candidates.len());
+        let weight = |x: u32, y: u32| {
+            let (a, b) = (features.person(x), features.person(y));
+            model.explain(&compare(a, b, CompareOptions::default()), a, b).0[0].weight
+        };
+        assert!(weight(500, 501) > weight(0, 56) + 3.0, "{} vs {}", weight(500, 501), weight(0, 56));
+    }
+
+    #[test]
+    fn a_household_gains_nothing_from_its_shared_address() {
+        let mut mother = candidate("Linda", "Kowalski", date(1962, 4, 2));
+        let mut son = candidate("Peter", "Kowalski", date(1990, 8, 25));
+        for person in [&mut mother, &mut son] {
+            person.set_text(crate::matching::TextField::Address, Some("12 ELM ST"));
+            person.set_text(crate::matching::TextField::Phone, Some("6145550100"));
+        }
+        let candidates = [mother, son];
+        let features = Features::new(&candidates);
+        let (a, b) = (features.person(0), features.person(1));
+        let (parts, _) = Model::starting(1000).explain(&compare(a, b, CompareOptions::default()), a, b);
+        let contact = parts.iter().find(|part| part.field == ScoredField::Contact).unwrap();
+        assert_eq!((contact.level, contact.weight), ("address_and_phone", 0.0));
+        assert!(contact.adjusted.is_some());
+    }
+
+    #[test]
+    fn em_recovers_m_from_a_mixture() {
+        // 100 pairs of one person (all agree) among 10,000 pairs of two
+        // (birth dates agree by blocking, names mostly differ).
+        let agree: Pattern = [0, 0, 0, 2, 0, 0, 3, 0, 2];
+        let strangers: Pattern = [7, 7, 1, 2, 0, 1, 3, 3, 2];
+        let mut model = Model::starting(10_000);
+        model.estimate_m(&[(agree, 100), (strangers, 10_000)], 1.0, 5.0e7);
+        assert!(model.em_converged);
+        assert!(model.m[0][0] > 0.8, "family exact m {}", model.m[0][0]);
+        let matches = model.prior * 5.0e7;
+        assert!((90.0..110.0).contains(&matches), "{matches}");
     }
 }

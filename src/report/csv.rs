@@ -261,8 +261,9 @@ mod tests {
     #[test]
     fn review_levels_cover_every_compared_field() {
         use crate::matching::tests::candidate;
-        let a = candidate("Ann", "Lee", jiff::civil::date(1970, 1, 1));
-        let comparison = crate::matching::compare(&a, &a);
+        let candidates = [candidate("Ann", "Lee", jiff::civil::date(1970, 1, 1))];
+        let matcher = crate::matching::Matcher::prepare(&candidates, &Default::default());
+        let comparison = matcher.compare(0, 0);
         let fields = serde_json::to_value(comparison).unwrap();
         assert_eq!(fields.as_object().unwrap().len(), LEVEL_FIELDS.len());
         assert!(comparison_levels(&comparison).iter().all(|level| !level.is_empty()));

@@ -178,7 +178,7 @@ fn matching(page: &mut String, report: &Report) {
         "<p>{} were compared in {}. {} joined records of the same person into {}; {} for a person to decide \
          (<code>review.csv</code>).</p>",
         plural(stats.candidates as u64, "record", "records"),
-        plural(stats.candidate_pairs as u64, "candidate pair", "candidate pairs"),
+        plural(stats.candidate_pairs, "candidate pair", "candidate pairs"),
         plural(stats.links as u64, "link", "links"),
         plural(stats.clusters as u64, "group", "groups"),
         match report.review_pairs {
@@ -193,13 +193,16 @@ fn matching(page: &mut String, report: &Report) {
             .map(|(rule, count)| {
                 let (one, many) = match rule {
                     crate::matching::HardRule::Twins => ("pair looks", "pairs look"),
-                    crate::matching::HardRule::Generation => ("pair differs", "pairs differ"),
+                    crate::matching::HardRule::Generation | crate::matching::HardRule::NationalId => {
+                        ("pair differs", "pairs differ")
+                    }
                 };
                 let what = match rule {
                     crate::matching::HardRule::Twins => {
                         "like twins (same surname and birth date, different first names)"
                     }
                     crate::matching::HardRule::Generation => "as Jr and Sr",
+                    crate::matching::HardRule::NationalId => "in a valid national identifier",
                 };
                 format!("{} {what}", plural(*count as u64, one, many))
             })
@@ -213,25 +216,52 @@ fn matching(page: &mut String, report: &Report) {
     page.push_str("<h3>Match scores of the compared pairs</h3>");
     page.push_str(&histogram_svg(&stats.probability_histogram));
     page.push_str(
-        "<table><tr><th>Blocking rule</th><th>Blocks</th><th>Pairs</th><th>Oversized blocks skipped</th></tr>",
+        "<table><tr><th>Blocking rule</th><th>Blocks</th><th>Pairs</th><th>New pairs</th><th>Oversized blocks skipped</th></tr>",
     );
     for rule in &stats.blocking {
         let _ = write!(
             page,
-            "<tr><td><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{} ({} pairs)</td></tr>",
-            rule.rule.name(),
+            "<tr><td><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{} ({} pairs)</td></tr>",
+            escape(&rule.rule.to_string()),
             rule.blocks,
             rule.pairs,
+            rule.new_pairs,
             rule.oversized_blocks,
             rule.skipped_pairs
         );
     }
     page.push_str("</table>");
+    threshold_sweep(page, stats);
 }
 
 /// Bars per probability band, heights on a log scale so the few pairs near
 /// 1 stay visible beside the many near 0.
-fn histogram_svg(bands: &[usize]) -> String {
+/// What other thresholds would have given, so a team picks theirs with the
+/// numbers in front of them.
+fn threshold_sweep(page: &mut String, stats: &crate::matching::MatchStats) {
+    let at_or_above =
+        |threshold: f64| stats.threshold_sweep.iter().find(|row| row.threshold == threshold).map(|row| row.pairs);
+    let Some(reviewable) = at_or_above(stats.review) else { return };
+    page.push_str("<h3>What other thresholds would give</h3>");
+    page.push_str(
+        "<p>Pairs a hard rule keeps apart are not counted. Links join records into one patient; \
+         review pairs wait for a person's decision.</p>",
+    );
+    page.push_str("<table><tr><th>Auto-link at</th><th>Links</th><th>Review pairs</th></tr>");
+    for row in stats.threshold_sweep.iter().filter(|row| row.threshold >= stats.review) {
+        let current = if row.threshold == stats.auto_link { " (this run)" } else { "" };
+        let _ = write!(
+            page,
+            "<tr><td>{:.3}{current}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            row.threshold,
+            row.pairs,
+            reviewable - row.pairs
+        );
+    }
+    page.push_str("</table>");
+}
+
+fn histogram_svg(bands: &[u64]) -> String {
     const WIDTH: f64 = 640.0;
     const HEIGHT: f64 = 160.0;
     let mut svg = format!(

@@ -16,7 +16,7 @@ mod names;
 mod pdf;
 mod population;
 mod practice;
-mod rng;
+pub(crate) mod rng;
 mod write;
 
 use std::io::BufWriter;

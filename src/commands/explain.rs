@@ -1,0 +1,166 @@
+//! `emr-migrate explain`: the waterfall of one pair's match score, field by
+//! field, as the run would compute it (the model is estimated on the whole
+//! project, exactly as `validate` and `run` do).
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use crate::cli::ExplainArgs;
+use crate::error::{Error, Outcome};
+use crate::matching::{Contribution, HardRule, Matcher, Person, TextField};
+use crate::output::Printer;
+use crate::plan::Existing;
+use crate::project::Project;
+use crate::{load, pipeline};
+
+#[derive(Debug, Serialize)]
+struct Explanation {
+    a: String,
+    b: String,
+    fields: Vec<Contribution>,
+    prior_weight: f64,
+    weight: f64,
+    probability: f64,
+    hard_rule: Option<HardRule>,
+    decision: &'static str,
+    same_cluster: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    values: Option<[Vec<(&'static str, String)>; 2]>,
+}
+
+pub fn explain(args: &ExplainArgs, printer: &Printer) -> Result<Outcome, Error> {
+    let project = Project::load(&args.project)?;
+    let (source_a, row_a) = parse_row(&args.a, &project)?;
+    let (source_b, row_b) = parse_row(&args.b, &project)?;
+    let sources = pipeline::open(&project)?;
+    let database = args.db.clone().unwrap_or_else(|| project.target.database.clone());
+    let existing = match load::open_for_reading(&database)? {
+        Some(mut conn) => load::read_state(&mut conn)?.0,
+        None => Existing::empty(),
+    };
+    let input = pipeline::matching_input(sources, &existing, super::today(), printer)?;
+    let find = |source: &str, row: u64, text: &str| {
+        input
+            .origins
+            .iter()
+            .position(|origin| origin.as_ref().is_some_and(|origin| &*origin.source == source && origin.row == row))
+            .map(|index| index as u32)
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "row {text} took no part in matching: it is not in the source, or it was rejected or skipped \
+                     (see rejected.csv)"
+                ))
+            })
+    };
+    let a = find(&source_a, row_a, &args.a)?;
+    let b = find(&source_b, row_b, &args.b)?;
+    printer.status(&format!("matching {} records", input.candidates.len()));
+    let matcher = Matcher::prepare(&input.candidates, &project.matching);
+    let (comparison, fields, score) = matcher.explain(a, b);
+    let hard_rule = HardRule::applies(&comparison);
+    let decision = match hard_rule {
+        Some(_) => "kept apart",
+        None if score.probability >= project.matching.auto_link => "link",
+        None if score.probability >= project.matching.review => "review",
+        None => "distinct",
+    };
+    let values = args.show_phi.then(|| [values(matcher.person(a)), values(matcher.person(b))]);
+    let prior_weight = matcher.model().prior_log_odds();
+    let outcome = matcher.run();
+    let explanation = Explanation {
+        a: args.a.clone(),
+        b: args.b.clone(),
+        fields,
+        prior_weight,
+        weight: score.weight,
+        probability: score.probability,
+        hard_rule,
+        decision,
+        same_cluster: outcome.cluster_of[a as usize] == outcome.cluster_of[b as usize],
+        values,
+    };
+    if args.json {
+        printer.result(&serde_json::to_string_pretty(&explanation).unwrap_or_default());
+    } else {
+        printer.result(&render(&explanation, &project));
+    }
+    Ok(Outcome::Success)
+}
+
+fn parse_row(text: &str, project: &Project) -> Result<(String, u64), Error> {
+    let usage = || Error::Usage(format!("`{text}` is not a row: write SOURCE:ROW, e.g. pm:51"));
+    let (source, row) = text.rsplit_once(':').ok_or_else(usage)?;
+    let row: u64 = row.parse().map_err(|_| usage())?;
+    if !project.sources.iter().any(|spec| spec.name == source) {
+        let names: Vec<&str> = project.sources.iter().map(|spec| spec.name.as_str()).collect();
+        return Err(Error::Usage(format!("no source named `{source}` in the project (sources: {})", names.join(", "))));
+    }
+    Ok((source.to_string(), row))
+}
+
+/// The compared values of one side, as matching normalised them.
+fn values(person: Person<'_>) -> Vec<(&'static str, String)> {
+    let candidate = person.candidate;
+    let mut values = Vec::new();
+    for (name, field) in [
+        ("family_name", TextField::Family),
+        ("given_name", TextField::Given),
+        ("address", TextField::Address),
+        ("postal_code", TextField::Postal),
+        ("phone", TextField::Phone),
+        ("national_id", TextField::NationalId),
+    ] {
+        if let Some(text) = candidate.text(field) {
+            values.push((name, text.to_string()));
+        }
+    }
+    if let Some(birth) = candidate.birth {
+        values.push(("birth_date", birth.to_string()));
+    }
+    if let Some(sex) = candidate.sex {
+        values.push(("sex", format!("{sex:?}")));
+    }
+    if let Some(suffix) = candidate.suffix {
+        values.push(("suffix", suffix.to_string()));
+    }
+    values
+}
+
+fn render(explanation: &Explanation, project: &Project) -> String {
+    let mut text = String::new();
+    let _ = writeln!(text, "{} and {}\n", explanation.a, explanation.b);
+    let _ = writeln!(text, "  {:<16} {:<26} {:>8}", "field", "level", "weight");
+    for part in &explanation.fields {
+        let note = part.adjusted.map(|why| format!("  ({why})")).unwrap_or_default();
+        let _ = writeln!(text, "  {:<16} {:<26} {:>+8.2}{note}", part.field.name(), part.level, part.weight);
+    }
+    let _ = writeln!(text, "  {:<16} {:<26} {:>+8.2}", "prior", "(odds of a match)", explanation.prior_weight);
+    let _ = writeln!(
+        text,
+        "  {:<16} {:<26} {:>+8.2}  match probability {:.4}\n",
+        "total",
+        "",
+        explanation.weight + explanation.prior_weight,
+        explanation.probability
+    );
+    let rule = match explanation.hard_rule {
+        Some(HardRule::Twins) => " by the twins rule (same surname and birth date, two different given names)",
+        Some(HardRule::Generation) => " by the Jr/Sr rule",
+        Some(HardRule::NationalId) => " by the national-id rule (two different valid identifiers)",
+        None => "",
+    };
+    let _ = writeln!(
+        text,
+        "decision: {}{rule} (auto_link {}, review {})",
+        explanation.decision, project.matching.auto_link, project.matching.review
+    );
+    let _ = writeln!(text, "clusters: {}", if explanation.same_cluster { "one patient" } else { "two patients" });
+    if let Some([a, b]) = &explanation.values {
+        for (label, values) in [(&explanation.a, a), (&explanation.b, b)] {
+            let listed: Vec<String> = values.iter().map(|(name, value)| format!("{name}={value}")).collect();
+            let _ = writeln!(text, "{label}: {}", listed.join(", "));
+        }
+    }
+    text
+}
