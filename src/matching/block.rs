@@ -18,7 +18,6 @@ use rayon::prelude::*;
 use serde::{Serialize, Serializer};
 
 use super::features::Person;
-use super::nickname::share_group;
 use super::normalize::{CandidateKind, TextField, stable_hash};
 
 /// One part of a blocking key.
@@ -93,11 +92,7 @@ impl KeyPart {
             KeyPart::BirthYear => values.extend(candidate.birth.map(|birth| birth.year() as u64)),
             KeyPart::BirthDayMonth => values.extend(birth_parts(person).map(|(_, low, high)| pack(0, low, high))),
             KeyPart::FamilyPhonetic => values.extend(nonzero(person.derived.family_phonetic.primary)),
-            KeyPart::GivenPhonetic => {
-                values.extend(nonzero(person.derived.given_phonetic.primary));
-                // Group ids are tagged so they never equal a phonetic code.
-                values.extend(person.derived.given_groups.iter().map(|&group| (1 << 40) | group as u64));
-            }
+            KeyPart::GivenPhonetic => given_values(person, |value| values.push(value)),
             KeyPart::NamesPhonetic => values.extend(names_phonetic(person)),
             KeyPart::Family => values.extend(text(TextField::Family)),
             KeyPart::Given => values.extend(text(TextField::Given)),
@@ -123,10 +118,7 @@ impl KeyPart {
                 let (x, y) = (a.derived.family_phonetic.primary, b.derived.family_phonetic.primary);
                 x != 0 && x == y
             }
-            KeyPart::GivenPhonetic => {
-                let (x, y) = (a.derived.given_phonetic.primary, b.derived.given_phonetic.primary);
-                (x != 0 && x == y) || share_group(a.derived.given_groups, b.derived.given_groups)
-            }
+            KeyPart::GivenPhonetic => self.shared_values(a, b) > 0,
             KeyPart::NamesPhonetic => both(names_phonetic(a), names_phonetic(b), |x, y| x == y),
             KeyPart::Family => text(TextField::Family),
             KeyPart::Given => text(TextField::Given),
@@ -141,10 +133,61 @@ impl KeyPart {
         }
     }
 
+    /// How many values of this part two people share (more than one only for
+    /// a part with several values per person).
+    fn shared_values(self, a: Person<'_>, b: Person<'_>) -> usize {
+        match self {
+            KeyPart::GivenPhonetic => {
+                let (x, y) = (a.derived.given_groups, b.derived.given_groups);
+                match (x.is_empty(), y.is_empty()) {
+                    (false, false) => common_sorted(x, y),
+                    (true, true) => {
+                        let (x, y) = (a.derived.given_phonetic.primary, b.derived.given_phonetic.primary);
+                        usize::from(x != 0 && x == y)
+                    }
+                    _ => 0,
+                }
+            }
+            KeyPart::Identifier => {
+                let (x, y) = (&a.candidate.identifiers, &b.candidate.identifiers);
+                x.iter()
+                    .take(MAX_IDENTIFIERS)
+                    .filter(|key| y.iter().take(MAX_IDENTIFIERS).any(|other| other == *key))
+                    .count()
+            }
+            part => usize::from(part.shared(a, b)),
+        }
+    }
+
     /// Whether a person may have more than one value of this part.
     fn multi_valued(self) -> bool {
         matches!(self, KeyPart::GivenPhonetic | KeyPart::Identifier)
     }
+}
+
+/// A given name's formal names in the nickname table (Bob, Rob and Robert
+/// all give Robert; Ron gives Aaron, Ronald and Veronica), or, for a name the
+/// table does not list, its phonetic code.
+fn given_values(person: Person<'_>, mut push: impl FnMut(u64)) {
+    let groups = person.derived.given_groups;
+    if groups.is_empty() {
+        if let Some(code) = nonzero(person.derived.given_phonetic.primary) {
+            push(code);
+        }
+    } else {
+        // Group ids are tagged so they never equal a phonetic code.
+        for &group in groups.iter().take(MAX_GROUPS) {
+            push((1 << 40) | group as u64);
+        }
+    }
+}
+
+const MAX_GROUPS: usize = 8;
+
+/// How many values two sorted lists share.
+fn common_sorted(a: &[u32], b: &[u32]) -> usize {
+    let (a, b) = (&a[..a.len().min(MAX_GROUPS)], &b[..b.len().min(MAX_GROUPS)]);
+    a.iter().filter(|value| b.binary_search(value).is_ok()).count()
 }
 
 fn nonzero(code: u32) -> Option<u64> {
@@ -192,7 +235,6 @@ impl BlockingRule {
         "national_id",
         "identifier",
         "birth_date + postal_code",
-        "family + given",
     ];
 
     pub fn defaults() -> Vec<BlockingRule> {
@@ -244,6 +286,11 @@ impl BlockingRule {
 
     fn shared(&self, a: Person<'_>, b: Person<'_>) -> bool {
         self.parts.iter().all(|part| part.shared(a, b))
+    }
+
+    /// How many keys of this rule two people share.
+    fn shared_keys(&self, a: Person<'_>, b: Person<'_>) -> usize {
+        self.parts.iter().map(|part| part.shared_values(a, b)).product()
     }
 }
 
@@ -368,7 +415,12 @@ impl Blocks {
                 return false;
             }
         }
-        !self.rules[rule].multi_valued() || self.first_common_key(rule, a, b) == Some(block.key)
+        // A pair sharing one value of each part meets in one block only:
+        // this one. Sharing several (two Rons), it is compared in the first.
+        let rule_ref = &self.rules[rule];
+        !rule_ref.multi_valued()
+            || rule_ref.shared_keys(a, b) == 1
+            || self.first_common_key(rule, a, b) == Some(block.key)
     }
 
     /// The smallest key of `rule` that both share and whose block was
@@ -430,7 +482,7 @@ mod tests {
             candidate("Robert", "Smith", date(1980, 3, 4)),
             candidate("Robert", "Smith", date(1980, 4, 3)), // day/month swapped
             candidate("Robert", "Smyth", date(1980, 3, 4)), // surname typo
-            candidate("Roberta", "Jones", date(1980, 4, 3)), // married name, swapped date
+            candidate("Robert", "Jones", date(1980, 4, 3)), // new surname, swapped date
             candidate("Alice", "Wong", date(1990, 1, 1)),
             candidate("Bob", "Smith", date(1986, 3, 4)), // nickname and a year typo
             candidate("Smith", "Robert", date(1980, 3, 4)), // names swapped

@@ -109,6 +109,9 @@ pub enum ReviewReason {
     Uncertain,
     /// Linked on its own score, but its records' clusters disagree elsewhere.
     ConflictsWithCluster,
+    /// One record links to two records a hard rule keeps apart (Bri, with
+    /// twins Brianna and Breanna): which one it is, a person decides.
+    LinksToLookAlikes,
 }
 
 /// A pair a person should decide.
@@ -493,6 +496,25 @@ impl<'c> Matcher<'c> {
         }
     }
 
+    /// Records that link to two records a hard rule keeps apart. Clustering
+    /// would join such a record to whichever link is stronger, which is a
+    /// guess between look-alikes; its links wait for a person instead.
+    fn ambiguous_records(&self, links: &[Scored]) -> HashSet<u32> {
+        let mut partners: Vec<(u32, u32)> =
+            links.iter().flat_map(|pair| [(pair.a, pair.b), (pair.b, pair.a)]).collect();
+        partners.sort_unstable();
+        partners
+            .chunk_by(|x, y| x.0 == y.0)
+            .filter(|group| group.len() > 1)
+            .filter(|group| {
+                group.iter().enumerate().any(|(position, &(_, x))| {
+                    group[position + 1..].iter().any(|&(_, y)| HardRule::applies(&self.compare(x, y)).is_some())
+                })
+            })
+            .map(|group| group[0].0)
+            .collect()
+    }
+
     /// Decides every pair and clusters the links.
     pub fn run(mut self) -> MatchOutcome {
         let mut sweep: Vec<f64> = SWEEP.to_vec();
@@ -506,6 +528,11 @@ impl<'c> Matcher<'c> {
         for (rule, &(held, compared)) in tally.rule_pairs.iter().enumerate() {
             self.blocks.record_pairs(rule, held, compared);
         }
+
+        let ambiguous = self.ambiguous_records(&tally.links);
+        let (links, held_back): (Vec<Scored>, Vec<Scored>) =
+            tally.links.into_iter().partition(|pair| !ambiguous.contains(&pair.a) && !ambiguous.contains(&pair.b));
+        tally.links = links;
 
         let existing: Vec<bool> =
             (0..self.features.len() as u32).map(|i| self.person(i).candidate.kind == CandidateKind::Existing).collect();
@@ -532,7 +559,7 @@ impl<'c> Matcher<'c> {
                 .collect(),
             model: ModelSummary::of(&self.model),
         };
-        let review = review_queue(&self.features, &tally.uncertain, &tally.links, &clustering);
+        let review = review_queue(&self.features, &tally.uncertain, &held_back, &tally.links, &clustering);
         MatchOutcome {
             cluster_of: clustering.cluster_of,
             stats: MatchStats { review_pairs: review.len(), ..stats },
@@ -555,6 +582,7 @@ pub fn run(candidates: &[Candidate], config: &MatchConfig) -> MatchOutcome {
 fn review_queue(
     features: &Features<'_>,
     uncertain: &[Scored],
+    held_back: &[Scored],
     links: &[Scored],
     clustering: &cluster::Clustering,
 ) -> Vec<ReviewPair> {
@@ -566,6 +594,7 @@ fn review_queue(
     let mut queue: Vec<ReviewPair> = uncertain
         .iter()
         .map(|pair| (pair, ReviewReason::Uncertain))
+        .chain(held_back.iter().map(|pair| (pair, ReviewReason::LinksToLookAlikes)))
         .chain(refused_links)
         .map(|(pair, reason)| ReviewPair {
             a: pair.a,
@@ -619,6 +648,26 @@ pub(crate) mod tests {
         let outcome = run(&candidates, &MatchConfig::default());
         assert_eq!(outcome.cluster_of, vec![0, 1, 0, 1]);
         assert_eq!(outcome.stats.kept_apart.get(&HardRule::Twins), Some(&4));
+    }
+
+    #[test]
+    fn a_record_like_both_twins_waits_for_a_person() {
+        use jiff::civil::date;
+        // Ron is a nickname of both Ronald and Aaron: which twin is he?
+        let candidates = vec![
+            with_household(candidate("Ronald", "Lindqvist", date(2011, 6, 14))),
+            with_household(candidate("Aaron", "Lindqvist", date(2011, 6, 14))),
+            with_household(candidate("Ron", "Lindqvist", date(2011, 6, 14))),
+        ];
+        let outcome = run(&candidates, &MatchConfig::default());
+        assert_eq!(outcome.cluster_of, vec![0, 1, 2]);
+        let held: Vec<_> = outcome
+            .review
+            .iter()
+            .filter(|pair| pair.reason == ReviewReason::LinksToLookAlikes)
+            .map(|pair| (pair.a, pair.b))
+            .collect();
+        assert_eq!(held, vec![(0, 2), (1, 2)]);
     }
 
     #[test]

@@ -334,6 +334,9 @@ fn review(page: &mut String, report: &Report, plan: &Plan, options: WriteOptions
             crate::matching::ReviewReason::ConflictsWithCluster => {
                 "strong match, but conflicts with other records of the patient"
             }
+            crate::matching::ReviewReason::LinksToLookAlikes => {
+                "matches two look-alikes (twins, Jr and Sr) equally; which one is it?"
+            }
         };
         let _ = write!(
             page,
