@@ -196,3 +196,26 @@ fn show_phi_unmasks_the_html_review_section_only_when_asked() {
     assert!(masked.contains("A*** K*******") && !masked.contains("Kowalski"));
     assert!(plain.contains("Anna Kowalski") && plain.contains("1990-08-25"));
 }
+
+#[test]
+fn explain_shows_the_waterfall_without_patient_data_unless_asked() {
+    let wd = Workdir::from_fixture("demo");
+    let run = wd.run(&["explain", "migration.toml", "old_emr:93", "old_emr:94"]);
+    run.assert_success();
+    for line in ["family_name", "given_name", "birth_date", "contact", "prior", "match probability"] {
+        assert!(run.stdout.contains(line), "{line} missing:\n{}", run.stdout);
+    }
+    assert!(run.stdout.contains("decision: review"), "{}", run.stdout);
+    assert!(!run.stdout.contains("KOWALSKI") && !run.stdout.contains("1990"), "{}", run.stdout);
+
+    let shown = wd.run(&["explain", "migration.toml", "old_emr:93", "old_emr:94", "--show-phi", "--json"]);
+    let json = shown.assert_success().json();
+    assert_eq!(json["decision"], "review");
+    assert!(shown.stdout.contains("KOWALSKI"));
+    let total: f64 = json["fields"].as_array().unwrap().iter().map(|part| part["weight"].as_f64().unwrap()).sum();
+    assert!((total - json["weight"].as_f64().unwrap()).abs() < 1e-9, "the fields add up to the weight");
+
+    let missing = wd.run(&["explain", "migration.toml", "old_emr:93", "nowhere:2"]);
+    assert_eq!(missing.code, Some(2));
+    assert!(missing.stderr.contains("no source named `nowhere`"), "{}", missing.stderr);
+}

@@ -47,6 +47,23 @@ fn every_toml_block_in_the_docs_is_a_valid_project_or_mapping() {
                 for key in table.keys() {
                     assert!(["project", "target", "matching", "source"].contains(&key.as_str()), "{name}: `{key}`");
                 }
+                // The real loader, so that every setting shown is one it accepts.
+                let dir = tempfile::tempdir().unwrap();
+                let path = dir.path().join("migration.toml");
+                std::fs::write(&path, block).unwrap();
+                // The loader wants each source's files to exist; empty ones do.
+                for source in table.get("source").and_then(|s| s.as_array()).into_iter().flatten() {
+                    for key in ["file", "mapping"] {
+                        if let Some(file) = source.get(key).and_then(|f| f.as_str()) {
+                            let file = dir.path().join(file);
+                            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+                            std::fs::write(file, "").unwrap();
+                        }
+                    }
+                }
+                if let Err(error) = emr_migrate::project::Project::load(&path) {
+                    panic!("{name}: {error}\n{block}");
+                }
             } else {
                 toml::from_str::<emr_migrate::mapping::MappingFile>(block)
                     .unwrap_or_else(|error| panic!("{name}: {error}\n{block}"));
