@@ -65,14 +65,7 @@ pub fn plan(
 ) -> Result<Plan, Error> {
     let mut timings = StageTimings::default();
     let OpenSources { sources, started } = sources;
-    let mut reading = Reading {
-        existing,
-        today,
-        rows: Vec::new(),
-        accepted: Vec::new(),
-        extract: Duration::ZERO,
-        map_validate: Duration::ZERO,
-    };
+    let mut reading = Reading::new(existing, today);
     let mut source_plans = Vec::with_capacity(sources.len());
     for source in sources {
         source_plans.push(reading.read(source, printer)?);
@@ -112,14 +105,7 @@ pub fn matching_input(
     today: Date,
     printer: &Printer,
 ) -> Result<MatchingInput, Error> {
-    let mut reading = Reading {
-        existing,
-        today,
-        rows: Vec::new(),
-        accepted: Vec::new(),
-        extract: Duration::ZERO,
-        map_validate: Duration::ZERO,
-    };
+    let mut reading = Reading::new(existing, today);
     for source in sources.sources {
         reading.read(source, printer)?;
     }
@@ -179,7 +165,18 @@ struct Reading<'e> {
     map_validate: Duration,
 }
 
-impl Reading<'_> {
+impl<'e> Reading<'e> {
+    fn new(existing: &'e Existing, today: Date) -> Reading<'e> {
+        Reading {
+            existing,
+            today,
+            rows: Vec::new(),
+            accepted: Vec::new(),
+            extract: Duration::ZERO,
+            map_validate: Duration::ZERO,
+        }
+    }
+
     fn read(&mut self, source: OpenSource<'_>, printer: &Printer) -> Result<SourcePlan, Error> {
         let OpenSource { spec, mapping, compiled, mut reader, scans } = source;
         let file_digest = sha256_file(&spec.path).map_err(|source| Error::Read { path: spec.path.clone(), source })?;

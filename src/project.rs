@@ -301,6 +301,18 @@ mod tests {
     }
 
     #[test]
+    fn matching_settings_are_read() {
+        let project = load(
+            "[project]\nname = \"Demo\"\n[matching]\nblocking = [\"birth_date + given_phonetic\", \"identifier\"]\n\
+             use_national_id = false\n[[source]]\nname = \"pm\"\nfile = \"a.csv\"\nmapping = \"a.toml\"\n",
+        )
+        .unwrap();
+        let rules: Vec<String> = project.matching.blocking.iter().map(ToString::to_string).collect();
+        assert_eq!(rules, ["birth_date + given_phonetic", "identifier"]);
+        assert!(!project.matching.use_national_id);
+    }
+
+    #[test]
     fn reports_every_problem_with_its_position() {
         let found = messages(
             "[project]\nname = \"Demo\"\n[matching]\nauto_link = 0.5\nreview = 0.9\nblocking = [\"birth_dte\"]\n\

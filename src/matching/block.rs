@@ -17,7 +17,7 @@ use std::fmt;
 use rayon::prelude::*;
 use serde::{Serialize, Serializer};
 
-use super::features::Person;
+use super::features::{Features, Person};
 use super::normalize::{CandidateKind, TextField, stable_hash};
 
 /// One part of a blocking key.
@@ -158,11 +158,6 @@ impl KeyPart {
             part => usize::from(part.shared(a, b)),
         }
     }
-
-    /// Whether a person may have more than one value of this part.
-    fn multi_valued(self) -> bool {
-        matches!(self, KeyPart::GivenPhonetic | KeyPart::Identifier)
-    }
 }
 
 /// A given name's formal names in the nickname table (Bob, Rob and Robert
@@ -258,10 +253,6 @@ impl BlockingRule {
         &self.parts
     }
 
-    fn multi_valued(&self) -> bool {
-        self.parts.iter().any(|part| part.multi_valued())
-    }
-
     /// The keys a person has under this rule (every combination of its parts'
     /// values); none when a part is missing.
     fn keys(&self, person: Person<'_>, keys: &mut Vec<u64>) {
@@ -340,7 +331,7 @@ pub struct Blocks {
     pub stats: Vec<RuleStats>,
 }
 
-pub fn block(people: &[Person<'_>], rules: &[BlockingRule], max_block_size: usize) -> Blocks {
+pub fn block(features: &Features<'_>, rules: &[BlockingRule], max_block_size: usize) -> Blocks {
     let mut blocks = Blocks {
         rules: rules.to_vec(),
         blocks: Vec::new(),
@@ -349,13 +340,12 @@ pub fn block(people: &[Person<'_>], rules: &[BlockingRule], max_block_size: usiz
         stats: Vec::new(),
     };
     for rule in rules {
-        let mut entries: Vec<(u64, u32)> = people
-            .par_iter()
-            .enumerate()
-            .flat_map_iter(|(index, &person)| {
+        let mut entries: Vec<(u64, u32)> = (0..features.len() as u32)
+            .into_par_iter()
+            .flat_map_iter(|index| {
                 let mut keys = Vec::new();
-                rule.keys(person, &mut keys);
-                keys.into_iter().map(move |key| (key, index as u32))
+                rule.keys(features.person(index), &mut keys);
+                keys.into_iter().map(move |key| (key, index))
             })
             .collect();
         entries.par_sort_unstable();
@@ -407,33 +397,26 @@ impl Blocks {
     /// here: no earlier rule pairs them, and (for a rule with several keys
     /// per person) this is the first block of the rule that holds both.
     pub fn compared_here(&self, rule: usize, block: &Block, a: Person<'_>, b: Person<'_>) -> bool {
-        if !comparable(a, b) {
+        if !comparable(a, b) || (0..rule).any(|earlier| self.compared_under(earlier, a, b)) {
             return false;
         }
-        for earlier in 0..rule {
-            if self.rules[earlier].shared(a, b) && self.first_common_key(earlier, a, b).is_some() {
-                return false;
-            }
-        }
-        // A pair sharing one value of each part meets in one block only:
-        // this one. Sharing several (two Rons), it is compared in the first.
-        let rule_ref = &self.rules[rule];
-        !rule_ref.multi_valued()
-            || rule_ref.shared_keys(a, b) == 1
-            || self.first_common_key(rule, a, b) == Some(block.key)
+        // Sharing one key, the pair meets in one block of the rule: this one.
+        // Sharing several (two Rons), it is compared in the first.
+        self.rules[rule].shared_keys(a, b) == 1 || self.first_common_key(rule, a, b) == Some(block.key)
     }
 
-    /// The smallest key of `rule` that both share and whose block was
-    /// compared; cheap when the rule has one key per person and no
-    /// oversized blocks.
+    /// Whether some block of `rule` holds both and was compared. Without
+    /// oversized blocks, sharing the parts is enough, and costs no hashing.
+    fn compared_under(&self, rule: usize, a: Person<'_>, b: Person<'_>) -> bool {
+        self.rules[rule].shared(a, b)
+            && (self.oversized[rule].is_empty() || self.first_common_key(rule, a, b).is_some())
+    }
+
+    /// The smallest key of `rule` that both share and whose block was compared.
     fn first_common_key(&self, rule: usize, a: Person<'_>, b: Person<'_>) -> Option<u64> {
-        let rule_ref = &self.rules[rule];
-        if !rule_ref.multi_valued() && self.oversized[rule].is_empty() {
-            return Some(0);
-        }
         let (mut keys_a, mut keys_b) = (Vec::new(), Vec::new());
-        rule_ref.keys(a, &mut keys_a);
-        rule_ref.keys(b, &mut keys_b);
+        self.rules[rule].keys(a, &mut keys_a);
+        self.rules[rule].keys(b, &mut keys_b);
         keys_a.into_iter().find(|key| keys_b.binary_search(key).is_ok() && !self.oversized[rule].contains(key))
     }
 
@@ -453,7 +436,6 @@ fn comparable(a: Person<'_>, b: Person<'_>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matching::features::Features;
     use crate::matching::tests::candidate;
     use jiff::civil::date;
 
@@ -489,7 +471,7 @@ mod tests {
             candidate("Robert", "Xmith", date(1980, 3, 4)), // first letter of the surname
         ];
         let features = Features::new(&candidates);
-        let blocks = block(&features.people(), &BlockingRule::defaults(), 100);
+        let blocks = block(&features, &BlockingRule::defaults(), 100);
         let pairs = compared_pairs(&blocks, &features);
         for expected in [(0, 1), (0, 2), (0, 5), (0, 6), (0, 7), (1, 3)] {
             assert!(pairs.contains(&expected), "{expected:?} in {pairs:?}");
@@ -505,7 +487,7 @@ mod tests {
         let candidates: Vec<_> = (0..5).map(|_| candidate("Ann", "Lee", date(1970, 1, 1))).collect();
         let features = Features::new(&candidates);
         let rules = [BlockingRule::parse("birth_date").unwrap()];
-        let blocks = block(&features.people(), &rules, 4);
+        let blocks = block(&features, &rules, 4);
         assert!(compared_pairs(&blocks, &features).is_empty());
         assert_eq!(blocks.stats[0].oversized_blocks, 1);
         assert_eq!(blocks.stats[0].skipped_pairs, 10);
@@ -517,7 +499,7 @@ mod tests {
         candidates.push(candidate("Ann", "Lee0", date(1970, 1, 1)));
         let features = Features::new(&candidates);
         let rules = [BlockingRule::parse("birth_date").unwrap(), BlockingRule::parse("family").unwrap()];
-        let blocks = block(&features.people(), &rules, 4);
+        let blocks = block(&features, &rules, 4);
         assert_eq!(compared_pairs(&blocks, &features), vec![(0, 5)]);
     }
 
@@ -529,7 +511,7 @@ mod tests {
         let c = candidate("Ann", "Lee", date(1970, 1, 1));
         let candidates = [a, b, c];
         let features = Features::new(&candidates);
-        let blocks = block(&features.people(), &[BlockingRule::parse("birth_date").unwrap()], 100);
+        let blocks = block(&features, &[BlockingRule::parse("birth_date").unwrap()], 100);
         assert_eq!(compared_pairs(&blocks, &features), vec![(0, 2), (1, 2)]);
     }
 

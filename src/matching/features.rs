@@ -43,20 +43,23 @@ pub struct Features<'c> {
 
 impl<'c> Features<'c> {
     pub fn new(candidates: &'c [Candidate]) -> Features<'c> {
-        let families = NameTable::build(candidates, |candidate| candidate.family());
-        let givens = NameTable::build(candidates, |candidate| candidate.given().map(first_word));
+        let families = NameTable::build(candidates, Candidate::family);
+        let first_givens = NameTable::build(candidates, |candidate| candidate.given().map(first_word));
+        // Twins are told from typos by how common each whole given name is.
+        let given_counts = count_names(candidates, Candidate::given);
         let derived = candidates
             .par_iter()
             .map(|candidate| {
                 let family = candidate.family().map(|name| families.get(name)).unwrap_or_default();
-                let given_name = candidate.given().map(first_word);
-                let given = given_name.map(|name| givens.get(name)).unwrap_or_default();
+                let given = candidate.given().map(|name| first_givens.get(first_word(name))).unwrap_or_default();
                 Derived {
                     family_phonetic: family.phonetic,
                     given_phonetic: given.phonetic,
-                    given_groups: given_name.map_or(&[][..], |name| Nicknames::bundled().groups(name)),
+                    given_groups: given.groups,
                     family_count: family.count,
-                    given_count: candidate.given().map_or(0, |name| givens.full_count(name)),
+                    given_count: candidate
+                        .given()
+                        .map_or(0, |name| given_counts.get(&stable_hash(name)).map_or(0, |c| c.0)),
                 }
             })
             .collect();
@@ -73,10 +76,6 @@ impl<'c> Features<'c> {
 
     pub fn person(&self, index: u32) -> Person<'_> {
         Person { candidate: &self.candidates[index as usize], derived: &self.derived[index as usize] }
-    }
-
-    pub fn people(&self) -> Vec<Person<'_>> {
-        self.candidates.iter().zip(&self.derived).map(|(candidate, derived)| Person { candidate, derived }).collect()
     }
 }
 
@@ -108,59 +107,55 @@ type HashedMap<V> = HashMap<u64, V, BuildHasherDefault<Prehashed>>;
 struct NameEntry {
     count: u32,
     phonetic: Phonetic,
+    /// Formal names in the nickname table (for given names).
+    groups: &'static [u32],
 }
 
-/// Each distinct name (by its key), with its count and phonetic code; and
-/// counts of the full given names (the key may be the first word only).
-struct NameTable {
-    entries: HashedMap<NameEntry>,
-    full_counts: HashedMap<u32>,
-}
+/// Each distinct name (by its key), with its count, phonetic code and
+/// nickname groups.
+struct NameTable(HashedMap<NameEntry>);
 
 impl NameTable {
-    fn build(candidates: &[Candidate], key: impl Fn(&Candidate) -> Option<&str> + Sync) -> NameTable {
-        let count = |name_of: &(dyn Fn(&Candidate) -> Option<&str> + Sync)| {
-            candidates
-                .par_iter()
-                .enumerate()
-                .fold(HashedMap::<(u32, u32)>::default, |mut counts, (index, candidate)| {
-                    if let Some(name) = name_of(candidate) {
-                        // The first holder's index is kept to find the text again.
-                        let slot = counts.entry(stable_hash(name)).or_insert((0, u32::MAX));
-                        slot.0 += 1;
-                        slot.1 = slot.1.min(index as u32);
-                    }
-                    counts
-                })
-                .reduce(HashedMap::default, |mut merged, part| {
-                    for (hash, (count, first)) in part {
-                        let slot = merged.entry(hash).or_insert((0, u32::MAX));
-                        slot.0 += count;
-                        slot.1 = slot.1.min(first);
-                    }
-                    merged
-                })
-        };
-        let by_key = count(&key);
-        let entries = by_key
+    fn build(candidates: &[Candidate], name_of: impl Fn(&Candidate) -> Option<&str> + Sync) -> NameTable {
+        let entries = count_names(candidates, &name_of)
             .par_iter()
             .map(|(&hash, &(count, first))| {
-                let name = key(&candidates[first as usize]).unwrap_or_default();
-                (hash, NameEntry { count, phonetic: Phonetic::of(name) })
+                let name = name_of(&candidates[first as usize]).unwrap_or_default();
+                let entry =
+                    NameEntry { count, phonetic: Phonetic::of(name), groups: Nicknames::bundled().groups(name) };
+                (hash, entry)
             })
             .collect();
-        let full_counts =
-            count(&|candidate: &Candidate| candidate.given()).into_iter().map(|(hash, (count, _))| (hash, count));
-        NameTable { entries, full_counts: full_counts.collect() }
+        NameTable(entries)
     }
 
     fn get(&self, name: &str) -> NameEntry {
-        self.entries.get(&stable_hash(name)).copied().unwrap_or_default()
+        self.0.get(&stable_hash(name)).copied().unwrap_or_default()
     }
+}
 
-    fn full_count(&self, given: &str) -> u32 {
-        self.full_counts.get(&stable_hash(given)).copied().unwrap_or(0)
-    }
+/// Each distinct name's hash → how many candidates hold it, and the first
+/// holder (to find the text again).
+fn count_names(candidates: &[Candidate], name_of: impl Fn(&Candidate) -> Option<&str> + Sync) -> HashedMap<(u32, u32)> {
+    candidates
+        .par_iter()
+        .enumerate()
+        .fold(HashedMap::<(u32, u32)>::default, |mut counts, (index, candidate)| {
+            if let Some(name) = name_of(candidate) {
+                let slot = counts.entry(stable_hash(name)).or_insert((0, u32::MAX));
+                slot.0 += 1;
+                slot.1 = slot.1.min(index as u32);
+            }
+            counts
+        })
+        .reduce(HashedMap::default, |mut merged, part| {
+            for (hash, (count, first)) in part {
+                let slot = merged.entry(hash).or_insert((0, u32::MAX));
+                slot.0 += count;
+                slot.1 = slot.1.min(first);
+            }
+            merged
+        })
 }
 
 #[cfg(test)]

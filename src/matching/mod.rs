@@ -94,7 +94,7 @@ impl HardRule {
         if comparison.suffix == Agreement::Disagree {
             return Some(HardRule::Generation);
         }
-        if score::conflicting_national_ids(comparison) {
+        if comparison.national_id == IdLevel::Different {
             return Some(HardRule::NationalId);
         }
         None
@@ -305,7 +305,7 @@ pub struct Matcher<'c> {
 impl<'c> Matcher<'c> {
     pub fn prepare(candidates: &'c [Candidate], config: &MatchConfig) -> Matcher<'c> {
         let features = Features::new(candidates);
-        let blocks = block::block(&features.people(), &config.blocking, config.max_block_size);
+        let blocks = block::block(&features, &config.blocking, config.max_block_size);
         let mut matcher =
             Matcher { model: Model::starting(candidates.len()), features, blocks, config: config.clone() };
         matcher.estimate();
@@ -367,19 +367,19 @@ impl<'c> Matcher<'c> {
         if all_pairs <= RANDOM_PAIRS {
             return (0..count as u32)
                 .into_par_iter()
-                .fold(score::LevelCounts::new, |mut counts, a| {
+                .fold(score::LevelCounts::default, |mut counts, a| {
                     for b in a + 1..count as u32 {
                         counts.add(&level_of(a, b));
                     }
                     counts
                 })
-                .reduce(score::LevelCounts::new, score::LevelCounts::merge);
+                .reduce(score::LevelCounts::default, score::LevelCounts::merge);
         }
         // Deterministic draws, in fixed chunks so threads do not change them.
         let chunks = 64u64;
         (0..chunks)
             .into_par_iter()
-            .fold(score::LevelCounts::new, |mut counts, chunk| {
+            .fold(score::LevelCounts::default, |mut counts, chunk| {
                 let mut rng = Rng::new(SAMPLING_SEED ^ chunk);
                 for _ in 0..RANDOM_PAIRS / chunks {
                     let a = rng.below(count) as u32;
@@ -389,7 +389,7 @@ impl<'c> Matcher<'c> {
                 }
                 counts
             })
-            .reduce(score::LevelCounts::new, score::LevelCounts::merge)
+            .reduce(score::LevelCounts::default, score::LevelCounts::merge)
     }
 
     /// Patterns of the pairs in a `share` of the blocks, chosen by key.
@@ -648,6 +648,43 @@ pub(crate) mod tests {
         let outcome = run(&candidates, &MatchConfig::default());
         assert_eq!(outcome.cluster_of, vec![0, 1, 0, 1]);
         assert_eq!(outcome.stats.kept_apart.get(&HardRule::Twins), Some(&4));
+    }
+
+    #[test]
+    fn two_valid_national_ids_keep_a_pair_apart_but_a_keying_error_does_not() {
+        use jiff::civil::date;
+        let with_id = |id: &str| {
+            let mut person = with_household(candidate("Maria", "Garcia", date(1961, 5, 9)));
+            person.set_text(TextField::NationalId, Some(id));
+            person
+        };
+        let apart = run(&[with_id("123456780"), with_id("987654320")], &MatchConfig::default());
+        assert_eq!(apart.cluster_of, vec![0, 1]);
+        assert_eq!(apart.stats.kept_apart.get(&HardRule::NationalId), Some(&1));
+        let typo = run(&[with_id("123456780"), with_id("123456870")], &MatchConfig::default());
+        assert_eq!(typo.cluster_of, vec![0, 0]);
+        let ignored = MatchConfig { use_national_id: false, ..MatchConfig::default() };
+        assert_eq!(run(&[with_id("123456780"), with_id("987654320")], &ignored).cluster_of, vec![0, 0]);
+    }
+
+    #[test]
+    fn the_sweep_counts_the_pairs_each_threshold_would_link() {
+        use jiff::civil::date;
+        let candidates = vec![
+            with_household(candidate("Ann", "Lee", date(1970, 1, 1))),
+            with_household(candidate("Ann", "Lee", date(1970, 1, 1))),
+            candidate("Ann", "Leigh", date(1970, 1, 1)),
+            candidate("Anna", "Lee", date(1971, 1, 1)),
+        ];
+        let outcome = run(&candidates, &MatchConfig::default());
+        let sweep = &outcome.stats.threshold_sweep;
+        assert!(sweep.windows(2).all(|rows| rows[0].threshold < rows[1].threshold && rows[0].pairs >= rows[1].pairs));
+        let at = |threshold: f64| sweep.iter().find(|row| row.threshold == threshold).unwrap().pairs;
+        let stats = &outcome.stats;
+        assert_eq!(at(stats.auto_link), (stats.links + stats.refused_links) as u64);
+        let uncertain = outcome.review.iter().filter(|pair| pair.reason == ReviewReason::Uncertain).count();
+        assert!(at(stats.auto_link) > 0 && uncertain > 0, "the fixture has links and uncertain pairs");
+        assert_eq!(at(stats.review) - at(stats.auto_link), uncertain as u64, "{:?}", outcome.review);
     }
 
     #[test]

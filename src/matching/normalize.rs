@@ -108,7 +108,10 @@ impl Candidate {
     }
 
     pub fn text(&self, field: TextField) -> Option<&str> {
-        let index = field as usize;
+        self.slot(field as usize)
+    }
+
+    fn slot(&self, index: usize) -> Option<&str> {
         let start = if index == 0 { 0 } else { self.ends[index - 1] as usize };
         let end = self.ends[index] as usize;
         (end > start).then(|| &self.text[start..end])
@@ -122,11 +125,11 @@ impl Candidate {
         self.text(TextField::Given)
     }
 
-    /// Replaces one text field, for tests and for `explain`'s what-ifs.
+    /// Replaces one text field (tests build their look-alikes this way).
     pub fn set_text(&mut self, field: TextField, value: Option<&str>) {
         let mut texts: [Option<String>; TEXT_FIELDS] = Default::default();
         for (index, slot) in texts.iter_mut().enumerate() {
-            *slot = self.text(TEXT_FIELD_ORDER[index]).map(str::to_string);
+            *slot = self.slot(index).map(str::to_string);
         }
         texts[field as usize] = value.map(str::to_string);
         self.set_texts(texts.each_ref().map(|text| text.as_deref()));
@@ -135,8 +138,8 @@ impl Candidate {
     fn set_texts(&mut self, texts: [Option<&str>; TEXT_FIELDS]) {
         let mut joined = String::with_capacity(texts.iter().flatten().map(|text| text.len()).sum());
         for (index, text) in texts.iter().enumerate() {
-            // A field longer than 64 KiB is not a name or an address; it
-            // is cut rather than let it shift the fields after it.
+            // Offsets are u16: text past 64 KiB in all (no name or address
+            // is that long) is cut rather than let an offset wrap.
             if let Some(text) = text {
                 let room = (u16::MAX as usize).saturating_sub(joined.len());
                 let mut cut = text.len().min(room);
@@ -150,15 +153,6 @@ impl Candidate {
         self.text = joined.into_boxed_str();
     }
 }
-
-const TEXT_FIELD_ORDER: [TextField; TEXT_FIELDS] = [
-    TextField::Family,
-    TextField::Given,
-    TextField::Address,
-    TextField::NationalId,
-    TextField::Postal,
-    TextField::Phone,
-];
 
 /// A hash that is the same on every run and every machine (FNV-1a, 64 bits),
 /// so that blocking and sampling never depend on hasher randomness.
@@ -385,6 +379,20 @@ mod tests {
         assert_eq!(candidate.given(), Some("BOB"));
         assert_eq!(candidate.sex, None);
         assert_eq!(candidate.text(TextField::Phone), None);
+    }
+
+    #[test]
+    fn an_enormous_field_is_cut_without_shifting_the_others() {
+        let source = SourceRef { source: "s".into(), file: "f".into(), sheet: None, row: 2 };
+        let mut record = Record::new(Entity::Patient, source);
+        record.set(Field::FamilyName, Value::Text("Doe".into()));
+        record.set(Field::AddressLine1, Value::Text("é".repeat(70_000)));
+        record.set(Field::Phone, Value::Text("614 555 0100".into()));
+        let candidate = Candidate::from_record(&record, CandidateKind::Patient);
+        assert_eq!(candidate.family(), Some("DOE"));
+        let address = candidate.text(TextField::Address).unwrap();
+        assert!(address.len() < u16::MAX as usize && address.bytes().all(|byte| byte == b'E'));
+        assert_eq!(candidate.text(TextField::Phone), None, "no room left: absent, never another field's text");
     }
 
     #[test]

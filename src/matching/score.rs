@@ -18,7 +18,7 @@
 
 use serde::Serialize;
 
-use super::compare::{Agreement, Comparison, DateLevel, IdLevel, NameLevel};
+use super::compare::{Agreement, Comparison, DateLevel, NameLevel};
 use super::features::Person;
 
 /// The comparisons that carry weight, in the order explanations show them.
@@ -98,8 +98,8 @@ pub type Pattern = [u8; FIELDS];
 
 pub fn pattern(comparison: &Comparison) -> Pattern {
     [
-        name_index(comparison.family),
-        name_index(comparison.given),
+        comparison.family as u8,
+        comparison.given as u8,
         comparison.middle_initial as u8,
         comparison.suffix as u8,
         comparison.birth as u8,
@@ -108,10 +108,6 @@ pub fn pattern(comparison: &Comparison) -> Pattern {
         contact(comparison) as u8,
         comparison.identifier as u8,
     ]
-}
-
-fn name_index(level: NameLevel) -> u8 {
-    level as u8
 }
 
 /// Address, phone and postal code as one level.
@@ -214,20 +210,25 @@ const TERM_FREQUENCY_CAP: f64 = 2.0;
 /// Pseudo-pairs holding m near its starting value where data is thin.
 const M_PSEUDO_PAIRS: f64 = 20.0;
 const EM_MAX_ITERATIONS: usize = 50;
+/// EM stops when no m moves by more than this ...
 const EM_TOLERANCE: f64 = 1e-5;
+/// ... and the prior by less than this share of itself.
+const EM_PRIOR_TOLERANCE: f64 = 1e-3;
 
 /// Counted levels for u: per field, per level.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct LevelCounts {
     pub counts: Vec<Vec<u64>>,
     pub pairs: u64,
 }
 
-impl LevelCounts {
-    pub fn new() -> LevelCounts {
+impl Default for LevelCounts {
+    fn default() -> LevelCounts {
         LevelCounts { counts: SCORED.iter().map(|field| vec![0; field.levels().len()]).collect(), pairs: 0 }
     }
+}
 
+impl LevelCounts {
     pub fn add(&mut self, pattern: &Pattern) {
         for (field, &level) in pattern.iter().enumerate() {
             self.counts[field][level as usize] += 1;
@@ -255,10 +256,6 @@ impl Model {
         // A small batch still comes from a practice: below a thousand
         // records, the prior is that of a thousand.
         let prior = 1.0 / (records.max(MIN_PRIOR_RECORDS) - 1) as f64;
-        Model::with(m, u, prior, records)
-    }
-
-    fn with(m: Vec<Vec<f64>>, u: Vec<Vec<f64>>, prior: f64, records: usize) -> Model {
         let mut model = Model {
             m,
             u,
@@ -350,23 +347,23 @@ impl Model {
                     expected[field][level as usize] += probability;
                 }
             }
-            let mut change: f64 = 0.0;
+            let mut m_change: f64 = 0.0;
             for (index, &field) in SCORED.iter().enumerate() {
                 let missing = field.missing();
                 let total: f64 = expected[index][..missing].iter().sum();
                 for level in 0..missing {
                     let m =
                         (expected[index][level] + M_PSEUDO_PAIRS * starting[index][level]) / (total + M_PSEUDO_PAIRS);
-                    change = change.max((m - self.m[index][level]).abs());
+                    m_change = m_change.max((m - self.m[index][level]).abs());
                     self.m[index][level] = m;
                 }
             }
             let prior = (matches / sampled_share.max(1e-12) / all_pairs.max(1.0)).clamp(1e-12, 0.5);
-            change = change.max(((prior - self.prior) / self.prior).abs() * 1e-3);
+            let prior_change = ((prior - self.prior) / self.prior).abs();
             self.prior = prior;
             self.correct_u();
             self.em_iterations = iteration;
-            if change < EM_TOLERANCE {
+            if m_change < EM_TOLERANCE && prior_change < EM_PRIOR_TOLERANCE {
                 self.em_converged = true;
                 break;
             }
@@ -485,11 +482,6 @@ fn log_odds(probability: f64) -> f64 {
 
 pub fn probability_of(log_odds: f64) -> f64 {
     1.0 / (1.0 + (-log_odds).exp2())
-}
-
-/// Levels whose agreement a hard rule may contradict.
-pub fn conflicting_national_ids(comparison: &Comparison) -> bool {
-    comparison.national_id == IdLevel::Different
 }
 
 #[cfg(test)]

@@ -215,6 +215,13 @@ fn explain_shows_the_waterfall_without_patient_data_unless_asked() {
     let total: f64 = json["fields"].as_array().unwrap().iter().map(|part| part["weight"].as_f64().unwrap()).sum();
     assert!((total - json["weight"].as_f64().unwrap()).abs() < 1e-9, "the fields add up to the weight");
 
+    let malformed = wd.run(&["explain", "migration.toml", "old_emr-93", "old_emr:94"]);
+    assert_eq!(malformed.code, Some(2));
+    assert!(malformed.stderr.contains("write SOURCE:ROW"), "{}", malformed.stderr);
+    let rejected = wd.run(&["explain", "migration.toml", "old_emr:93", "old_emr:100000"]);
+    assert_eq!(rejected.code, Some(2));
+    assert!(rejected.stderr.contains("took no part in matching"), "{}", rejected.stderr);
+
     let missing = wd.run(&["explain", "migration.toml", "old_emr:93", "nowhere:2"]);
     assert_eq!(missing.code, Some(2));
     assert!(missing.stderr.contains("no source named `nowhere`"), "{}", missing.stderr);
