@@ -20,8 +20,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use crate::issue::{Issue, IssueCode};
 use crate::matching::{self, MatchOutcome};
 use crate::plan::{
-    Disposition, Existing, PatientRef, Plan, PlannedDocument, PlannedIdentifier, PlannedPatient, PlannedRow,
-    ReviewEntry, ReviewSide, StageTimings,
+    Disposition, Existing, LinkEnd, PatientRef, Plan, PlannedDocument, PlannedIdentifier, PlannedLink, PlannedPatient,
+    PlannedRow, ReviewEntry, ReviewSide, StageTimings,
 };
 use crate::project::Project;
 use crate::record::{Entity, Record};
@@ -48,6 +48,8 @@ pub fn assemble(
         existing_patients_matched: 0,
         matching: outcome.stats.clone(),
         review: Vec::new(),
+        links: Vec::new(),
+        decisions_to_record: Vec::new(),
         timings: StageTimings::default(),
     };
     assembly.assign(&outcome.cluster_of, &mut plan);
@@ -55,6 +57,11 @@ pub fn assemble(
         .review
         .iter()
         .map(|pair| ReviewEntry { a: assembly.side(pair.a), b: assembly.side(pair.b), pair: pair.clone() })
+        .collect();
+    plan.links = outcome
+        .links
+        .iter()
+        .map(|link| PlannedLink { a: assembly.end(link.a), b: assembly.end(link.b), link: *link })
         .collect();
     plan
 }
@@ -167,6 +174,17 @@ impl Assembly<'_> {
             row.issues.push(Issue::new(IssueCode::DocumentUnlinked, &record.source));
         }
         plan.documents.push(PlannedDocument { row: *row_index, record: record.clone(), patient });
+    }
+
+    fn end(&self, candidate: u32) -> LinkEnd {
+        let candidate = candidate as usize;
+        match self.accepted.get(candidate) {
+            Some((row, _)) => LinkEnd::Row(*row),
+            None => {
+                let patient = &self.existing.patients[candidate - self.accepted.len()];
+                LinkEnd::Existing { patient_id: patient.patient_id, mrn: patient.mrn.clone() }
+            }
+        }
     }
 
     fn side(&self, candidate: u32) -> ReviewSide {

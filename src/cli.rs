@@ -44,6 +44,14 @@ pub enum Command {
                                  and the mistakes planted in their records.")]
     Synth(SynthArgs),
 
+    /// Find the duplicate patients, without loading: clusters, links and the review queue
+    #[command(after_long_help = "Examples:\n  emr-migrate dedupe migration.toml --out dedupe\n  \
+                                 emr-migrate dedupe --mapping mappings/febrl.toml dataset4a.csv dataset4b.csv --out febrl\n  \
+                                 emr-migrate dedupe migration.toml --decisions dedupe/review.csv --out dedupe-2\n\n\
+                                 Writes clusters.csv (rows with one cluster_id are one person), pairs.csv (the links), \
+                                 review.csv (pairs for a person to decide), rejected.csv, report.html and report.json.")]
+    Dedupe(DedupeArgs),
+
     /// Show how matching scored one pair of source rows, field by field
     #[command(after_long_help = "Examples:\n  emr-migrate explain migration.toml pm:51 scans:7083\n  \
                                  emr-migrate explain migration.toml pm:51 old_emr:493 --show-phi\n\n\
@@ -53,7 +61,8 @@ pub enum Command {
 
     /// Measure a run against a practice's ground truth (truth.csv)
     #[command(after_long_help = "Examples:\n  emr-migrate validate rehearsal/migration.toml --out report\n  \
-                                 emr-migrate evaluate --truth rehearsal/truth.csv --clusters report/clusters.csv")]
+                                 emr-migrate evaluate --truth rehearsal/truth.csv --clusters report/clusters.csv\n  \
+                                 emr-migrate evaluate --person-from-id 'rec-(\\d+)-' --clusters febrl/clusters.csv")]
     Evaluate(EvaluateArgs),
 }
 
@@ -85,10 +94,16 @@ pub struct SynthArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("truth_from").required(true).args(["truth", "person_from_id"]))]
 pub struct EvaluateArgs {
     /// The practice's truth.csv
     #[arg(long, value_hint = clap::ValueHint::FilePath)]
-    pub truth: PathBuf,
+    pub truth: Option<PathBuf>,
+
+    /// Take each row's person from its legacy id instead: the first group of
+    /// this regular expression (FEBRL: 'rec-(\d+)-')
+    #[arg(long, value_name = "REGEX")]
+    pub person_from_id: Option<String>,
 
     /// clusters.csv from the run's report folder
     #[arg(long, value_hint = clap::ValueHint::FilePath)]
@@ -116,6 +131,47 @@ pub struct PipelineArgs {
     /// Folder for the reports; default: `report` beside migration.toml
     #[arg(long, value_hint = clap::ValueHint::DirPath)]
     pub out: Option<PathBuf>,
+
+    /// Print the summary as JSON on stdout (the report.json document)
+    #[arg(long)]
+    pub json: bool,
+
+    /// Show names, birth dates and identifiers unmasked in report.html
+    #[arg(long)]
+    pub show_phi: bool,
+
+    /// A review.csv whose `decision` column a person filled in (match / distinct);
+    /// `run` records the decisions in the database for every later run
+    #[arg(long, value_hint = clap::ValueHint::FilePath)]
+    pub decisions: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DedupeArgs {
+    /// migration.toml; or, with --mapping, the export files (each one a source)
+    #[arg(required = true, value_hint = clap::ValueHint::FilePath)]
+    pub inputs: Vec<PathBuf>,
+
+    /// Map every file given with this mapping file, without a migration.toml
+    #[arg(long, value_hint = clap::ValueHint::FilePath)]
+    pub mapping: Option<PathBuf>,
+
+    /// The EMR database whose patients are matched against; default: `database` in migration.toml
+    /// (none with --mapping)
+    #[arg(long, env = "EMR_MIGRATE_DB", value_hint = clap::ValueHint::FilePath)]
+    pub db: Option<PathBuf>,
+
+    /// Folder for the results; default: `dedupe` beside migration.toml (required with --mapping)
+    #[arg(long, value_hint = clap::ValueHint::DirPath)]
+    pub out: Option<PathBuf>,
+
+    /// A review.csv whose `decision` column a person filled in (match / distinct)
+    #[arg(long, value_hint = clap::ValueHint::FilePath)]
+    pub decisions: Option<PathBuf>,
+
+    /// Match as if no record had a national identifier
+    #[arg(long)]
+    pub ignore_national_id: bool,
 
     /// Print the summary as JSON on stdout (the report.json document)
     #[arg(long)]

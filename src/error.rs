@@ -28,6 +28,8 @@ pub enum Error {
     Synth(#[from] crate::synth::SynthError),
     #[error(transparent)]
     Evaluate(#[from] crate::evaluate::EvaluateError),
+    #[error(transparent)]
+    Decisions(#[from] crate::decisions::DecisionsError),
     #[error("{}: cannot read the file", path.display())]
     Read {
         path: PathBuf,
@@ -55,6 +57,10 @@ impl Error {
             Error::Extract(error) if error.is_configuration() => 2,
             Error::Synth(error) if error.is_usage() => 2,
             Error::Evaluate(_) | Error::Usage(_) => 2,
+            Error::Decisions(error) => match error {
+                crate::decisions::DecisionsError::Read { .. } => 1,
+                _ => 2,
+            },
             _ => 1,
         }
     }

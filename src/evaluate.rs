@@ -1,5 +1,7 @@
 //! evaluate: how good was a run, measured against a practice's ground truth
-//! (`truth.csv`, as `synth` and the demo write it).
+//! (`truth.csv`, as `synth` and the demo write it), or against the person
+//! each row's legacy id names (benchmark files such as FEBRL, whose
+//! `rec-123-dup-0` is person 123).
 //!
 //! Reads the clusters a run wrote (which rows became one patient) and the
 //! rows it rejected, and reports pairwise precision, recall and F1, the
@@ -24,6 +26,17 @@ pub enum EvaluateError {
     MissingColumn { path: PathBuf, column: &'static str, hint: &'static str },
     #[error("{}, line {line}: `row` is not a row number", path.display())]
     BadRow { path: PathBuf, line: u64 },
+    #[error("{}, line {line}: the legacy id `{id}` does not match --person-from-id `{pattern}`\n\nhint: the pattern's first group must capture the person's part of every legacy id", path.display())]
+    IdPattern { path: PathBuf, line: u64, id: String, pattern: String },
+}
+
+/// Where the truth comes from.
+#[derive(Debug, Clone)]
+pub enum Truth<'a> {
+    /// `truth.csv`, keyed by source and row.
+    File(&'a Path),
+    /// The first capture group of this pattern on clusters.csv's `legacy_id`.
+    PersonFromId(&'a regex::Regex),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -71,13 +84,26 @@ struct TruthRow {
     expected: String,
 }
 
+const CLUSTERS_HINT: &str = "the clusters file is `clusters.csv` from a run's report folder";
+const REJECTED_HINT: &str = "the rejects file is `rejected.csv` from a run's report folder";
+
 /// Compares a run's `clusters.csv` (and `rejected.csv`, when given) with
-/// `truth.csv`.
-pub fn evaluate(truth: &Path, clusters: &Path, rejected: Option<&Path>) -> Result<Evaluation, EvaluateError> {
-    let truth_rows = read_truth(truth)?;
-    let clustered = read_keyed(clusters, "cluster", "the clusters file is `clusters.csv` from a run's report folder")?;
+/// the truth.
+pub fn evaluate(truth: Truth<'_>, clusters: &Path, rejected: Option<&Path>) -> Result<Evaluation, EvaluateError> {
+    let truth_rows = match truth {
+        Truth::File(path) => read_truth(path)?,
+        Truth::PersonFromId(pattern) => {
+            let mut rows = truth_from_ids(clusters, pattern, CLUSTERS_HINT)?;
+            // A rejected row is still someone's record: matching missed it.
+            if let Some(rejected) = rejected {
+                rows.extend(truth_from_ids(rejected, pattern, REJECTED_HINT)?);
+            }
+            rows
+        }
+    };
+    let clustered = read_keyed(clusters, "cluster_id", CLUSTERS_HINT)?;
     let rejected_rows = match rejected {
-        Some(path) => read_keyed(path, "issue_codes", "the rejects file is `rejected.csv` from a run's report folder")?,
+        Some(path) => read_keyed(path, "issue_codes", REJECTED_HINT)?,
         None => HashMap::new(),
     };
 
@@ -159,6 +185,35 @@ fn ratio(part: u64, whole: u64) -> f64 {
 
 type Key = (String, u64);
 
+/// The truth a benchmark carries in its record ids: every row is valid, and
+/// its person is what `pattern` captures from its legacy id. A rejected row
+/// that never got as far as its id is left out.
+fn truth_from_ids(
+    path: &Path,
+    pattern: &regex::Regex,
+    hint: &'static str,
+) -> Result<HashMap<Key, TruthRow>, EvaluateError> {
+    let ids = read_lines(path, "legacy_id", hint)?;
+    let mut rows = HashMap::with_capacity(ids.len());
+    for (key, id, line) in ids.into_iter().filter(|(_, id, _)| !id.is_empty()) {
+        let person =
+            pattern.captures(&id).and_then(|captures| captures.get(1)).ok_or_else(|| EvaluateError::IdPattern {
+                path: path.to_path_buf(),
+                line,
+                id: id.clone(),
+                pattern: pattern.as_str().to_string(),
+            })?;
+        let row = TruthRow {
+            person: person.as_str().to_string(),
+            household: String::new(),
+            kin: String::new(),
+            expected: String::new(),
+        };
+        rows.insert(key, row);
+    }
+    Ok(rows)
+}
+
 fn read_truth(path: &Path) -> Result<HashMap<Key, TruthRow>, EvaluateError> {
     let mut reader = open(path)?;
     let headers = reader.headers().map_err(|source| EvaluateError::Read { path: path.to_path_buf(), source })?.clone();
@@ -194,6 +249,13 @@ fn read_truth(path: &Path) -> Result<HashMap<Key, TruthRow>, EvaluateError> {
 
 /// `(source, row)` → the value of `column`.
 fn read_keyed(path: &Path, column: &'static str, hint: &'static str) -> Result<HashMap<Key, String>, EvaluateError> {
+    Ok(read_lines(path, column, hint)?.into_iter().map(|(key, value, _)| (key, value)).collect())
+}
+
+/// `(source, row)`, the value of `column`, and the line, for every source
+/// row of the file; lines naming a patient of the database (no row) are
+/// not rows to score.
+fn read_lines(path: &Path, column: &'static str, hint: &'static str) -> Result<Vec<(Key, String, u64)>, EvaluateError> {
     let mut reader = open(path)?;
     let headers = reader.headers().map_err(|source| EvaluateError::Read { path: path.to_path_buf(), source })?.clone();
     let position = |name: &'static str| {
@@ -204,10 +266,14 @@ fn read_keyed(path: &Path, column: &'static str, hint: &'static str) -> Result<H
         })
     };
     let (source, row, value) = (position("source")?, position("row")?, position(column)?);
-    let mut rows = HashMap::new();
+    let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|source| EvaluateError::Read { path: path.to_path_buf(), source })?;
-        rows.insert(key(&record, source, row, path)?, record.get(value).unwrap_or_default().to_string());
+        if record.get(source) == Some(crate::load::DATABASE_SOURCE) {
+            continue;
+        }
+        let line = record.position().map_or(0, csv::Position::line);
+        rows.push((key(&record, source, row, path)?, record.get(value).unwrap_or_default().to_string(), line));
     }
     Ok(rows)
 }
@@ -252,14 +318,14 @@ mod tests {
         let clusters = write(
             dir.path(),
             "clusters.csv",
-            "source,file,sheet,row,cluster,mrn\ns,f,,2,1,\ns,f,,3,1,\ns,f,,4,1,\ns,f,,5,2,\n",
+            "source,file,sheet,row,legacy_id,cluster_id\ns,f,,2,,1\ns,f,,3,,1\ns,f,,4,,1\ns,f,,5,,2\n",
         );
         let rejected = write(
             dir.path(),
             "rejected.csv",
             "source,file,sheet,row,issue_codes,issue_messages\ns,f,,6,E-DATE-INVALID,x\n",
         );
-        let evaluation = evaluate(&truth, &clusters, Some(&rejected)).unwrap();
+        let evaluation = evaluate(Truth::File(&truth), &clusters, Some(&rejected)).unwrap();
         assert_eq!(evaluation.valid_rows, 4);
         assert_eq!(evaluation.pairs, PairCounts { true_pairs: 1, predicted_pairs: 3, correct: 1, wrong: 2, missed: 0 });
         assert!((evaluation.precision - 1.0 / 3.0).abs() < 1e-9);
@@ -272,8 +338,8 @@ mod tests {
     fn a_valid_row_missing_from_the_clusters_counts_as_alone() {
         let dir = tempfile::tempdir().unwrap();
         let truth = write(dir.path(), "t.csv", "source,file,sheet,row,person_id,expected\ns,f,,2,A,\ns,f,,3,A,\n");
-        let clusters = write(dir.path(), "c.csv", "source,file,sheet,row,cluster\ns,f,,2,1\n");
-        let evaluation = evaluate(&truth, &clusters, None).unwrap();
+        let clusters = write(dir.path(), "c.csv", "source,file,sheet,row,legacy_id,cluster_id\ns,f,,2,,1\n");
+        let evaluation = evaluate(Truth::File(&truth), &clusters, None).unwrap();
         assert_eq!(evaluation.pairs.missed, 1);
         assert_eq!(evaluation.recall, 0.0);
     }
@@ -282,7 +348,37 @@ mod tests {
     fn a_file_that_is_not_a_truth_file_is_named() {
         let dir = tempfile::tempdir().unwrap();
         let truth = write(dir.path(), "t.csv", "a,b\n1,2\n");
-        let error = evaluate(&truth, &truth, None).unwrap_err();
+        let error = evaluate(Truth::File(&truth), &truth, None).unwrap_err();
         assert!(error.to_string().contains("there is no column `source`"), "{error}");
+    }
+
+    #[test]
+    fn the_truth_can_come_from_legacy_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let clusters = write(
+            dir.path(),
+            "clusters.csv",
+            "source,file,sheet,row,legacy_id,cluster_id\n\
+             a,a.csv,,2,rec-1-org,0\na,a.csv,,3,rec-1-dup-0,0\nb,b.csv,,2,rec-2-org,0\n\
+             b,b.csv,,3,rec-3-org,1\nb,b.csv,,4,rec-3-dup-0,2\nemr-database,,,,RFP0000001,0\n",
+        );
+        let pattern = regex::Regex::new(r"rec-(\d+)-").unwrap();
+        let evaluation = evaluate(Truth::PersonFromId(&pattern), &clusters, None).unwrap();
+        assert_eq!(evaluation.valid_rows, 5, "the database's line is not a row");
+        assert_eq!((evaluation.pairs.true_pairs, evaluation.pairs.correct, evaluation.pairs.wrong), (2, 1, 2));
+        assert_eq!(evaluation.pairs.missed, 1);
+    }
+
+    #[test]
+    fn a_legacy_id_the_pattern_does_not_match_is_named_with_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let clusters = write(
+            dir.path(),
+            "c.csv",
+            "source,file,sheet,row,legacy_id,cluster_id\na,a.csv,,2,rec-1-org,0\na,a.csv,,3,X9,0\n",
+        );
+        let pattern = regex::Regex::new(r"rec-(\d+)-").unwrap();
+        let error = evaluate(Truth::PersonFromId(&pattern), &clusters, None).unwrap_err();
+        assert!(error.to_string().contains("line 3: the legacy id `X9`"), "{error}");
     }
 }

@@ -67,7 +67,7 @@ issue_codes! {
     BirthDateFuture => ("E-BIRTH-DATE-FUTURE", Error,
         "the birth date is after the day of the run"),
     BirthDateTooOld => ("E-BIRTH-DATE-TOO-OLD", Error,
-        "the birth date is more than 120 years before the day of the run"),
+        "the birth date is more years before the day of the run than a person lives (120, or the mapping's max_age_years)"),
     DocumentNoPatientKey => ("E-DOCUMENT-NO-PATIENT-KEY", Error,
         "a document names neither an identifier nor a family name with a birth date, so no patient can be found for it"),
     ScanFileMissing => ("E-SCAN-FILE-MISSING", Error,

@@ -24,6 +24,7 @@
 mod assemble;
 pub mod cli;
 mod commands;
+pub mod decisions;
 pub mod diagnostic;
 pub mod digest;
 pub mod error;

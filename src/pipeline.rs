@@ -15,6 +15,7 @@ use jiff::civil::Date;
 use sha2::{Digest, Sha256};
 
 use crate::assemble;
+use crate::decisions::{self, FileDecision};
 use crate::digest::sha256_file;
 use crate::error::Error;
 use crate::extract::{self, Cell, RawRow, RowDefect, ScannedFile, SourceReader};
@@ -48,24 +49,41 @@ struct ScanSettings {
 pub struct OpenSources<'p> {
     sources: Vec<OpenSource<'p>>,
     started: Instant,
+    match_all: bool,
 }
 
 pub fn open(project: &Project) -> Result<OpenSources<'_>, Error> {
     let started = Instant::now();
-    Ok(OpenSources { sources: open_sources(project)?, started })
+    Ok(OpenSources { sources: open_sources(project)?, started, match_all: false })
 }
 
-/// Builds the plan for `project` against what the database already holds.
+impl OpenSources<'_> {
+    /// For `dedupe`, which loads nothing: every row the mapping could read
+    /// takes part in matching, even one a load would reject (a blank family
+    /// name, an impossible birth date). Its issues are still reported, and
+    /// the fields that failed take no part. A duplicate with a typo is still
+    /// a duplicate.
+    pub fn matching_every_mapped_row(mut self) -> Self {
+        self.match_all = true;
+        self
+    }
+}
+
+/// Builds the plan for `project` against what the database already holds,
+/// honouring the reviewers' decisions in the database and in `decisions`
+/// (a filled-in review.csv, newer, so it wins).
 pub fn plan(
     project: &Project,
     sources: OpenSources<'_>,
     existing: &Existing,
+    decisions: &[FileDecision],
     today: Date,
     printer: &Printer,
 ) -> Result<Plan, Error> {
     let mut timings = StageTimings::default();
-    let OpenSources { sources, started } = sources;
+    let OpenSources { sources, started, match_all } = sources;
     let mut reading = Reading::new(existing, today);
+    reading.match_all = match_all;
     let mut source_plans = Vec::with_capacity(sources.len());
     for source in sources {
         source_plans.push(reading.read(source, printer)?);
@@ -78,8 +96,10 @@ pub fn plan(
     let matching_started = Instant::now();
     printer.status(&format!("matching {} records", accepted.len()));
     let candidates = candidates(&accepted, existing);
-    let outcome = matching::run(&candidates, &project.matching);
+    let resolved = resolve_decisions(decisions, existing, &rows, &accepted, printer);
+    let outcome = matching::Matcher::prepare(&candidates, &project.matching).with_decisions(resolved.decisions).run();
     let mut plan = assemble::assemble(project, existing, rows, &accepted, &outcome);
+    plan.decisions_to_record = resolved.to_record;
     plan.sources = source_plans;
     plan.timings = timings;
     plan.timings.match_ms = matching_started.elapsed().as_millis() as u64;
@@ -163,6 +183,8 @@ struct Reading<'e> {
     accepted: Vec<(usize, Record)>,
     extract: Duration,
     map_validate: Duration,
+    /// See `OpenSources::matching_every_mapped_row`.
+    match_all: bool,
 }
 
 impl<'e> Reading<'e> {
@@ -174,13 +196,15 @@ impl<'e> Reading<'e> {
             accepted: Vec::new(),
             extract: Duration::ZERO,
             map_validate: Duration::ZERO,
+            match_all: false,
         }
     }
 
     fn read(&mut self, source: OpenSource<'_>, printer: &Printer) -> Result<SourcePlan, Error> {
         let OpenSource { spec, mapping, compiled, mut reader, scans } = source;
         let file_digest = sha256_file(&spec.path).map_err(|source| Error::Read { path: spec.path.clone(), source })?;
-        let rules = Rules { required: compiled.required.clone(), today: self.today };
+        let rules =
+            Rules { required: compiled.required.clone(), today: self.today, max_age_years: compiled.max_age_years };
         let bar = printer.progress(None, &spec.name);
         let mut occurrences: HashMap<[u8; 32], u32> = HashMap::new();
         let mut rows_read = 0u64;
@@ -231,6 +255,7 @@ impl<'e> Reading<'e> {
             patient: None,
             document: None,
             cluster: None,
+            legacy_id: None,
             issues: Vec::new(),
             raw: None,
         };
@@ -238,7 +263,7 @@ impl<'e> Reading<'e> {
             row.disposition = Disposition::Skipped(SkipReason::Blank);
             return row;
         }
-        if self.existing.loaded_fingerprints.contains(&row.fingerprint) {
+        if self.existing.loaded_rows.contains_key(&row.fingerprint) {
             row.disposition = Disposition::Skipped(SkipReason::AlreadyLoaded);
             return row;
         }
@@ -261,9 +286,17 @@ impl<'e> Reading<'e> {
         {
             record.scanned_file = Some(extract::inspect_scanned_file(&scans.root, path, scans.check_files));
         }
+        row.legacy_id = record.identifiers.first().map(|identifier| identifier.value.clone());
         validate::validate(&record, rules, &mut row.issues);
         if issue::rejects(&row.issues) {
-            return reject(row, &raw);
+            if !(self.match_all && record.entity == Entity::Patient) {
+                return reject(row, &raw);
+            }
+            for issue in row.issues.iter().filter(|issue| issue.severity() == issue::Severity::Error) {
+                if let Some(field) = issue.field {
+                    record.remove(field);
+                }
+            }
         }
         if let Some(ScannedFile::Found { path, sha256, .. }) = &record.scanned_file
             && self.existing.loaded_documents.contains(&(path.clone(), sha256.clone()))
@@ -313,6 +346,49 @@ fn fingerprint(source: &str, raw: &RawRow, occurrences: &mut HashMap<[u8; 32], u
     hasher.update(occurrence.to_le_bytes());
     *occurrence += 1;
     crate::digest::hex(&hasher.finalize())
+}
+
+/// The decisions that name rows and patients of this run, by candidate. A
+/// decision that names none (its row is gone, or rejected now) is a warning,
+/// never silently dropped.
+fn resolve_decisions(
+    file: &[FileDecision],
+    existing: &Existing,
+    rows: &[PlannedRow],
+    accepted: &[(usize, Record)],
+    printer: &Printer,
+) -> decisions::Resolved {
+    if file.is_empty() && existing.decisions.is_empty() {
+        return decisions::Resolved::default();
+    }
+    let run_rows = decisions::RunRows {
+        by_fingerprint: accepted
+            .iter()
+            .enumerate()
+            .map(|(index, (row, _))| (rows[*row].fingerprint.as_str(), index as u32))
+            .collect(),
+        fingerprints: rows
+            .iter()
+            .map(|row| ((&*row.source.source, row.source.row), row.fingerprint.as_str()))
+            .collect(),
+        first_existing: accepted.len() as u32,
+    };
+    let resolved = decisions::resolve(file, existing, &run_rows);
+    if !resolved.unresolved_lines.is_empty() {
+        let lines: Vec<String> = resolved.unresolved_lines.iter().map(u64::to_string).collect();
+        printer.warning(&format!(
+            "{} decision(s) name a row or patient that is not in this run (lines {}); they were not applied",
+            lines.len(),
+            lines.join(", ")
+        ));
+    }
+    if resolved.unresolved_stored > 0 {
+        printer.status(&format!(
+            "{} decision(s) recorded in the database concern rows not in this run",
+            resolved.unresolved_stored
+        ));
+    }
+    resolved
 }
 
 fn candidates(accepted: &[(usize, Record)], existing: &Existing) -> Vec<Candidate> {

@@ -81,6 +81,9 @@ pub struct PlannedRow {
     pub document: Option<usize>,
     /// The matching cluster, for rows that took part in matching.
     pub cluster: Option<u32>,
+    /// The row's first legacy identifier (chart number, old patient id):
+    /// how clusters.csv names the row to a person.
+    pub legacy_id: Option<String>,
     /// Errors and warnings.
     pub issues: Vec<Issue>,
     /// The cells as text, kept only for rejected rows (rejected.csv).
@@ -201,7 +204,30 @@ pub struct Plan {
     pub existing_patients_matched: usize,
     pub matching: MatchStats,
     pub review: Vec<ReviewEntry>,
+    /// The links matching accepted (pairs.csv).
+    pub links: Vec<PlannedLink>,
+    /// The decisions file's decisions, for `run` to keep in the database.
+    pub decisions_to_record: Vec<crate::decisions::StoredDecision>,
     pub timings: StageTimings,
+}
+
+/// One end of a link: a source row, or a patient already in the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkEnd {
+    /// Index into `Plan::rows`.
+    Row(usize),
+    Existing {
+        patient_id: i64,
+        mrn: String,
+    },
+}
+
+/// Two records matching linked, and on what basis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedLink {
+    pub a: LinkEnd,
+    pub b: LinkEnd,
+    pub link: crate::matching::Link,
 }
 
 impl Plan {
@@ -267,7 +293,10 @@ impl Plan {
 pub struct Existing {
     pub patients: Vec<ExistingPatient>,
     /// Fingerprints of rows loaded or merged by committed batches.
-    pub loaded_fingerprints: std::collections::HashSet<String>,
+    /// and the patient each became (none for a document row).
+    pub loaded_rows: std::collections::HashMap<String, Option<i64>>,
+    /// Reviewers' decisions recorded by committed batches.
+    pub decisions: Vec<crate::decisions::StoredDecision>,
     /// The number the next new MRN gets; MRNs are never reused, even after
     /// a rollback.
     pub next_mrn: u64,

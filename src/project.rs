@@ -47,6 +47,8 @@ struct MatchingSection {
     blocking: Option<Vec<Spanned<String>>>,
     max_block_size: Option<Spanned<usize>>,
     use_national_id: Option<Spanned<bool>>,
+    keep_twins_apart: Option<Spanned<bool>>,
+    keep_households_apart: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -131,6 +133,44 @@ impl Project {
             sources,
         })
     }
+
+    /// A project without a migration.toml, for a quick look at exports:
+    /// each file a source mapped by `mapping`, named by its file name, in the
+    /// order given; default matching; no database of its own.
+    pub fn ad_hoc(mapping: &Path, files: &[PathBuf]) -> Project {
+        let mut sources: Vec<SourceSpec> = Vec::with_capacity(files.len());
+        for path in files {
+            let stem = path.file_stem().map_or_else(|| "source".into(), |stem| stem.to_string_lossy().into_owned());
+            let mut name = stem.clone();
+            let mut copy = 1;
+            while sources.iter().any(|source| source.name == name) {
+                copy += 1;
+                name = format!("{stem}-{copy}");
+            }
+            sources.push(SourceSpec {
+                name,
+                file: path.display().to_string(),
+                path: path.clone(),
+                mapping_file: mapping.display().to_string(),
+                mapping: mapping.to_path_buf(),
+            });
+        }
+        let names: Vec<&str> = sources.iter().map(|source| source.name.as_str()).collect();
+        Project {
+            path: mapping.to_path_buf(),
+            dir: PathBuf::from("."),
+            name: format!("dedupe of {}", names.join(", ")),
+            sha256: String::new(),
+            size_bytes: 0,
+            target: Target {
+                database: PathBuf::new(),
+                mrn_prefix: DEFAULT_MRN_PREFIX.to_string(),
+                mrn_digits: DEFAULT_MRN_DIGITS,
+            },
+            matching: MatchConfig::default(),
+            sources,
+        }
+    }
 }
 
 struct Checker<'a> {
@@ -206,6 +246,12 @@ impl Checker<'_> {
         }
         if let Some(use_national_id) = &section.use_national_id {
             config.use_national_id = *use_national_id.get_ref();
+        }
+        if let Some(keep) = &section.keep_twins_apart {
+            config.keep_twins_apart = *keep.get_ref();
+        }
+        if let Some(keep) = &section.keep_households_apart {
+            config.keep_households_apart = *keep.get_ref();
         }
         if let Some(size) = &section.max_block_size {
             if *size.get_ref() >= 2 {

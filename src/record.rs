@@ -221,6 +221,10 @@ impl Value {
 pub struct Identifier {
     pub system: Arc<str>,
     pub value: String,
+    /// Whether matching compares it. An identifier unique to each row (a
+    /// benchmark's record id, an export's line key) is kept on the patient
+    /// but says nothing about whether two rows are one person.
+    pub compared: bool,
 }
 
 /// One source row after mapping: typed canonical fields, identifiers, and for
@@ -244,6 +248,10 @@ impl Record {
             Some(slot) => slot.1 = value,
             None => self.values.push((field, value)),
         }
+    }
+
+    pub fn remove(&mut self, field: Field) {
+        self.values.retain(|(f, _)| *f != field);
     }
 
     pub fn get(&self, field: Field) -> Option<&Value> {

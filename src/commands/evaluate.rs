@@ -12,7 +12,18 @@ pub fn evaluate(args: &EvaluateArgs, printer: &Printer) -> Result<Outcome, Error
         let beside = args.clusters.with_file_name("rejected.csv");
         beside.is_file().then_some(beside)
     });
-    let evaluation = evaluate::evaluate(&args.truth, &args.clusters, rejected.as_deref())?;
+    let pattern = match &args.person_from_id {
+        Some(text) => Some(regex::Regex::new(text).map_err(|error| {
+            Error::Usage(format!("--person-from-id `{text}` is not a regular expression: {error}"))
+        })?),
+        None => None,
+    };
+    let truth = match (&pattern, &args.truth) {
+        (Some(pattern), _) => evaluate::Truth::PersonFromId(pattern),
+        (None, Some(path)) => evaluate::Truth::File(path),
+        (None, None) => return Err(Error::Usage("give --truth or --person-from-id".into())),
+    };
+    let evaluation = evaluate::evaluate(truth, &args.clusters, rejected.as_deref())?;
     if args.json {
         printer.result(&format!("{}\n", serde_json::to_string_pretty(&evaluation).expect("serialises")));
         return Ok(Outcome::Success);
@@ -37,6 +48,13 @@ pub fn evaluate(args: &EvaluateArgs, printer: &Printer) -> Result<Outcome, Error
         merged.twins, merged.junior_senior, merged.household, merged.other
     );
     match rejected {
+        Some(_) if pattern.is_some() => {
+            let _ = writeln!(
+                text,
+                "Rows the run rejected: {} (each counted as matched to no one)",
+                evaluation.valid_rows_rejected
+            );
+        }
         Some(_) => {
             let _ = writeln!(
                 text,

@@ -1,6 +1,7 @@
 //! One file per subcommand: glue that calls the stages in order and prints
 //! the result. Nothing here decides anything about the data.
 
+mod dedupe;
 mod evaluate;
 mod explain;
 mod rollback;
@@ -26,6 +27,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Synth(args) => synth::synth(args, &printer),
         Command::Evaluate(args) => evaluate::evaluate(args, &printer),
         Command::Explain(args) => explain::explain(args, &printer),
+        Command::Dedupe(args) => dedupe::dedupe(args, &printer),
     }
 }
 
@@ -38,6 +40,14 @@ fn now() -> String {
 /// in the future.
 fn today() -> jiff::civil::Date {
     jiff::ZonedDateTime::now().date()
+}
+
+/// The decided lines of a `--decisions` file, or none.
+fn decisions(path: Option<&std::path::Path>) -> Result<Vec<crate::decisions::FileDecision>, Error> {
+    Ok(match path {
+        Some(path) => crate::decisions::read(path)?,
+        None => Vec::new(),
+    })
 }
 
 fn database_path(args: &PipelineArgs, project: &Project) -> PathBuf {

@@ -23,7 +23,14 @@ pub fn run(args: &PipelineArgs, printer: &Printer) -> Result<Outcome, Error> {
         Some(mut conn) => load::read_state(&mut conn)?,
         None => (Existing::empty(), load::Snapshot::default()),
     };
-    let mut plan = pipeline::plan(&project, sources, &existing, super::today(), printer)?;
+    let mut plan = pipeline::plan(
+        &project,
+        sources,
+        &existing,
+        &super::decisions(args.decisions.as_deref())?,
+        super::today(),
+        printer,
+    )?;
     let batch = load_batch(&project, &mut plan, &database, &snapshot, started_at, printer)?;
 
     let context = report::Context {

@@ -16,7 +16,14 @@ pub fn validate(args: &PipelineArgs, printer: &Printer) -> Result<Outcome, Error
         Some(mut conn) => load::read_state(&mut conn)?.0,
         None => Existing::empty(),
     };
-    let plan = pipeline::plan(&project, sources, &existing, super::today(), printer)?;
+    let plan = pipeline::plan(
+        &project,
+        sources,
+        &existing,
+        &super::decisions(args.decisions.as_deref())?,
+        super::today(),
+        printer,
+    )?;
     let context = report::Context {
         command: "validate",
         project: &project.name,

@@ -2,6 +2,7 @@
 //! provenance row for every source row; then the reconciliation is checked
 //! against what was written, before the caller commits.
 
+use crate::decisions::StoredEnd;
 use rusqlite::{Transaction, params};
 
 use super::{BatchSummary, LoadError, Manifest};
@@ -45,6 +46,7 @@ pub fn load(tx: &Transaction, plan: &Plan, manifest: &Manifest, now: &str) -> Re
     let document_ids = insert_documents(tx, plan, batch_id, &resolve)?;
     insert_source_rows(tx, plan, batch_id, &resolve, &document_ids)?;
     insert_counts(tx, plan, batch_id)?;
+    insert_decisions(tx, plan, batch_id)?;
     reconcile(tx, plan, batch_id)?;
     let next_mrn: i64 = tx.query_row("SELECT next_value FROM mrn_counter", [], |row| row.get(0))?;
     tx.execute("UPDATE mrn_counter SET next_value = ?1", [next_mrn + plan.patients.len() as i64])?;
@@ -55,6 +57,31 @@ pub fn load(tx: &Transaction, plan: &Plan, manifest: &Manifest, now: &str) -> Re
         documents_loaded: document_ids.len() as u64,
         source_rows: plan.rows.len() as u64,
     })
+}
+
+/// The reviewers' decisions of this run, for every later run to honour.
+fn insert_decisions(tx: &Transaction, plan: &Plan, batch_id: i64) -> Result<(), LoadError> {
+    let mut statement = tx.prepare(
+        "INSERT INTO match_decisions (batch_id, a_fingerprint, a_patient_id, b_fingerprint, b_patient_id, decision) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    let columns = |end: &StoredEnd| match end {
+        StoredEnd::Row { fingerprint, .. } => (Some(fingerprint.clone()), None),
+        StoredEnd::Patient { patient_id } => (None, Some(*patient_id)),
+    };
+    for decision in &plan.decisions_to_record {
+        let (a_fingerprint, a_patient) = columns(&decision.a);
+        let (b_fingerprint, b_patient) = columns(&decision.b);
+        statement.execute(rusqlite::params![
+            batch_id,
+            a_fingerprint,
+            a_patient,
+            b_fingerprint,
+            b_patient,
+            decision.decision.name()
+        ])?;
+    }
+    Ok(())
 }
 
 fn insert_batch(tx: &Transaction, manifest: &Manifest, now: &str) -> Result<i64, LoadError> {

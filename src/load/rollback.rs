@@ -32,6 +32,7 @@ pub fn rollback(conn: &mut rusqlite::Connection, batch_id: i64, now: &str) -> Re
     if latest != batch_id {
         return Err(LoadError::NotLatest { batch: batch_id, latest });
     }
+    tx.execute("DELETE FROM match_decisions WHERE batch_id = ?1", [batch_id])?;
     let source_rows = tx.execute("DELETE FROM source_rows WHERE batch_id = ?1", [batch_id])? as u64;
     let documents = tx.execute("DELETE FROM documents WHERE batch_id = ?1", [batch_id])? as u64;
     let identifiers = tx.execute("DELETE FROM patient_identifiers WHERE batch_id = ?1", [batch_id])? as u64;

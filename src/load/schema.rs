@@ -7,10 +7,10 @@ use rusqlite::Connection;
 use super::LoadError;
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Each entry upgrades the schema by one version, from the one before.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
 const V1: &str = r#"
 CREATE TABLE batches (
@@ -115,6 +115,24 @@ INSERT INTO mrn_counter (next_value) VALUES (1);
 "#;
 
 /// Brings a database to `SCHEMA_VERSION`, in the caller's transaction.
+/// Reviewers' decisions (`--decisions`), honoured by every later run. A row
+/// side is kept by fingerprint (the row may not be loaded yet, or may move);
+/// a database patient by id.
+const V2: &str = r#"
+CREATE TABLE match_decisions (
+    decision_id   INTEGER PRIMARY KEY,
+    batch_id      INTEGER NOT NULL REFERENCES batches (batch_id),
+    a_fingerprint TEXT,
+    a_patient_id  INTEGER REFERENCES patients (patient_id),
+    b_fingerprint TEXT,
+    b_patient_id  INTEGER REFERENCES patients (patient_id),
+    decision      TEXT NOT NULL CHECK (decision IN ('match', 'distinct')),
+    CHECK ((a_fingerprint IS NULL) <> (a_patient_id IS NULL)),
+    CHECK ((b_fingerprint IS NULL) <> (b_patient_id IS NULL))
+);
+CREATE INDEX match_decisions_by_batch ON match_decisions (batch_id);
+"#;
+
 pub fn migrate(conn: &Connection) -> Result<(), LoadError> {
     let version = user_version(conn)?;
     if version > SCHEMA_VERSION {

@@ -25,6 +25,17 @@ pub struct MappingFile {
     pub fields: BTreeMap<Spanned<String>, FieldSpec>,
     #[serde(default)]
     pub identifiers: Vec<IdentifierSpec>,
+    #[serde(default)]
+    pub validate: ValidateOptions,
+}
+
+/// `[validate]`: the mapping's say in the validation rules.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValidateOptions {
+    /// Birth dates further back than this many years are rejected
+    /// (E-BIRTH-DATE-TOO-OLD); default 120.
+    pub max_age_years: Option<Spanned<u16>>,
 }
 
 /// `[fields.NAME]`: where a canonical field's value comes from.
@@ -56,6 +67,9 @@ pub struct IdentifierSpec {
     pub system: Spanned<String>,
     #[serde(default)]
     pub transforms: Vec<Spanned<String>>,
+    /// `match = false`: kept on the patient, never compared.
+    #[serde(rename = "match")]
+    pub compared: Option<bool>,
 }
 
 /// `[[skip_when]]`: rows deliberately skipped (footers, totals, test

@@ -67,6 +67,7 @@ impl LoadedMapping {
 pub struct CompiledMapping {
     pub entity: Entity,
     pub required: Vec<Field>,
+    pub max_age_years: u16,
     fields: Vec<CompiledField>,
     identifiers: Vec<CompiledIdentifier>,
     skip_rules: Vec<SkipRule>,
@@ -102,6 +103,7 @@ struct CompiledIdentifier {
     column: String,
     system: Arc<str>,
     transforms: Vec<Transform>,
+    compared: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -155,7 +157,19 @@ impl Compiler<'_> {
         let identifiers = file.identifiers.iter().filter_map(|spec| self.identifier(spec)).collect();
         let skip_rules = file.skip_when.iter().filter_map(|rule| self.skip_rule(rule)).collect();
         let required = self.required(entity);
-        Some(CompiledMapping { entity, required, fields, identifiers, skip_rules })
+        let max_age_years = self.max_age_years();
+        Some(CompiledMapping { entity, required, max_age_years, fields, identifiers, skip_rules })
+    }
+
+    fn max_age_years(&mut self) -> u16 {
+        match &self.mapping.file.validate.max_age_years {
+            Some(years) if (1..=200).contains(years.get_ref()) => *years.get_ref(),
+            Some(years) => {
+                self.problem(years.span().start, "`max_age_years` must be between 1 and 200");
+                crate::validate::MAX_AGE_YEARS
+            }
+            None => crate::validate::MAX_AGE_YEARS,
+        }
     }
 
     fn problem(&mut self, offset: usize, message: impl Into<String>) {
@@ -386,6 +400,7 @@ impl Compiler<'_> {
             column: spec.column.get_ref().trim().to_string(),
             system: system.into(),
             transforms,
+            compared: spec.compared.unwrap_or(true),
         })
     }
 
@@ -488,7 +503,11 @@ impl CompiledMapping {
                 cell => {
                     let value = cell.as_text().map(|text| transform::apply_all(&text, &identifier.transforms));
                     if let Some(value) = value.filter(|value| !value.is_empty()) {
-                        record.identifiers.push(Identifier { system: identifier.system.clone(), value });
+                        record.identifiers.push(Identifier {
+                            system: identifier.system.clone(),
+                            value,
+                            compared: identifier.compared,
+                        });
                     }
                 }
             }

@@ -73,7 +73,7 @@ fn maps_a_clean_row() {
     assert_eq!(record.text(Field::FamilyName), Some("Doe"));
     assert_eq!(record.text(Field::GivenName), Some("Jane"));
     assert_eq!(record.sex(), Some(Sex::Unknown), "code_default applies to unlisted codes");
-    assert_eq!(record.identifiers, vec![Identifier { system: "pm".into(), value: "1042".into() }]);
+    assert_eq!(record.identifiers, vec![Identifier { system: "pm".into(), value: "1042".into(), compared: true }]);
 }
 
 #[test]

@@ -220,7 +220,8 @@ pub struct BlockingRule {
 
 impl BlockingRule {
     /// The defaults: recall near 100% on day/month swaps, typos (first
-    /// letters too), nicknames, married names and moves, at a cost that
+    /// letters too), nicknames, married names, moves and a birth date lost
+    /// or mistyped beyond recognition, at a cost that
     /// grows about linearly with the practice (docs/matching.md).
     pub const DEFAULT: &'static [&'static str] = &[
         "birth_date + given_phonetic",
@@ -230,10 +231,15 @@ impl BlockingRule {
         "national_id",
         "identifier",
         "birth_date + postal_code",
+        "names_phonetic + postal_code",
     ];
 
     pub fn defaults() -> Vec<BlockingRule> {
         BlockingRule::DEFAULT.iter().map(|text| BlockingRule::parse(text).expect("default rules parse")).collect()
+    }
+
+    pub fn uses(&self, part: KeyPart) -> bool {
+        self.parts.contains(&part)
     }
 
     /// Parses `part + part + ...`; the error names the unknown part.

@@ -86,6 +86,11 @@ pub struct Comparison {
     /// what tells twins Aiden and Aidan from a mistyped Aidan.
     #[serde(skip)]
     pub distinct_given_names: bool,
+    /// Both national ids are valid US social security numbers and not one
+    /// keying error apart: two people, whatever else agrees. An id of
+    /// another shape (a benchmark's seven digits) is scored, never a rule.
+    #[serde(skip)]
+    pub valid_national_ids_conflict: bool,
 }
 
 /// Which fields take part in comparing, from `[matching]`.
@@ -94,6 +99,10 @@ pub struct CompareOptions {
     /// Compare national identifiers as if absent (to measure matching
     /// without them, or where they are unreliable).
     pub ignore_national_id: bool,
+    /// Never call two given names distinct, so the twins rule never applies
+    /// (for data where a given name is often replaced outright, such as the
+    /// FEBRL benchmark; never for a practice with twins).
+    pub allow_twins: bool,
 }
 
 pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Comparison {
@@ -116,8 +125,20 @@ pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Compari
         phone: agreement(x.text(TextField::Phone), y.text(TextField::Phone)),
         address: compare_addresses(x.text(TextField::Address), y.text(TextField::Address)),
         identifier: compare_identifiers(a, b),
-        distinct_given_names: distinct_given_names(given, a, b),
+        distinct_given_names: !options.allow_twins && distinct_given_names(given, a, b),
+        valid_national_ids_conflict: national_id == IdLevel::Different
+            && [x, y].iter().all(|candidate| candidate.text(TextField::NationalId).is_some_and(is_valid_ssn)),
     }
+}
+
+/// Nine digits whose area (not 000, 666 or 900-999), group (not 00) and
+/// serial (not 0000) the Social Security Administration could have issued.
+pub fn is_valid_ssn(digits: &str) -> bool {
+    if digits.len() != 9 || !digits.bytes().all(|byte| byte.is_ascii_digit()) {
+        return false;
+    }
+    let (area, group, serial) = (&digits[..3], &digits[3..5], &digits[5..]);
+    area != "000" && area != "666" && !area.starts_with('9') && group != "00" && serial != "0000"
 }
 
 fn agreement<T: PartialEq>(a: Option<T>, b: Option<T>) -> Agreement {
@@ -363,7 +384,7 @@ mod tests {
         let features = Features::new(&candidates);
         let (a, b) = (features.person(0), features.person(1));
         assert_eq!(compare(a, b, CompareOptions::default()).national_id, IdLevel::Exact);
-        let options = CompareOptions { ignore_national_id: true };
+        let options = CompareOptions { ignore_national_id: true, ..CompareOptions::default() };
         assert_eq!(compare(a, b, options).national_id, IdLevel::Missing);
     }
 }

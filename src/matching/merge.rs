@@ -59,7 +59,7 @@ mod tests {
         for (field, value) in values {
             record.set(*field, Value::Text(value.to_string()));
         }
-        record.identifiers.push(Identifier { system: source.into(), value: chart.into() });
+        record.identifiers.push(Identifier { system: source.into(), value: chart.into(), compared: true });
         record
     }
 

@@ -24,6 +24,7 @@ mod phonetic;
 mod score;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::Instant;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -50,6 +51,12 @@ pub struct MatchConfig {
     /// Whether national identifiers take part (compared, and a conflict
     /// keeps two records apart).
     pub use_national_id: bool,
+    /// Whether the twins rule keeps apart two records that agree on family
+    /// name and birth date but hold two distinct given names.
+    pub keep_twins_apart: bool,
+    /// Whether address and phone count for nothing once the birth dates
+    /// disagree: what keeps a household's members apart.
+    pub keep_households_apart: bool,
 }
 
 impl Default for MatchConfig {
@@ -60,13 +67,15 @@ impl Default for MatchConfig {
             blocking: BlockingRule::defaults(),
             max_block_size: 2_000,
             use_national_id: true,
+            keep_twins_apart: true,
+            keep_households_apart: true,
         }
     }
 }
 
 impl MatchConfig {
     fn compare_options(&self) -> CompareOptions {
-        CompareOptions { ignore_national_id: !self.use_national_id }
+        CompareOptions { ignore_national_id: !self.use_national_id, allow_twins: !self.keep_twins_apart }
     }
 }
 
@@ -94,7 +103,7 @@ impl HardRule {
         if comparison.suffix == Agreement::Disagree {
             return Some(HardRule::Generation);
         }
-        if comparison.national_id == IdLevel::Different {
+        if comparison.valid_national_ids_conflict {
             return Some(HardRule::NationalId);
         }
         None
@@ -122,6 +131,81 @@ pub struct ReviewPair {
     pub score: Score,
     pub comparison: Comparison,
     pub reason: ReviewReason,
+}
+
+/// A reviewer's answer about one pair (review.csv's `decision` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Match,
+    Distinct,
+}
+
+impl Decision {
+    pub fn name(self) -> &'static str {
+        match self {
+            Decision::Match => "match",
+            Decision::Distinct => "distinct",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Decision> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "match" => Some(Decision::Match),
+            "distinct" => Some(Decision::Distinct),
+            _ => None,
+        }
+    }
+}
+
+/// Reviewers' decisions by candidate pair. A decision overrules the score
+/// and the hard rules: a person looked at both records.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Decisions(HashMap<(u32, u32), Decision>);
+
+impl Decisions {
+    /// Records a decision; a later one about the same pair replaces it.
+    pub fn insert(&mut self, a: u32, b: u32, decision: Decision) {
+        self.0.insert((a.min(b), a.max(b)), decision);
+    }
+
+    pub fn get(&self, a: u32, b: u32) -> Option<Decision> {
+        self.0.get(&(a.min(b), a.max(b))).copied()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn of(&self, decision: Decision) -> impl Iterator<Item = (u32, u32)> + '_ {
+        let mut pairs: Vec<(u32, u32)> =
+            self.0.iter().filter(|&(_, &given)| given == decision).map(|(&pair, _)| pair).collect();
+        pairs.sort_unstable();
+        pairs.into_iter()
+    }
+}
+
+/// Why two records were linked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkBasis {
+    /// The match probability reached `auto_link`.
+    Score,
+    /// A reviewer decided `match`.
+    Reviewer,
+}
+
+/// A link that clustering accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Link {
+    pub a: u32,
+    pub b: u32,
+    pub score: Score,
+    pub basis: LinkBasis,
 }
 
 /// How many compared pairs reach a match probability: what each threshold
@@ -210,11 +294,36 @@ pub struct MatchStats {
     pub probability_histogram: Vec<u64>,
     pub threshold_sweep: Vec<SweepRow>,
     pub model: ModelSummary,
+    /// Reviewers' decisions this run applied (from `--decisions` or the
+    /// database), by decision.
+    pub decisions_applied: BTreeMap<Decision, usize>,
+    pub timings_ms: MatchTimings,
+}
+
+/// Wall time of each matching stage, in milliseconds: what to look at when
+/// matching is slow.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct MatchTimings {
+    /// Phonetic codes, nickname groups and name counts.
+    pub features: u64,
+    pub blocking: u64,
+    /// u from random pairs, m and the prior by EM.
+    pub estimation: u64,
+    /// Comparing and scoring every candidate pair.
+    pub scoring: u64,
+    /// Look-alike checks, clustering and the review queue.
+    pub clustering: u64,
+}
+
+fn elapsed_ms(started: Instant) -> u64 {
+    started.elapsed().as_millis() as u64
 }
 
 #[derive(Debug, Clone)]
 pub struct MatchOutcome {
     pub cluster_of: Vec<u32>,
+    /// The links clustering accepted, by `(a, b)`.
+    pub links: Vec<Link>,
     pub review: Vec<ReviewPair>,
     pub stats: MatchStats,
 }
@@ -245,6 +354,7 @@ struct Scored {
     b: u32,
     comparison: Comparison,
     score: Score,
+    basis: LinkBasis,
 }
 
 /// What the parallel pass over the candidate pairs keeps: only the links and
@@ -300,16 +410,49 @@ pub struct Matcher<'c> {
     blocks: block::Blocks,
     model: Model,
     config: MatchConfig,
+    decisions: Decisions,
+    timings: MatchTimings,
 }
 
 impl<'c> Matcher<'c> {
     pub fn prepare(candidates: &'c [Candidate], config: &MatchConfig) -> Matcher<'c> {
+        let mut timings = MatchTimings::default();
+        let started = Instant::now();
         let features = Features::new(candidates);
-        let blocks = block::block(&features, &config.blocking, config.max_block_size);
-        let mut matcher =
-            Matcher { model: Model::starting(candidates.len()), features, blocks, config: config.clone() };
+        timings.features = elapsed_ms(started);
+        let started = Instant::now();
+        // Without national ids, they must not choose the pairs either.
+        let rules: Vec<BlockingRule> = config
+            .blocking
+            .iter()
+            .filter(|rule| config.use_national_id || !rule.uses(KeyPart::NationalId))
+            .cloned()
+            .collect();
+        let blocks = block::block(&features, &rules, config.max_block_size);
+        timings.blocking = elapsed_ms(started);
+        let mut matcher = Matcher {
+            model: Model::starting(candidates.len()),
+            features,
+            blocks,
+            config: config.clone(),
+            decisions: Decisions::default(),
+            timings,
+        };
+        matcher.model.household_rule = config.keep_households_apart;
+        let started = Instant::now();
         matcher.estimate();
+        matcher.timings.estimation = elapsed_ms(started);
         matcher
+    }
+
+    /// Reviewers' decisions to honour, by candidate index.
+    pub fn with_decisions(mut self, decisions: Decisions) -> Matcher<'c> {
+        self.decisions = decisions;
+        self
+    }
+
+    pub fn decision(&self, a: u32, b: u32) -> Option<Decision> {
+        self.decisions.get(a, b)
     }
 
     pub fn model(&self) -> &Model {
@@ -451,7 +594,7 @@ impl<'c> Matcher<'c> {
                         let (comparison, score) = self.score(a, b);
                         let band = ((score.probability * HISTOGRAM_BANDS as f64) as usize).min(HISTOGRAM_BANDS - 1);
                         tally.histogram[band] += 1;
-                        let scored = Scored { a, b, comparison, score };
+                        let scored = Scored { a, b, comparison, score, basis: LinkBasis::Score };
                         match HardRule::applies(&comparison) {
                             // Counted where the rule changed the outcome: without it
                             // the pair would have linked or gone to review.
@@ -484,6 +627,11 @@ impl<'c> Matcher<'c> {
     /// decide, never merged through a third record. A document only must not
     /// contradict a patient record.
     fn conflicts(&self, a: u32, b: u32) -> bool {
+        match self.decisions.get(a, b) {
+            Some(Decision::Distinct) => return true,
+            Some(Decision::Match) => return false,
+            None => {}
+        }
         let (comparison, score) = self.score(a, b);
         if HardRule::applies(&comparison).is_some() {
             return true;
@@ -515,13 +663,38 @@ impl<'c> Matcher<'c> {
             .collect()
     }
 
+    /// Reviewers' decisions overrule the scores: a `distinct` pair neither
+    /// links nor waits for review; a `match` pair links whatever its score,
+    /// even when blocking never paired it.
+    fn apply_decisions(&self, tally: &mut Tally) -> BTreeMap<Decision, usize> {
+        let mut applied = BTreeMap::new();
+        if self.decisions.is_empty() {
+            return applied;
+        }
+        let decided = |pair: &Scored| self.decisions.get(pair.a, pair.b).is_some();
+        tally.links.retain(|pair| !decided(pair));
+        tally.uncertain.retain(|pair| !decided(pair));
+        for (a, b) in self.decisions.of(Decision::Match) {
+            let (comparison, score) = self.score(a, b);
+            tally.links.push(Scored { a, b, comparison, score, basis: LinkBasis::Reviewer });
+        }
+        tally.links.sort_unstable_by_key(|pair| (pair.a, pair.b));
+        for decision in [Decision::Match, Decision::Distinct] {
+            applied.insert(decision, self.decisions.of(decision).count());
+        }
+        applied
+    }
+
     /// Decides every pair and clusters the links.
     pub fn run(mut self) -> MatchOutcome {
         let mut sweep: Vec<f64> = SWEEP.to_vec();
         sweep.extend([self.config.review, self.config.auto_link]);
         sweep.sort_by(f64::total_cmp);
         sweep.dedup();
+        let started = Instant::now();
         let mut tally = self.tally(&sweep);
+        self.timings.scoring = elapsed_ms(started);
+        let started = Instant::now();
         // Threads finish in any order; sorting makes the result independent of it.
         tally.links.sort_unstable_by_key(|pair| (pair.a, pair.b));
         tally.uncertain.sort_unstable_by_key(|pair| (pair.a, pair.b));
@@ -529,15 +702,17 @@ impl<'c> Matcher<'c> {
             self.blocks.record_pairs(rule, held, compared);
         }
 
+        let decisions_applied = self.apply_decisions(&mut tally);
         let ambiguous = self.ambiguous_records(&tally.links);
-        let (links, held_back): (Vec<Scored>, Vec<Scored>) =
-            tally.links.into_iter().partition(|pair| !ambiguous.contains(&pair.a) && !ambiguous.contains(&pair.b));
+        let (links, held_back): (Vec<Scored>, Vec<Scored>) = tally.links.into_iter().partition(|pair| {
+            pair.basis == LinkBasis::Reviewer || (!ambiguous.contains(&pair.a) && !ambiguous.contains(&pair.b))
+        });
         tally.links = links;
 
         let existing: Vec<bool> =
             (0..self.features.len() as u32).map(|i| self.person(i).candidate.kind == CandidateKind::Existing).collect();
         let weighted: Vec<(u32, u32, f64)> =
-            tally.links.iter().map(|pair| (pair.a, pair.b, pair.score.weight)).collect();
+            tally.links.iter().map(|pair| (pair.a, pair.b, link_strength(pair))).collect();
         let clustering = cluster::cluster(&weighted, |x, y| self.conflicts(x, y), &existing);
 
         let stats = MatchStats {
@@ -558,13 +733,33 @@ impl<'c> Matcher<'c> {
                 .map(|(&threshold, &pairs)| SweepRow { threshold, pairs })
                 .collect(),
             model: ModelSummary::of(&self.model),
+            decisions_applied,
+            timings_ms: MatchTimings::default(),
         };
         let review = review_queue(&self.features, &tally.uncertain, &held_back, &tally.links, &clustering);
+        let refused: HashSet<(u32, u32)> = clustering.refused.iter().copied().collect();
+        let links = tally
+            .links
+            .iter()
+            .filter(|pair| !refused.contains(&(pair.a, pair.b)))
+            .map(|pair| Link { a: pair.a, b: pair.b, score: pair.score, basis: pair.basis })
+            .collect();
+        self.timings.clustering = elapsed_ms(started);
         MatchOutcome {
             cluster_of: clustering.cluster_of,
-            stats: MatchStats { review_pairs: review.len(), ..stats },
+            links,
+            stats: MatchStats { review_pairs: review.len(), timings_ms: self.timings, ..stats },
             review,
         }
+    }
+}
+
+/// Clustering takes links strongest first; a reviewer's `match` comes
+/// before any score.
+fn link_strength(pair: &Scored) -> f64 {
+    match pair.basis {
+        LinkBasis::Reviewer => f64::INFINITY,
+        LinkBasis::Score => pair.score.weight,
     }
 }
 
@@ -658,13 +853,16 @@ pub(crate) mod tests {
             person.set_text(TextField::NationalId, Some(id));
             person
         };
-        let apart = run(&[with_id("123456780"), with_id("987654320")], &MatchConfig::default());
+        let apart = run(&[with_id("123456780"), with_id("234567891")], &MatchConfig::default());
         assert_eq!(apart.cluster_of, vec![0, 1]);
         assert_eq!(apart.stats.kept_apart.get(&HardRule::NationalId), Some(&1));
         let typo = run(&[with_id("123456780"), with_id("123456870")], &MatchConfig::default());
         assert_eq!(typo.cluster_of, vec![0, 0]);
         let ignored = MatchConfig { use_national_id: false, ..MatchConfig::default() };
-        assert_eq!(run(&[with_id("123456780"), with_id("987654320")], &ignored).cluster_of, vec![0, 0]);
+        assert_eq!(run(&[with_id("123456780"), with_id("234567891")], &ignored).cluster_of, vec![0, 0]);
+        // Seven digits are not a social security number: scored, not a rule.
+        let other_shape = run(&[with_id("1234567"), with_id("7654321")], &MatchConfig::default());
+        assert_eq!(other_shape.stats.kept_apart.get(&HardRule::NationalId), None);
     }
 
     #[test]
@@ -751,6 +949,7 @@ pub(crate) mod tests {
         let four = many.install(|| run(&candidates, &MatchConfig::default()));
         assert_eq!(one.cluster_of, four.cluster_of);
         assert_eq!(one.review, four.review);
-        assert_eq!(one.stats, four.stats);
+        let without_timings = |stats: &MatchStats| MatchStats { timings_ms: MatchTimings::default(), ..stats.clone() };
+        assert_eq!(without_timings(&one.stats), without_timings(&four.stats));
     }
 }

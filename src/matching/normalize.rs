@@ -86,6 +86,7 @@ impl Candidate {
         let mut identifiers: Vec<IdentifierKey> = record
             .identifiers
             .iter()
+            .filter(|identifier| identifier.compared)
             .map(|identifier| IdentifierKey {
                 system: stable_hash(&*identifier.system),
                 value: stable_hash(&identifier.value),

@@ -154,6 +154,9 @@ pub struct Model {
     /// Pairs EM learnt from, and random pairs u was counted on.
     pub training_pairs: u64,
     pub random_pairs: u64,
+    /// Whether address and phone count for nothing once the birth dates
+    /// disagree (see `household_only`).
+    pub household_rule: bool,
     #[serde(skip)]
     weights: Vec<Vec<f64>>,
     /// Per field: the level shares seen among random pairs, for `correct_u`.
@@ -265,6 +268,7 @@ impl Model {
             em_converged: false,
             training_pairs: 0,
             random_pairs: 0,
+            household_rule: true,
             weights: Vec::new(),
             random: Vec::new(),
         };
@@ -373,7 +377,7 @@ impl Model {
     /// A pattern's weight as scoring would give it, but for term
     /// frequencies (which belong to values, not levels): what EM believes.
     fn pattern_weight(&self, pattern: &Pattern) -> f64 {
-        let household = household_only_levels(pattern[BIRTH], pattern[GIVEN]);
+        let household = self.household_rule && household_only_levels(pattern[BIRTH], pattern[GIVEN]);
         pattern
             .iter()
             .enumerate()
@@ -438,7 +442,7 @@ impl Model {
             ScoredField::GivenName if comparison.given == NameLevel::Exact => {
                 (self.term_frequency(field, a.derived.given_count.max(b.derived.given_count)), Some("name frequency"))
             }
-            ScoredField::Contact if plain > 0.0 && household_only(comparison) => {
+            ScoredField::Contact if plain > 0.0 && self.household_rule && household_only(comparison) => {
                 (0.0, Some("what a household shares; the birth dates disagree"))
             }
             _ => (plain, None),

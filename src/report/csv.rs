@@ -1,5 +1,6 @@
 //! The CSV files a person works from: rejected.csv (rows to fix), review.csv
-//! (matches to decide) and clusters.csv (which rows became one patient).
+//! (matches to decide), clusters.csv (which rows are one person) and
+//! pairs.csv (the links that made them one).
 //! They hold patient data by necessity, so they are created owner-only, and
 //! every cell is neutralised against spreadsheet formula injection.
 
@@ -8,8 +9,8 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use super::ReportError;
-use crate::matching::Comparison;
-use crate::plan::{Disposition, Plan, ReviewSide};
+use crate::matching::{Comparison, LinkBasis};
+use crate::plan::{Disposition, LinkEnd, PatientRef, Plan, ReviewSide};
 use crate::record::{Field, Record};
 
 /// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, or a
@@ -62,7 +63,7 @@ const ROW_COLUMNS: [&str; 4] = ["source", "file", "sheet", "row"];
 /// Values beyond a row's header go to `extra_1`, `extra_2`, ...: a row with
 /// too many fields keeps every one of them.
 pub fn write_rejected(path: &Path, plan: &Plan) -> Result<(), ReportError> {
-    let fixed: Vec<&str> = ROW_COLUMNS.iter().copied().chain(["issue_codes", "issue_messages"]).collect();
+    let fixed: Vec<&str> = ROW_COLUMNS.iter().copied().chain(["legacy_id", "issue_codes", "issue_messages"]).collect();
     let mut columns: Vec<String> = Vec::new();
     let positions: Vec<Vec<usize>> =
         plan.sources.iter().map(|source| header_positions(&source.headers, &fixed, &mut columns)).collect();
@@ -90,7 +91,7 @@ pub fn write_rejected(path: &Path, plan: &Plan) -> Result<(), ReportError> {
             cells[position] = cell.clone();
         }
         let mut record = row_location(&row.source);
-        record.extend([codes, messages]);
+        record.extend([row.legacy_id.clone().unwrap_or_default(), codes, messages]);
         record.extend(cells);
         out.row(&record).map_err(csv_error(path))?;
     }
@@ -214,25 +215,82 @@ fn comparison_levels(comparison: &Comparison) -> Vec<String> {
     LEVEL_FIELDS.iter().map(|name| value[name].as_str().unwrap_or_default().to_string()).collect()
 }
 
-/// Which cluster and patient each row that took part in matching ended in,
-/// to check matching against a known truth.
+/// Which cluster each row that took part in matching ended in: rows with
+/// one `cluster_id` are one person. `evaluate` scores it against a truth.
 pub fn write_clusters(path: &Path, plan: &Plan) -> Result<(), ReportError> {
     let mut out = writer(path)?;
-    out.row(ROW_COLUMNS.iter().copied().chain(["cluster", "mrn"])).map_err(csv_error(path))?;
+    out.row(ROW_COLUMNS.iter().copied().chain(["legacy_id", "cluster_id"])).map_err(csv_error(path))?;
+    let mut database_patients = std::collections::BTreeMap::new();
     for row in &plan.rows {
         let Some(cluster) = row.cluster else { continue };
-        let mrn = match row.patient {
-            Some(crate::plan::PatientRef::New(index)) => plan.patients[index].mrn.clone(),
-            Some(crate::plan::PatientRef::Existing(patient_id)) => {
-                format!("patient_id:{patient_id}")
-            }
-            None => String::new(),
-        };
         let mut record = row_location(&row.source);
-        record.extend([cluster.to_string(), mrn]);
+        record.extend([row.legacy_id.clone().unwrap_or_default(), cluster.to_string()]);
+        out.row(&record).map_err(csv_error(path))?;
+        if let Some(PatientRef::Existing(patient_id)) = row.patient {
+            database_patients.entry(patient_id).or_insert(cluster);
+        }
+    }
+    // A patient of an earlier wave that rows joined: one line, by MRN, so
+    // the cluster shows whom the rows were linked to.
+    for (patient_id, cluster) in database_patients {
+        let mrn = plan.existing_mrns.get(&patient_id).cloned().unwrap_or_default();
+        let record = [
+            crate::load::DATABASE_SOURCE.to_string(),
+            String::new(),
+            String::new(),
+            String::new(),
+            mrn,
+            cluster.to_string(),
+        ];
         out.row(&record).map_err(csv_error(path))?;
     }
     finish(out, path)
+}
+
+/// Every link matching accepted: both rows (or the database's patient, by
+/// MRN), the score, and whether the score or a reviewer made it.
+pub fn write_pairs(path: &Path, plan: &Plan) -> Result<(), ReportError> {
+    let mut out = writer(path)?;
+    let mut header: Vec<String> = Vec::new();
+    for side in ["a", "b"] {
+        header.extend(ROW_COLUMNS.iter().chain(&["legacy_id"]).map(|column| format!("{side}_{column}")));
+    }
+    header.extend(["probability", "weight", "basis", "cluster_id"].map(String::from));
+    out.row(&header).map_err(csv_error(path))?;
+    for link in &plan.links {
+        let mut record = link_end(&link.a, plan);
+        record.extend(link_end(&link.b, plan));
+        let cluster = match &link.a {
+            LinkEnd::Row(row) => plan.rows[*row].cluster.map(|cluster| cluster.to_string()),
+            LinkEnd::Existing { .. } => None,
+        };
+        let basis = match link.link.basis {
+            LinkBasis::Score => "score",
+            LinkBasis::Reviewer => "reviewer",
+        };
+        record.extend([
+            format!("{:.4}", link.link.score.probability),
+            format!("{:.2}", link.link.score.weight),
+            basis.to_string(),
+            cluster.unwrap_or_default(),
+        ]);
+        out.row(&record).map_err(csv_error(path))?;
+    }
+    finish(out, path)
+}
+
+fn link_end(end: &LinkEnd, plan: &Plan) -> Vec<String> {
+    match end {
+        LinkEnd::Row(row) => {
+            let row = &plan.rows[*row];
+            let mut cells = row_location(&row.source);
+            cells.push(row.legacy_id.clone().unwrap_or_default());
+            cells
+        }
+        LinkEnd::Existing { mrn, .. } => {
+            vec![crate::load::DATABASE_SOURCE.into(), String::new(), String::new(), String::new(), mrn.clone()]
+        }
+    }
 }
 
 #[cfg(test)]

@@ -186,13 +186,14 @@ pub fn write(
     started: std::time::Instant,
 ) -> Result<(), ReportError> {
     crate::private_file::create_dir(out).map_err(|source| ReportError::Write { path: out.to_path_buf(), source })?;
-    report.files = ["report.html", "report.json", "rejected.csv", "review.csv", "clusters.csv"]
+    report.files = ["report.html", "report.json", "rejected.csv", "review.csv", "clusters.csv", "pairs.csv"]
         .iter()
         .map(|name| name.to_string())
         .collect();
     csv::write_rejected(&out.join("rejected.csv"), plan)?;
     csv::write_review(&out.join("review.csv"), plan)?;
     csv::write_clusters(&out.join("clusters.csv"), plan)?;
+    csv::write_pairs(&out.join("pairs.csv"), plan)?;
     write_text(&out.join("report.html"), &html::render(report, plan, options))?;
     report.timings_ms.report_ms = started.elapsed().as_millis() as u64;
     write_text(&out.join("report.json"), &to_json(report))?;

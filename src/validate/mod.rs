@@ -13,8 +13,9 @@ use crate::extract::ScannedFile;
 use crate::issue::{Issue, IssueCode};
 use crate::record::{Entity, Field, Record};
 
-/// How far back a birth date may plausibly lie.
-const MAX_AGE_YEARS: i16 = 120;
+/// How far back a birth date may plausibly lie, unless the mapping says
+/// otherwise (`[validate] max_age_years`).
+pub const MAX_AGE_YEARS: u16 = 120;
 
 /// What a record is checked against.
 #[derive(Debug, Clone)]
@@ -22,6 +23,8 @@ pub struct Rules {
     pub required: Vec<Field>,
     /// The day of the run: birth dates after it are in the future.
     pub today: Date,
+    /// Birth dates further back than this are implausible.
+    pub max_age_years: u16,
 }
 
 /// Adds an issue for every rule the record breaks. `issues` may already hold
@@ -50,17 +53,17 @@ fn check_birth_date(record: &Record, rules: &Rules, issues: &mut Vec<Issue>) {
     };
     if birth > rules.today {
         issues.push(Issue::new(IssueCode::BirthDateFuture, &record.source).field(Field::BirthDate));
-    } else if birth < oldest_plausible_birth(rules.today) {
+    } else if birth < oldest_plausible_birth(rules) {
         issues.push(
             Issue::new(IssueCode::BirthDateTooOld, &record.source)
                 .field(Field::BirthDate)
-                .detail(format!("more than {MAX_AGE_YEARS} years ago")),
+                .detail(format!("more than {} years ago", rules.max_age_years)),
         );
     }
 }
 
-fn oldest_plausible_birth(today: Date) -> Date {
-    today.checked_sub(i64::from(MAX_AGE_YEARS).years()).unwrap_or(Date::MIN)
+fn oldest_plausible_birth(rules: &Rules) -> Date {
+    rules.today.checked_sub(i64::from(rules.max_age_years).years()).unwrap_or(Date::MIN)
 }
 
 fn check_document(record: &Record, issues: &mut Vec<Issue>) {
@@ -107,7 +110,11 @@ mod tests {
     use jiff::civil::date;
 
     fn rules() -> Rules {
-        Rules { required: vec![Field::FamilyName, Field::BirthDate], today: date(2026, 11, 24) }
+        Rules {
+            required: vec![Field::FamilyName, Field::BirthDate],
+            today: date(2026, 11, 24),
+            max_age_years: MAX_AGE_YEARS,
+        }
     }
 
     fn patient(birth: Option<Date>) -> Record {

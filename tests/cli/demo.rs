@@ -95,7 +95,7 @@ fn rejected_rows_match_the_planted_invalid_rows() {
         .records()
         .map(|record| {
             let record = record.unwrap();
-            (record[0].to_string(), record[3].parse().unwrap(), record[4].to_string())
+            (record[0].to_string(), record[3].parse().unwrap(), record[5].to_string())
         })
         .collect();
     rejected.sort();
@@ -164,7 +164,7 @@ fn clusters_never_join_two_different_people() {
     for record in reader.records() {
         let record = record.unwrap();
         let (person, _, _) = &truth[&(record[0].to_string(), record[3].parse::<u64>().unwrap())];
-        let cluster = record[4].to_string();
+        let cluster = record[5].to_string();
         let earlier = person_of_cluster.entry(cluster.clone()).or_insert_with(|| person.clone());
         assert_eq!(earlier, person, "cluster {cluster} joins two people");
         clusters_of_person.entry(person.clone()).or_default().insert(cluster);

@@ -7,4 +7,5 @@ mod docs;
 mod errors;
 mod extract;
 mod invariants;
+mod matching;
 mod synth;

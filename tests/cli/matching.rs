@@ -1,0 +1,177 @@
+//! Matching as a user drives it: `dedupe` on a project and on bare exports,
+//! the FEBRL benchmark scored against its record ids, and reviewers'
+//! decisions applied, recorded in the database, and carried into a later
+//! wave.
+
+use crate::common::{Workdir, count};
+
+fn header(text: &str) -> &str {
+    text.lines().next().unwrap_or_default()
+}
+
+#[test]
+fn dedupe_writes_clusters_pairs_and_review_without_touching_the_database() {
+    let wd = Workdir::from_fixture("demo");
+    let summary = wd.run(&["dedupe", "migration.toml", "--out", "d", "--json"]).assert_success().json();
+    assert_eq!(summary["command"], "dedupe");
+    assert!(!wd.path("emr.sqlite").exists(), "dedupe never creates the database");
+    let clusters = wd.read("d/clusters.csv");
+    assert_eq!(header(&clusters), "source,file,sheet,row,legacy_id,cluster_id");
+    assert!(clusters.lines().any(|line| line.starts_with("old_emr,old_emr_patients.csv,,2,E20001,")), "{clusters}");
+    let pairs = wd.read("d/pairs.csv");
+    assert!(header(&pairs).starts_with("a_source,a_file,a_sheet,a_row,a_legacy_id,b_source"));
+    assert_eq!(pairs.lines().count() as u64 - 1, summary["matching"]["links"].as_u64().unwrap());
+    assert!(header(&wd.read("d/review.csv")).ends_with(",decision"));
+    // validate writes the same file, for the rows a load would accept; dedupe
+    // also matches the rows a load would reject.
+    let validated = wd.run(&["validate", "migration.toml", "--out", "v", "--json"]).assert_success().json();
+    let validated_clusters = wd.read("v/clusters.csv");
+    assert_eq!(header(&validated_clusters), header(&clusters));
+    let rejected = |summary: &serde_json::Value| -> u64 {
+        summary["sources"].as_array().unwrap().iter().map(|source| source["rejected"].as_u64().unwrap()).sum()
+    };
+    assert!(rejected(&summary) < rejected(&validated));
+    let extra = rejected(&validated) - rejected(&summary);
+    assert_eq!(clusters.lines().count() as u64, validated_clusters.lines().count() as u64 + extra);
+}
+
+#[test]
+fn dedupe_with_a_mapping_treats_each_file_as_a_source() {
+    let wd = Workdir::from_fixture("demo");
+    let without_out = wd.run(&["dedupe", "--mapping", "mappings/old_emr_patients.toml", "old_emr_patients.csv"]);
+    assert_eq!(without_out.code, Some(2));
+    assert!(without_out.stderr.contains("--mapping needs --out"), "{}", without_out.stderr);
+    let summary = wd
+        .run(&["dedupe", "--mapping", "mappings/old_emr_patients.toml", "old_emr_patients.csv", "--out", "d", "--json"])
+        .assert_success()
+        .json();
+    assert_eq!(summary["sources"][0]["name"], "old_emr_patients");
+    assert!(summary["matching"]["candidates"].as_u64().unwrap() > 50);
+    assert!(wd.read("d/clusters.csv").lines().nth(1).unwrap().starts_with("old_emr_patients,old_emr_patients.csv,"));
+}
+
+fn febrl(dataset: &str) -> String {
+    format!("{}/benches/febrl/{dataset}.toml", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn evaluate(wd: &Workdir, out: &str) -> serde_json::Value {
+    let clusters = format!("{out}/clusters.csv");
+    wd.run(&["evaluate", "--person-from-id", r"rec-(\d+)-", "--clusters", &clusters, "--json"]).assert_success().json()
+}
+
+#[test]
+fn febrl_runs_as_it_is_and_is_scored_against_its_record_ids() {
+    let wd = Workdir::from_fixture("demo");
+    wd.run(&["dedupe", &febrl("dataset1"), "--out", "with-id"]).assert_success();
+    let with_id = evaluate(&wd, "with-id");
+    assert_eq!(with_id["valid_rows"], 1000, "every row takes part, even one a load would reject");
+    assert!(with_id["f1"].as_f64().unwrap() >= 0.99, "{with_id}");
+    assert!(with_id["precision"].as_f64().unwrap() >= 0.999, "{with_id}");
+    wd.run(&["dedupe", &febrl("dataset1"), "--out", "without-id", "--ignore-national-id"]).assert_success();
+    let without_id = evaluate(&wd, "without-id");
+    assert!(without_id["f1"].as_f64().unwrap() >= 0.95, "{without_id}");
+    let report: serde_json::Value = serde_json::from_str(&wd.read("without-id/report.json")).unwrap();
+    let rules: Vec<&str> =
+        report["matching"]["blocking"].as_array().unwrap().iter().map(|rule| rule["rule"].as_str().unwrap()).collect();
+    assert!(!rules.contains(&"national_id"), "ignored national ids choose no pairs either: {rules:?}");
+}
+
+#[test]
+fn febrl_4a_and_4b_are_two_sources_of_one_migration() {
+    let wd = Workdir::from_fixture("demo");
+    let summary = wd.run(&["dedupe", &febrl("dataset4"), "--out", "d", "--json"]).assert_success().json();
+    assert_eq!(summary["sources"][1]["name"], "dataset4b");
+    let evaluation = evaluate(&wd, "d");
+    assert_eq!(evaluation["valid_rows"], 10000);
+    assert!(evaluation["f1"].as_f64().unwrap() >= 0.99, "{evaluation}");
+}
+
+/// review.csv with `decision` filled in on every line.
+fn decide(wd: &Workdir, review: &str, decision: &str, to: &str) {
+    let text = wd.read(review);
+    let mut lines = text.lines();
+    let mut out = format!("{}\n", lines.next().unwrap());
+    for line in lines {
+        out.push_str(&format!("{line}{decision}\n"));
+    }
+    wd.write(to, &out);
+}
+
+#[test]
+fn a_reviewers_match_links_the_pair_and_run_records_it() {
+    let wd = Workdir::from_fixture("demo");
+    let before = wd.run(&["validate", "migration.toml", "--out", "v1", "--json"]).assert_success().json();
+    decide(&wd, "v1/review.csv", "match", "decided.csv");
+    let after = wd
+        .run(&["validate", "migration.toml", "--out", "v2", "--decisions", "decided.csv", "--json"])
+        .assert_success()
+        .json();
+    assert_eq!(after["matching"]["review_pairs"], 0);
+    assert_eq!(after["matching"]["decisions_applied"]["match"], 1);
+    assert_eq!(after["patients"].as_u64().unwrap(), before["patients"].as_u64().unwrap() - 1);
+    assert!(wd.read("v2/pairs.csv").lines().any(|line| line.contains(",reviewer,")));
+
+    wd.run(&["run", "migration.toml", "--out", "r", "--decisions", "decided.csv"]).assert_success();
+    let db = wd.db("emr.sqlite");
+    assert_eq!(count(&db, "SELECT count(*) FROM match_decisions WHERE decision = 'match'"), 1);
+    assert_eq!(count(&db, "SELECT count(*) FROM patients"), after["patients"].as_i64().unwrap());
+    drop(db);
+    wd.run(&["rollback", "--db", "emr.sqlite", "1"]).assert_success();
+    assert_eq!(count(&wd.db("emr.sqlite"), "SELECT count(*) FROM match_decisions"), 0, "a rollback takes them back");
+}
+
+#[test]
+fn a_second_wave_links_to_the_first_unless_a_reviewer_says_otherwise() {
+    let wd = Workdir::from_fixture("demo");
+    // Wave one lacks the old EMR's second registration of Anna Kowalski.
+    // The export is Windows-1252: its bytes are edited, not its text.
+    let full = std::fs::read(wd.path("old_emr_patients.csv")).unwrap();
+    let wave_one: Vec<u8> = full
+        .split_inclusive(|byte| *byte == b'\n')
+        .filter(|line| !line.starts_with(b"E29002;"))
+        .flatten()
+        .copied()
+        .collect();
+    assert!(wave_one.len() < full.len());
+    std::fs::write(wd.path("old_emr_patients.csv"), wave_one).unwrap();
+    wd.run(&["run", "migration.toml", "--out", "w1"]).assert_success();
+    let patients = count(&wd.db("emr.sqlite"), "SELECT count(*) FROM patients");
+
+    // Wave two: the row arrives and is linked to her wave-one patient.
+    std::fs::write(wd.path("old_emr_patients.csv"), full).unwrap();
+    let linked = wd.run(&["validate", "migration.toml", "--out", "w2", "--json"]).assert_success().json();
+    assert_eq!(linked["patients"], 0, "linked to her wave-one patient, not duplicated");
+    assert_eq!(linked["existing_patients_matched"], 1);
+    let clusters = wd.read("w2/clusters.csv");
+    let patient_line = clusters.lines().find(|line| line.starts_with("emr-database,,,,")).expect("the patient's line");
+    let mrn = patient_line.split(',').nth(4).unwrap();
+
+    // A reviewer who knows better says the new row is someone else.
+    wd.write(
+        "decided.csv",
+        &format!("a_source,a_row,a_mrn,b_source,b_row,b_mrn,decision\nold_emr,94,,emr-database,,{mrn},distinct\n"),
+    );
+    let summary = wd
+        .run(&["run", "migration.toml", "--out", "r2", "--decisions", "decided.csv", "--json"])
+        .assert_success()
+        .json();
+    assert_eq!(summary["matching"]["decisions_applied"]["distinct"], 1);
+    assert_eq!(summary["patients"], 1);
+    assert_eq!(summary["existing_patients_matched"], 0);
+    let db = wd.db("emr.sqlite");
+    assert_eq!(count(&db, "SELECT count(*) FROM patients"), patients + 1);
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM match_decisions WHERE a_fingerprint IS NOT NULL AND b_patient_id IS NOT NULL"),
+        1
+    );
+}
+
+#[test]
+fn a_decision_that_is_not_match_or_distinct_is_an_error_with_its_line() {
+    let wd = Workdir::from_fixture("demo");
+    wd.run(&["validate", "migration.toml", "--out", "v1"]).assert_success();
+    decide(&wd, "v1/review.csv", "same", "decided.csv");
+    let run = wd.run(&["validate", "migration.toml", "--out", "v2", "--decisions", "decided.csv"]);
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("decided.csv, line 2, field `decision`: `same` is not a decision"), "{}", run.stderr);
+}
