@@ -96,19 +96,14 @@ pub fn read(path: &Path) -> Result<Vec<FileDecision>, DecisionsError> {
         }
         let decision = Decision::parse(text)
             .ok_or_else(|| bad("decision", format!("`{text}` is not a decision; write `match` or `distinct`")))?;
-        let [a, b] = sides.clone().map(|columns| columns.end(&record));
-        decisions.push(FileDecision {
-            a: a.map_err(|(field, message)| bad(&field, message))?,
-            b: b.map_err(|(field, message)| bad(&field, message))?,
-            decision,
-            line,
-        });
+        let end = |columns: &SideColumns| columns.end(&record).map_err(|(field, message)| bad(&field, message));
+        decisions.push(FileDecision { a: end(&sides[0])?, b: end(&sides[1])?, decision, line });
     }
     Ok(decisions)
 }
 
 /// Where one side's columns are in review.csv.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct SideColumns {
     prefix: &'static str,
     source: usize,

@@ -350,12 +350,24 @@ mod tests {
     fn matching_settings_are_read() {
         let project = load(
             "[project]\nname = \"Demo\"\n[matching]\nblocking = [\"birth_date + given_phonetic\", \"identifier\"]\n\
-             use_national_id = false\n[[source]]\nname = \"pm\"\nfile = \"a.csv\"\nmapping = \"a.toml\"\n",
+             use_national_id = false\nkeep_twins_apart = false\nkeep_households_apart = false\n\
+             [[source]]\nname = \"pm\"\nfile = \"a.csv\"\nmapping = \"a.toml\"\n",
         )
         .unwrap();
         let rules: Vec<String> = project.matching.blocking.iter().map(ToString::to_string).collect();
         assert_eq!(rules, ["birth_date + given_phonetic", "identifier"]);
         assert!(!project.matching.use_national_id);
+        assert!(!project.matching.keep_twins_apart);
+        assert!(!project.matching.keep_households_apart);
+    }
+
+    #[test]
+    fn a_project_of_bare_files_names_each_source_once() {
+        let files = ["x/patients.csv", "y/patients.csv", "y/old.xlsx"].map(PathBuf::from);
+        let project = Project::ad_hoc(Path::new("m.toml"), &files);
+        let names: Vec<&str> = project.sources.iter().map(|source| source.name.as_str()).collect();
+        assert_eq!(names, ["patients", "patients-2", "old"]);
+        assert!(project.sources.iter().all(|source| source.mapping == Path::new("m.toml")));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::error::{Error, Outcome};
 use crate::output::Printer;
 use crate::plan::Existing;
 use crate::project::Project;
-use crate::{load, pipeline, report};
+use crate::{pipeline, report};
 
 pub fn dedupe(args: &DedupeArgs, printer: &Printer) -> Result<Outcome, Error> {
     let (mut project, database) = match &args.mapping {
@@ -35,8 +35,8 @@ pub fn dedupe(args: &DedupeArgs, printer: &Printer) -> Result<Outcome, Error> {
         project.matching.use_national_id = false;
     }
     let sources = pipeline::open(&project)?.matching_every_mapped_row();
-    let existing = match database.as_deref().map(load::open_for_reading).transpose()?.flatten() {
-        Some(mut conn) => load::read_state(&mut conn)?.0,
+    let existing = match &database {
+        Some(database) => super::existing_for_reading(database)?,
         None => Existing::empty(),
     };
     let decisions = super::decisions(args.decisions.as_deref())?;

@@ -10,9 +10,8 @@ use crate::cli::ExplainArgs;
 use crate::error::{Error, Outcome};
 use crate::matching::{Contribution, HardRule, Matcher, Person, TextField};
 use crate::output::Printer;
-use crate::plan::Existing;
+use crate::pipeline;
 use crate::project::Project;
-use crate::{load, pipeline};
 
 #[derive(Debug, Serialize)]
 struct Explanation {
@@ -35,10 +34,7 @@ pub fn explain(args: &ExplainArgs, printer: &Printer) -> Result<Outcome, Error> 
     let (source_b, row_b) = parse_row(&args.b, &project)?;
     let sources = pipeline::open(&project)?;
     let database = args.db.clone().unwrap_or_else(|| project.target.database.clone());
-    let existing = match load::open_for_reading(&database)? {
-        Some(mut conn) => load::read_state(&mut conn)?.0,
-        None => Existing::empty(),
-    };
+    let existing = super::existing_for_reading(&database)?;
     let input = pipeline::matching_input(sources, &existing, super::today(), printer)?;
     let find = |source: &str, row: u64, text: &str| {
         input

@@ -50,6 +50,15 @@ fn decisions(path: Option<&std::path::Path>) -> Result<Vec<crate::decisions::Fil
     })
 }
 
+/// What the database holds, to match against; an empty state when there is
+/// no database yet. Never writes.
+fn existing_for_reading(database: &std::path::Path) -> Result<crate::plan::Existing, Error> {
+    Ok(match crate::load::open_for_reading(database)? {
+        Some(mut conn) => crate::load::read_state(&mut conn)?.0,
+        None => crate::plan::Existing::empty(),
+    })
+}
+
 fn database_path(args: &PipelineArgs, project: &Project) -> PathBuf {
     args.db.clone().unwrap_or_else(|| project.target.database.clone())
 }

@@ -4,18 +4,14 @@
 use crate::cli::PipelineArgs;
 use crate::error::{Error, Outcome};
 use crate::output::Printer;
-use crate::plan::Existing;
 use crate::project::Project;
-use crate::{load, pipeline, report};
+use crate::{pipeline, report};
 
 pub fn validate(args: &PipelineArgs, printer: &Printer) -> Result<Outcome, Error> {
     let project = Project::load(&args.project)?;
     let sources = pipeline::open(&project)?;
     let database = super::database_path(args, &project);
-    let existing = match load::open_for_reading(&database)? {
-        Some(mut conn) => load::read_state(&mut conn)?.0,
-        None => Existing::empty(),
-    };
+    let existing = super::existing_for_reading(&database)?;
     let plan = pipeline::plan(
         &project,
         sources,

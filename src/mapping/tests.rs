@@ -265,3 +265,24 @@ fn a_header_that_looks_like_data_is_never_echoed() {
     assert!(hint.contains("looks like data"), "{hint}");
     assert!(!hint.contains("Doe") && !hint.contains("1975"), "{hint}");
 }
+
+#[test]
+fn an_identifier_with_match_false_is_kept_but_never_compared() {
+    let unmatched = PATIENT.replace("system = \"pm\"", "system = \"pm\"\nmatch = false");
+    let mut issues = Vec::new();
+    let cells = vec![text("Doe"), text("Jane"), text("3/25/1980"), text("1"), text("1042")];
+    let record = record(compiled(&unmatched, COLUMNS).apply(&row(cells), &mut issues));
+    assert_eq!(record.identifiers, vec![Identifier { system: "pm".into(), value: "1042".into(), compared: false }]);
+    let candidate = crate::matching::Candidate::from_record(&record, crate::matching::CandidateKind::Patient);
+    assert!(candidate.identifiers.is_empty(), "matching never sees it");
+}
+
+#[test]
+fn max_age_years_is_read_and_kept_in_bounds() {
+    assert_eq!(compiled(PATIENT, COLUMNS).max_age_years, crate::validate::MAX_AGE_YEARS);
+    let raised = format!("{PATIENT}\n[validate]\nmax_age_years = 130\n");
+    assert_eq!(compiled(&raised, COLUMNS).max_age_years, 130);
+    let absurd = format!("{PATIENT}\n[validate]\nmax_age_years = 900\n");
+    let found = problems(&absurd, COLUMNS);
+    assert!(found.iter().any(|problem| problem.to_string().contains("`max_age_years` must be between 1 and 200")));
+}

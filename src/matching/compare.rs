@@ -387,4 +387,12 @@ mod tests {
         let options = CompareOptions { ignore_national_id: true, ..CompareOptions::default() };
         assert_eq!(compare(a, b, options).national_id, IdLevel::Missing);
     }
+
+    #[test]
+    fn only_an_issuable_ssn_is_valid() {
+        assert!(is_valid_ssn("123456780"));
+        for invalid in ["000456780", "666456780", "923456780", "123006780", "123450000", "12345678", "1234567"] {
+            assert!(!is_valid_ssn(invalid), "{invalid}");
+        }
+    }
 }

@@ -181,11 +181,17 @@ impl Decisions {
         self.0.is_empty()
     }
 
-    fn of(&self, decision: Decision) -> impl Iterator<Item = (u32, u32)> + '_ {
+    /// The pairs given `decision`, in order (so results do not depend on
+    /// the map's).
+    fn pairs(&self, decision: Decision) -> Vec<(u32, u32)> {
         let mut pairs: Vec<(u32, u32)> =
             self.0.iter().filter(|&(_, &given)| given == decision).map(|(&pair, _)| pair).collect();
         pairs.sort_unstable();
-        pairs.into_iter()
+        pairs
+    }
+
+    fn count(&self, decision: Decision) -> usize {
+        self.0.values().filter(|&&given| given == decision).count()
     }
 }
 
@@ -674,13 +680,13 @@ impl<'c> Matcher<'c> {
         let decided = |pair: &Scored| self.decisions.get(pair.a, pair.b).is_some();
         tally.links.retain(|pair| !decided(pair));
         tally.uncertain.retain(|pair| !decided(pair));
-        for (a, b) in self.decisions.of(Decision::Match) {
+        for (a, b) in self.decisions.pairs(Decision::Match) {
             let (comparison, score) = self.score(a, b);
             tally.links.push(Scored { a, b, comparison, score, basis: LinkBasis::Reviewer });
         }
         tally.links.sort_unstable_by_key(|pair| (pair.a, pair.b));
         for decision in [Decision::Match, Decision::Distinct] {
-            applied.insert(decision, self.decisions.of(decision).count());
+            applied.insert(decision, self.decisions.count(decision));
         }
         applied
     }
@@ -832,6 +838,27 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn reviewers_decisions_overrule_scores_and_clusters() {
+        use jiff::civil::date;
+        let same = || with_household(candidate("Maria", "Garcia", date(1961, 5, 9)));
+        let stranger = candidate("Tomasz", "Zielinski", date(1977, 2, 3));
+        let candidates = vec![same(), same(), same(), stranger];
+        let config = MatchConfig::default();
+        assert_eq!(run(&candidates, &config).cluster_of, vec![0, 0, 0, 1]);
+        let mut decisions = Decisions::default();
+        decisions.insert(1, 0, Decision::Distinct);
+        decisions.insert(2, 3, Decision::Match);
+        let outcome = Matcher::prepare(&candidates, &config).with_decisions(decisions).run();
+        let cluster = &outcome.cluster_of;
+        assert_ne!(cluster[0], cluster[1], "not even through record 2: {cluster:?}");
+        assert_eq!(cluster[2], cluster[3], "a reviewer's match links strangers by score: {cluster:?}");
+        let reviewer_link = outcome.links.iter().find(|link| (link.a, link.b) == (2, 3)).unwrap();
+        assert_eq!(reviewer_link.basis, LinkBasis::Reviewer);
+        assert!(outcome.review.iter().all(|pair| (pair.a, pair.b) != (0, 1)), "decided pairs are not queued");
+        assert_eq!(outcome.stats.decisions_applied[&Decision::Distinct], 1);
+    }
+
+    #[test]
     fn twins_stay_apart_even_through_a_third_record() {
         use jiff::civil::date;
         let candidates = vec![
@@ -843,6 +870,10 @@ pub(crate) mod tests {
         let outcome = run(&candidates, &MatchConfig::default());
         assert_eq!(outcome.cluster_of, vec![0, 1, 0, 1]);
         assert_eq!(outcome.stats.kept_apart.get(&HardRule::Twins), Some(&4));
+        // Where given names are often replaced outright (FEBRL), the rule
+        // can be turned off; then they are scored like any disagreement.
+        let allowed = run(&candidates, &MatchConfig { keep_twins_apart: false, ..MatchConfig::default() });
+        assert_eq!(allowed.stats.kept_apart.get(&HardRule::Twins), None);
     }
 
     #[test]

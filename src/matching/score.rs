@@ -556,6 +556,10 @@ mod tests {
         let contact = parts.iter().find(|part| part.field == ScoredField::Contact).unwrap();
         assert_eq!((contact.level, contact.weight), ("address_and_phone", 0.0));
         assert!(contact.adjusted.is_some());
+        let without_rule = Model { household_rule: false, ..Model::starting(1000) };
+        let (parts, _) = without_rule.explain(&compare(a, b, CompareOptions::default()), a, b);
+        let contact = parts.iter().find(|part| part.field == ScoredField::Contact).unwrap();
+        assert!(contact.weight > 0.0 && contact.adjusted.is_none(), "{contact:?}");
     }
 
     #[test]

@@ -147,6 +147,16 @@ mod tests {
     }
 
     #[test]
+    fn an_archive_may_reach_further_back() {
+        let archive = Rules { max_age_years: 130, ..rules() };
+        let mut issues = Vec::new();
+        validate(&patient(Some(date(1900, 1, 1))), &archive, &mut issues);
+        assert!(issues.is_empty(), "{issues:?}");
+        validate(&patient(Some(date(1896, 11, 23))), &archive, &mut issues);
+        assert_eq!(issues[0].detail.as_deref(), Some("more than 130 years ago"));
+    }
+
+    #[test]
     fn missing_required_field_is_reported_once() {
         let record = patient(None);
         assert_eq!(codes(&record, vec![]), [IssueCode::RequiredMissing]);
