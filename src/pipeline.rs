@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use jiff::civil::Date;
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::assemble;
@@ -126,16 +127,24 @@ pub fn matching_input(
     printer: &Printer,
 ) -> Result<MatchingInput, Error> {
     let mut reading = Reading::new(existing, today);
+    // Records are turned into candidates as they are read and dropped: a
+    // million-patient practice's records would take gigabytes, its
+    // candidates a fraction of that.
+    reading.candidates_only = true;
     for source in sources.sources {
         reading.read(source, printer)?;
     }
-    let candidates = candidates(&reading.accepted, existing);
-    let origins = reading
-        .accepted
+    let Reading { rows, mut accepted_candidates, .. } = reading;
+    let origins = accepted_candidates
         .iter()
-        .map(|(_, record)| Some(record.source.clone()))
+        .map(|(row, _)| Some(rows[*row].source.clone()))
         .chain(existing.patients.iter().map(|_| None))
         .collect();
+    drop(rows);
+    let mut candidates: Vec<Candidate> = accepted_candidates.drain(..).map(|(_, candidate)| candidate).collect();
+    candidates.extend(
+        existing.patients.iter().map(|patient| Candidate::from_record(&patient.record, CandidateKind::Existing)),
+    );
     Ok(MatchingInput { candidates, origins })
 }
 
@@ -185,6 +194,10 @@ struct Reading<'e> {
     map_validate: Duration,
     /// See `OpenSources::matching_every_mapped_row`.
     match_all: bool,
+    /// Keep only each accepted row's candidate (in `accepted_candidates`),
+    /// not its record: for matching alone.
+    candidates_only: bool,
+    accepted_candidates: Vec<(usize, Candidate)>,
 }
 
 impl<'e> Reading<'e> {
@@ -197,6 +210,8 @@ impl<'e> Reading<'e> {
             extract: Duration::ZERO,
             map_validate: Duration::ZERO,
             match_all: false,
+            candidates_only: false,
+            accepted_candidates: Vec::new(),
         }
     }
 
@@ -304,7 +319,11 @@ impl<'e> Reading<'e> {
             row.disposition = Disposition::Skipped(SkipReason::AlreadyLoaded);
             return row;
         }
-        self.accepted.push((self.rows.len(), record));
+        if self.candidates_only {
+            self.accepted_candidates.push((self.rows.len(), Candidate::from_record(&record, kind_of(&record))));
+        } else {
+            self.accepted.push((self.rows.len(), record));
+        }
         row
     }
 }
@@ -391,15 +410,19 @@ fn resolve_decisions(
     resolved
 }
 
+fn kind_of(record: &Record) -> CandidateKind {
+    match record.entity {
+        Entity::Patient => CandidateKind::Patient,
+        Entity::Document => CandidateKind::Document,
+    }
+}
+
+/// Normalising is the costly part of a candidate: done in parallel.
 fn candidates(accepted: &[(usize, Record)], existing: &Existing) -> Vec<Candidate> {
-    let from_rows = accepted.iter().map(|(_, record)| {
-        let kind = match record.entity {
-            Entity::Patient => CandidateKind::Patient,
-            Entity::Document => CandidateKind::Document,
-        };
-        Candidate::from_record(record, kind)
-    });
-    let from_database =
-        existing.patients.iter().map(|patient| Candidate::from_record(&patient.record, CandidateKind::Existing));
-    from_rows.chain(from_database).collect()
+    let mut candidates: Vec<Candidate> =
+        accepted.par_iter().map(|(_, record)| Candidate::from_record(record, kind_of(record))).collect();
+    candidates.extend(
+        existing.patients.iter().map(|patient| Candidate::from_record(&patient.record, CandidateKind::Existing)),
+    );
+    candidates
 }

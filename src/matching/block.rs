@@ -262,17 +262,22 @@ impl BlockingRule {
     /// The keys a person has under this rule (every combination of its parts'
     /// values); none when a part is missing.
     fn keys(&self, person: Person<'_>, keys: &mut Vec<u64>) {
+        self.keys_with(person, keys, &mut Values::new());
+    }
+
+    /// `keys`, with the caller's buffer for each part's values: blocking
+    /// asks for every candidate's keys, once per rule.
+    fn keys_with(&self, person: Person<'_>, keys: &mut Vec<u64>, values: &mut Values) {
         keys.clear();
         keys.push(0xcbf2_9ce4_8422_2325);
-        let mut values = Values::new();
         for &part in &self.parts {
             values.clear();
-            part.values(person, &mut values);
+            part.values(person, values);
             values.sort_unstable();
             values.dedup();
             let partial = std::mem::take(keys);
             for key in partial {
-                for &value in &values {
+                for &value in values.iter() {
                     keys.push(stable_hash(&(key, value)));
                 }
             }
@@ -346,14 +351,7 @@ pub fn block(features: &Features<'_>, rules: &[BlockingRule], max_block_size: us
         stats: Vec::new(),
     };
     for rule in rules {
-        let mut entries: Vec<(u64, u32)> = (0..features.len() as u32)
-            .into_par_iter()
-            .flat_map_iter(|index| {
-                let mut keys = Vec::new();
-                rule.keys(features.person(index), &mut keys);
-                keys.into_iter().map(move |key| (key, index))
-            })
-            .collect();
+        let mut entries = keyed_members(features, rule);
         entries.par_sort_unstable();
         let mut stats =
             RuleStats { rule: rule.clone(), blocks: 0, pairs: 0, new_pairs: 0, oversized_blocks: 0, skipped_pairs: 0 };
@@ -362,7 +360,8 @@ pub fn block(features: &Features<'_>, rules: &[BlockingRule], max_block_size: us
         let mut start = 0;
         while start < entries.len() {
             let key = entries[start].0;
-            let end = start + entries[start..].partition_point(|entry| entry.0 == key);
+            // Blocks are small: walking is cheaper than searching.
+            let end = start + entries[start..].iter().take_while(|entry| entry.0 == key).count();
             let size = (end - start) as u64;
             if size > 1 {
                 if size as usize > max_block_size {
@@ -384,6 +383,28 @@ pub fn block(features: &Features<'_>, rules: &[BlockingRule], max_block_size: us
         blocks.stats.push(stats);
     }
     blocks
+}
+
+/// Every candidate's keys under `rule`, as `(key, candidate)`; each thread
+/// reuses its buffers rather than allocating per candidate.
+fn keyed_members(features: &Features<'_>, rule: &BlockingRule) -> Vec<(u64, u32)> {
+    let parts: Vec<Vec<(u64, u32)>> = (0..features.len() as u32)
+        .into_par_iter()
+        .fold(
+            || (Vec::new(), Vec::new(), Values::new()),
+            |(mut entries, mut keys, mut values), index| {
+                rule.keys_with(features.person(index), &mut keys, &mut values);
+                entries.extend(keys.iter().map(|&key| (key, index)));
+                (entries, keys, values)
+            },
+        )
+        .map(|(entries, _, _)| entries)
+        .collect();
+    let mut entries = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for part in parts {
+        entries.extend(part);
+    }
+    entries
 }
 
 impl Blocks {

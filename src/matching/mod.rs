@@ -653,16 +653,21 @@ impl<'c> Matcher<'c> {
     /// Records that link to two records a hard rule keeps apart. Clustering
     /// would join such a record to whichever link is stronger, which is a
     /// guess between look-alikes; its links wait for a person instead.
-    fn ambiguous_records(&self, links: &[Scored]) -> HashSet<u32> {
+    /// Two partners that are a link themselves (in `linked`) passed the
+    /// hard rules already, and are not compared again.
+    fn ambiguous_records(&self, links: &[Scored], linked: &cluster::PairSet) -> HashSet<u32> {
+        let is_link = |x: u32, y: u32| linked.contains(x, y);
         let mut partners: Vec<(u32, u32)> =
             links.iter().flat_map(|pair| [(pair.a, pair.b), (pair.b, pair.a)]).collect();
-        partners.sort_unstable();
-        partners
-            .chunk_by(|x, y| x.0 == y.0)
-            .filter(|group| group.len() > 1)
+        partners.par_sort_unstable();
+        let groups: Vec<&[(u32, u32)]> = partners.chunk_by(|x, y| x.0 == y.0).filter(|group| group.len() > 1).collect();
+        groups
+            .par_iter()
             .filter(|group| {
                 group.iter().enumerate().any(|(position, &(_, x))| {
-                    group[position + 1..].iter().any(|&(_, y)| HardRule::applies(&self.compare(x, y)).is_some())
+                    group[position + 1..]
+                        .iter()
+                        .any(|&(_, y)| !is_link(x, y) && HardRule::applies(&self.compare(x, y)).is_some())
                 })
             })
             .map(|group| group[0].0)
@@ -702,14 +707,15 @@ impl<'c> Matcher<'c> {
         self.timings.scoring = elapsed_ms(started);
         let started = Instant::now();
         // Threads finish in any order; sorting makes the result independent of it.
-        tally.links.sort_unstable_by_key(|pair| (pair.a, pair.b));
-        tally.uncertain.sort_unstable_by_key(|pair| (pair.a, pair.b));
+        tally.links.par_sort_unstable_by_key(|pair| (pair.a, pair.b));
+        tally.uncertain.par_sort_unstable_by_key(|pair| (pair.a, pair.b));
         for (rule, &(held, compared)) in tally.rule_pairs.iter().enumerate() {
             self.blocks.record_pairs(rule, held, compared);
         }
 
         let decisions_applied = self.apply_decisions(&mut tally);
-        let ambiguous = self.ambiguous_records(&tally.links);
+        let linked = cluster::PairSet::new(tally.links.iter().map(|pair| (pair.a, pair.b)));
+        let ambiguous = self.ambiguous_records(&tally.links, &linked);
         let (links, held_back): (Vec<Scored>, Vec<Scored>) = tally.links.into_iter().partition(|pair| {
             pair.basis == LinkBasis::Reviewer || (!ambiguous.contains(&pair.a) && !ambiguous.contains(&pair.b))
         });
@@ -719,7 +725,7 @@ impl<'c> Matcher<'c> {
             (0..self.features.len() as u32).map(|i| self.person(i).candidate.kind == CandidateKind::Existing).collect();
         let weighted: Vec<(u32, u32, f64)> =
             tally.links.iter().map(|pair| (pair.a, pair.b, link_strength(pair))).collect();
-        let clustering = cluster::cluster(&weighted, |x, y| self.conflicts(x, y), &existing);
+        let clustering = cluster::cluster(&weighted, |x, y| !linked.contains(x, y) && self.conflicts(x, y), &existing);
 
         let stats = MatchStats {
             auto_link: self.config.auto_link,

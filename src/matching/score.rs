@@ -442,6 +442,19 @@ impl Model {
             ScoredField::GivenName if comparison.given == NameLevel::Exact => {
                 (self.term_frequency(field, a.derived.given_count.max(b.derived.given_count)), Some("name frequency"))
             }
+            // Swapped names are the same two names in the other fields: they
+            // are as common as they are there, and never stronger evidence
+            // than the same names in the right fields (Barbara Smith and
+            // Smith Barbara are no rarer than two Barbara Smiths). Without
+            // this, both fields gain the swap's large weight untempered.
+            ScoredField::FamilyName if comparison.family == NameLevel::Swapped => {
+                let frequency = self.term_frequency(field, a.derived.family_count.max(b.derived.family_count));
+                (plain.min(frequency), Some("name frequency"))
+            }
+            ScoredField::GivenName if comparison.given == NameLevel::Swapped => {
+                let frequency = self.term_frequency(field, a.derived.given_count.max(b.derived.given_count));
+                (plain.min(frequency), Some("name frequency"))
+            }
             ScoredField::Contact if plain > 0.0 && self.household_rule && household_only(comparison) => {
                 (0.0, Some("what a household shares; the birth dates disagree"))
             }
@@ -539,6 +552,30 @@ mod tests {
             model.explain(&compare(a, b, CompareOptions::default()), a, b).0[0].weight
         };
         assert!(weight(500, 501) > weight(0, 56) + 3.0, "{} vs {}", weight(500, 501), weight(0, 56));
+    }
+
+    #[test]
+    fn swapped_common_names_weigh_no_more_than_the_same_names_in_place() {
+        // Barbara Smith and Smith Barbara, among many Smiths and Barbaras:
+        // the swap must not count as if the two names were rare.
+        let mut candidates: Vec<_> = (0..400)
+            .map(|i| candidate(["Barbara", "Ann"][i % 2], ["Smith", "Jones"][i % 2], date(1950, 1, 1 + (i % 28) as i8)))
+            .collect();
+        candidates.push(candidate("Barbara", "Smith", date(2011, 6, 22)));
+        candidates.push(candidate("Smith", "Barbara", date(2011, 12, 27)));
+        candidates.push(candidate("Barbara", "Smith", date(1970, 3, 3)));
+        let features = Features::new(&candidates);
+        let model = Model::starting(candidates.len());
+        let names = |x: u32, y: u32| {
+            let (a, b) = (features.person(x), features.person(y));
+            let (parts, _) = model.explain(&compare(a, b, CompareOptions::default()), a, b);
+            parts[0].weight + parts[1].weight
+        };
+        let (swapped, in_place) = (names(400, 401), names(400, 402));
+        assert!(swapped <= in_place + 1e-9, "swapped {swapped} vs in place {in_place}");
+        let plain = model.weight(ScoredField::FamilyName, NameLevel::Swapped as usize)
+            + model.weight(ScoredField::GivenName, NameLevel::Swapped as usize);
+        assert!(swapped < plain, "common names temper the swap: {swapped} vs {plain}");
     }
 
     #[test]

@@ -1,0 +1,135 @@
+//! The matching benchmark: synthetic practices (`emr-migrate synth`) read
+//! into candidates as `dedupe` reads them, then matched several times; for
+//! each size, the median wall time of matching (candidates in, clusters
+//! out: features, blocking, estimation, scoring, clustering), the peak
+//! memory while matching, and precision, recall, F1 and the look-alikes
+//! merged, scored by `evaluate` against the practice's truth.
+//!
+//!   cargo bench --bench matching                    # 10k, 100k, 1M patients; 3 runs each
+//!   SIZES="10000 100000" RUNS=5 cargo bench --bench matching
+//!   WORK=/big/disk cargo bench --bench matching     # practices are kept there and reused
+//!
+//! Peak memory is the process's resident high-water mark, reset just before
+//! matching (Linux /proc/self/clear_refs), so it counts the candidates and
+//! everything matching builds, not the reading before. Run it on an idle
+//! machine and compare ratios within one run.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use emr_migrate::evaluate::{self, Truth};
+use emr_migrate::matching::Matcher;
+use emr_migrate::output::Printer;
+use emr_migrate::plan::Existing;
+use emr_migrate::project::Project;
+use emr_migrate::{pipeline, source_ref::SourceRef};
+
+fn main() {
+    // `cargo bench` passes `--bench`; any other argument is not ours either.
+    let sizes: Vec<u64> = std::env::var("SIZES")
+        .unwrap_or_else(|_| "10000 100000 1000000".into())
+        .split_whitespace()
+        .map(|size| size.parse().expect("SIZES holds numbers of patients"))
+        .collect();
+    let runs: usize = std::env::var("RUNS").ok().map_or(3, |runs| runs.parse().expect("RUNS is a number"));
+    let work =
+        std::env::var_os("WORK").map_or_else(|| std::env::temp_dir().join("emr-migrate-matching-bench"), PathBuf::from);
+    std::fs::create_dir_all(&work).expect("the work folder can be created");
+
+    println!(
+        "| patients | records | candidate pairs | precision | recall | F1 | twins / Jr-Sr / household / other merged | matching s (median of {runs}) | peak memory while matching |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for size in sizes {
+        let practice = work.join(format!("practice-{size}"));
+        if !practice.join("migration.toml").exists() {
+            synth(size, &practice);
+        }
+        bench(size, &practice, runs, &work);
+    }
+}
+
+fn synth(size: u64, practice: &Path) {
+    eprintln!("writing a practice of {size} patients into {}", practice.display());
+    let status = Command::new(env!("CARGO_BIN_EXE_emr-migrate"))
+        .args(["synth", "--format", "csv", "--no-files", "--seed", "1", "--quiet", "--patients"])
+        .arg(size.to_string())
+        .arg("--out")
+        .arg(practice)
+        .status()
+        .expect("emr-migrate synth runs");
+    assert!(status.success(), "synth failed");
+}
+
+fn bench(size: u64, practice: &Path, runs: usize, work: &Path) {
+    let project = Project::load(&practice.join("migration.toml")).expect("the practice's project loads");
+    let printer = Printer::new(true);
+    let existing = Existing::empty();
+    let sources = pipeline::open(&project).expect("the practice's sources open");
+    let today = jiff::ZonedDateTime::now().date();
+    let input = pipeline::matching_input(sources, &existing, today, &printer).expect("the practice reads");
+
+    let mut seconds = Vec::with_capacity(runs);
+    let mut peak_mb = 0.0f64;
+    let mut last = None;
+    for run in 0..runs {
+        drop(last.take());
+        reset_peak_memory();
+        let started = Instant::now();
+        let outcome = Matcher::prepare(&input.candidates, &project.matching).run();
+        seconds.push(started.elapsed().as_secs_f64());
+        peak_mb = peak_mb.max(peak_memory_mb());
+        eprintln!("  {size} patients, run {} of {runs}: {:.2} s", run + 1, seconds[run]);
+        last = Some(outcome);
+    }
+    let outcome = last.expect("at least one run");
+    seconds.sort_by(f64::total_cmp);
+    let median = seconds[seconds.len() / 2];
+
+    let clusters = work.join(format!("clusters-{size}.csv"));
+    write_clusters(&clusters, &input.origins, &outcome.cluster_of);
+    let truth = practice.join("truth.csv");
+    let scored = evaluate::evaluate(Truth::File(&truth), &clusters, None).expect("the clusters evaluate");
+    let merged = &scored.wrongly_merged;
+    println!(
+        "| {size} | {} | {} | {:.4} | {:.4} | {:.4} | {} / {} / {} / {} | {median:.2} | {peak_mb:.0} MB |",
+        input.candidates.len(),
+        outcome.stats.candidate_pairs,
+        scored.precision,
+        scored.recall,
+        scored.f1,
+        merged.twins,
+        merged.junior_senior,
+        merged.household,
+        merged.other,
+    );
+    eprintln!("  stages of the last run (ms): {:?}", outcome.stats.timings_ms);
+}
+
+/// clusters.csv as `dedupe` writes it, for `evaluate`.
+fn write_clusters(path: &Path, origins: &[Option<SourceRef>], cluster_of: &[u32]) {
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path).expect("clusters file"));
+    writeln!(file, "source,file,sheet,row,legacy_id,cluster_id").unwrap();
+    for (origin, cluster) in origins.iter().zip(cluster_of) {
+        let Some(origin) = origin else { continue };
+        let sheet = origin.sheet.as_deref().unwrap_or("");
+        writeln!(file, "{},{},{sheet},{},,{cluster}", origin.source, origin.file, origin.row).unwrap();
+    }
+}
+
+/// Resets the resident-memory high-water mark (Linux; elsewhere a no-op,
+/// and the peak then counts the reading too).
+fn reset_peak_memory() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+fn peak_memory_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
