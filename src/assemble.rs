@@ -36,7 +36,11 @@ pub fn assemble(
     accepted: &[(usize, Record)],
     outcome: &MatchOutcome,
 ) -> Plan {
-    let priorities = project.sources.iter().enumerate().map(|(index, source)| (source.name.as_str(), index)).collect();
+    let priorities = project
+        .survivorship
+        .priorities(project.sources.iter().map(|source| source.name.as_str()))
+        .into_iter()
+        .collect();
     let assembly = Assembly { project, existing, accepted, priorities };
     let mut plan = Plan {
         sources: Vec::new(),
@@ -116,7 +120,7 @@ impl Assembly<'_> {
                 (self.priorities.get(&*record.source.source).copied().unwrap_or(usize::MAX), record, *row_index)
             })
             .collect();
-        matching::rank(&mut ranked);
+        matching::rank(&mut ranked, &self.project.survivorship.order);
         let ordered: Vec<&Record> = ranked.iter().map(|(_, record, _)| *record).collect();
         let golden = matching::merge(&ordered).expect("a cluster with patient rows has a first record");
         let patient = PatientRef::New(plan.patients.len());

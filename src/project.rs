@@ -10,7 +10,7 @@ use toml::Spanned;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::digest::sha256_hex;
 use crate::mapping::toml_diagnostic;
-use crate::matching::{BlockingRule, KeyPart, MatchConfig};
+use crate::matching::{BlockingRule, KeyPart, MatchConfig, Survivor, Survivorship};
 use crate::suggest::nearest;
 
 #[derive(Debug, Deserialize)]
@@ -22,7 +22,16 @@ struct ProjectFile {
     #[serde(default)]
     matching: MatchingSection,
     #[serde(default)]
+    survivorship: SurvivorshipSection,
+    #[serde(default)]
     source: Vec<SourceSection>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SurvivorshipSection {
+    order: Option<Vec<Spanned<String>>>,
+    source_priority: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -70,7 +79,9 @@ pub struct Project {
     pub size_bytes: u64,
     pub target: Target,
     pub matching: MatchConfig,
-    /// In priority order: the first source's values survive a merge.
+    /// Which record's values a merged patient keeps.
+    pub survivorship: Survivorship,
+    /// In migration.toml's order (the default source priority).
     pub sources: Vec<SourceSpec>,
 }
 
@@ -119,6 +130,7 @@ impl Project {
         let target = checker.target(&file.target);
         let matching = checker.matching(&file.matching);
         let sources = checker.sources(&file.source);
+        let survivorship = checker.survivorship(&file.survivorship, &sources);
         if !checker.problems.is_empty() {
             return Err(ProjectError::Invalid(Diagnostics(checker.problems)));
         }
@@ -130,6 +142,7 @@ impl Project {
             size_bytes: text.len() as u64,
             target,
             matching,
+            survivorship,
             sources,
         })
     }
@@ -168,6 +181,7 @@ impl Project {
                 mrn_digits: DEFAULT_MRN_DIGITS,
             },
             matching: MatchConfig::default(),
+            survivorship: Survivorship::default(),
             sources,
         }
     }
@@ -261,6 +275,38 @@ impl Checker<'_> {
             }
         }
         config
+    }
+
+    fn survivorship(&mut self, section: &SurvivorshipSection, sources: &[SourceSpec]) -> Survivorship {
+        let mut survivorship = Survivorship::default();
+        if let Some(order) = &section.order {
+            survivorship.order.clear();
+            for name in order {
+                match Survivor::parse(name.get_ref()) {
+                    Some(survivor) if survivorship.order.contains(&survivor) => {
+                        self.report(self.at(name.span().start, format!("`{}` is listed twice", name.get_ref())));
+                    }
+                    Some(survivor) => survivorship.order.push(survivor),
+                    None => {
+                        let diagnostic =
+                            self.at(name.span().start, format!("unknown survivorship criterion `{}`", name.get_ref()));
+                        self.report(diagnostic.suggest(nearest(name.get_ref(), Survivor::all_names())));
+                    }
+                }
+            }
+        }
+        for name in section.source_priority.iter().flatten() {
+            let wanted = name.get_ref().trim();
+            if survivorship.source_priority.iter().any(|listed| listed == wanted) {
+                self.report(self.at(name.span().start, format!("source `{wanted}` is listed twice")));
+            } else if sources.iter().any(|source| source.name == wanted) {
+                survivorship.source_priority.push(wanted.to_string());
+            } else {
+                let diagnostic = self.at(name.span().start, format!("no source is named `{wanted}`"));
+                self.report(diagnostic.suggest(nearest(wanted, sources.iter().map(|source| source.name.as_str()))));
+            }
+        }
+        survivorship
     }
 
     fn sources(&mut self, sections: &[SourceSection]) -> Vec<SourceSpec> {
@@ -386,6 +432,40 @@ mod tests {
                 "12:8 source `pm` is named twice",
             ]
         );
+    }
+
+    #[test]
+    fn survivorship_is_read_and_checked() {
+        let sources = "[[source]]\nname = \"pm\"\nfile = \"a.csv\"\nmapping = \"a.toml\"\n\
+                       [[source]]\nname = \"old_emr\"\nfile = \"a.csv\"\nmapping = \"a.toml\"\n";
+        let project = load(&format!(
+            "[project]\nname = \"Demo\"\n[survivorship]\norder = [\"most_recent\", \"source_priority\"]\n\
+             source_priority = [\"old_emr\"]\n{sources}"
+        ))
+        .unwrap();
+        assert_eq!(project.survivorship.order, [Survivor::MostRecent, Survivor::SourcePriority]);
+        assert_eq!(project.survivorship.source_priority, ["old_emr"]);
+        assert_eq!(load(&format!("[project]\nname = \"D\"\n{sources}")).unwrap().survivorship, Survivorship::default());
+        let found = messages(&format!(
+            "[project]\nname = \"Demo\"\n[survivorship]\norder = [\"most_recnt\", \"most_complete\", \"most_complete\"]\n\
+             source_priority = [\"old_emrr\", \"pm\", \"pm\"]\n{sources}"
+        ));
+        assert_eq!(
+            found,
+            [
+                "4:10 unknown survivorship criterion `most_recnt`",
+                "4:41 `most_complete` is listed twice",
+                "5:20 no source is named `old_emrr`",
+                "5:38 source `pm` is listed twice",
+            ]
+        );
+        let ProjectError::Invalid(diagnostics) =
+            load(&format!("[project]\nname = \"Demo\"\n[survivorship]\norder = [\"most_recnt\"]\n{sources}"))
+                .unwrap_err()
+        else {
+            panic!()
+        };
+        assert_eq!(diagnostics.0[0].hint.as_deref(), Some("did you mean `most_recent`?"));
     }
 
     #[test]

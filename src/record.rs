@@ -57,6 +57,7 @@ impl Entity {
                 PostalCode,
                 Phone,
                 Email,
+                LastUpdated,
             ],
             Entity::Document => &[
                 FamilyName,
@@ -142,6 +143,7 @@ fields! {
     PostalCode => ("postal_code", Text),
     Phone => ("phone", Text),
     Email => ("email", Text),
+    LastUpdated => ("last_updated", Date),
     DocumentType => ("document_type", Text),
     DocumentDate => ("document_date", Date),
     PageCount => ("page_count", Integer),
@@ -298,8 +300,10 @@ impl Record {
     }
 
     /// How many fields hold a value: survivorship prefers fuller records.
+    /// How many fields and identifiers the record holds (its update date is
+    /// about the record, not the person).
     pub fn completeness(&self) -> usize {
-        self.values.len() + self.identifiers.len()
+        self.values.iter().filter(|(field, _)| *field != Field::LastUpdated).count() + self.identifiers.len()
     }
 }
 

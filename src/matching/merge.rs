@@ -1,11 +1,14 @@
 //! Survivorship: one golden record from the records of one person.
 //!
-//! Records are ranked by source priority (the order of sources in
-//! migration.toml), then by completeness, then by source row, so the result
-//! never depends on input order. Each group of fields that belong together
-//! (the name, the postal address) is taken whole from the best-ranked record
-//! that has it, so a street never ends up beside another record's city.
-//! Every legacy identifier of every record is kept.
+//! Records are ranked by the project's survivorship order (by default
+//! source priority, then the most recently updated, then the most complete),
+//! then by source row, so the result never depends on input order. Each
+//! group of fields that belong together (the name, the postal address) is
+//! taken whole from the best-ranked record that has it, so a street never
+//! ends up beside another record's city. Every legacy identifier of every
+//! record is kept.
+
+use std::cmp::{Ordering, Reverse};
 
 use crate::record::{Field, Record};
 
@@ -13,10 +16,91 @@ const NAME: &[Field] = &[Field::FamilyName, Field::GivenName, Field::MiddleName,
 const ADDRESS: &[Field] = &[Field::AddressLine1, Field::AddressLine2, Field::City, Field::State, Field::PostalCode];
 const SINGLE: &[Field] = &[Field::BirthDate, Field::Sex, Field::NationalId, Field::Phone, Field::Email];
 
-/// Sorts `(source priority, record, anything)` best first.
-pub fn rank<T>(records: &mut [(usize, &Record, T)]) {
+/// One criterion of survivorship: which record's values a merged patient
+/// keeps first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Survivor {
+    /// The source listed first (in `source_priority`, or in migration.toml).
+    SourcePriority,
+    /// The record with the latest `last_updated`; records without one come
+    /// after those with one.
+    MostRecent,
+    /// The record with the most fields filled in.
+    MostComplete,
+}
+
+const SURVIVORS: &[(Survivor, &str)] = &[
+    (Survivor::SourcePriority, "source_priority"),
+    (Survivor::MostRecent, "most_recent"),
+    (Survivor::MostComplete, "most_complete"),
+];
+
+impl Survivor {
+    pub fn name(self) -> &'static str {
+        SURVIVORS.iter().find(|(survivor, _)| *survivor == self).map(|(_, name)| *name).expect("every one is named")
+    }
+
+    pub fn parse(name: &str) -> Option<Survivor> {
+        SURVIVORS.iter().find(|(_, known)| *known == name).map(|(survivor, _)| *survivor)
+    }
+
+    pub fn all_names() -> impl Iterator<Item = &'static str> {
+        SURVIVORS.iter().map(|(_, name)| *name)
+    }
+
+    /// Best first.
+    fn compare(self, (priority_a, a): (usize, &Record), (priority_b, b): (usize, &Record)) -> Ordering {
+        match self {
+            Survivor::SourcePriority => priority_a.cmp(&priority_b),
+            Survivor::MostRecent => Reverse(a.date(Field::LastUpdated)).cmp(&Reverse(b.date(Field::LastUpdated))),
+            Survivor::MostComplete => b.completeness().cmp(&a.completeness()),
+        }
+    }
+}
+
+/// migration.toml's `[survivorship]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Survivorship {
+    pub order: Vec<Survivor>,
+    /// Sources by name, first preferred; sources not listed follow in
+    /// migration.toml's order. Empty: migration.toml's order.
+    pub source_priority: Vec<String>,
+}
+
+impl Default for Survivorship {
+    fn default() -> Survivorship {
+        Survivorship {
+            order: vec![Survivor::SourcePriority, Survivor::MostRecent, Survivor::MostComplete],
+            source_priority: Vec::new(),
+        }
+    }
+}
+
+impl Survivorship {
+    /// Each source's priority (lower is preferred), from `sources` in
+    /// migration.toml's order.
+    pub fn priorities<'s>(&self, sources: impl Iterator<Item = &'s str>) -> Vec<(&'s str, usize)> {
+        let listed = self.source_priority.len();
+        sources
+            .enumerate()
+            .map(|(index, name)| {
+                let rank = self.source_priority.iter().position(|preferred| preferred == name);
+                (name, rank.unwrap_or(listed + index))
+            })
+            .collect()
+    }
+}
+
+/// Sorts `(source priority, record, anything)` best first, by `order`, then
+/// by source row.
+pub fn rank<T>(records: &mut [(usize, &Record, T)], order: &[Survivor]) {
     records.sort_by(|(priority_a, a, _), (priority_b, b, _)| {
-        priority_a.cmp(priority_b).then(b.completeness().cmp(&a.completeness())).then(a.source.cmp(&b.source))
+        order
+            .iter()
+            .fold(Ordering::Equal, |decided, survivor| {
+                decided.then_with(|| survivor.compare((*priority_a, a), (*priority_b, b)))
+            })
+            .then(a.source.cmp(&b.source))
     });
 }
 
@@ -79,7 +163,7 @@ mod tests {
             "E7",
         );
         let mut ranked = vec![(1, &emr, ()), (0, &pm, ())];
-        rank(&mut ranked);
+        rank(&mut ranked, &Survivorship::default().order);
         let ranked: Vec<&Record> = ranked.into_iter().map(|(_, record, _)| record).collect();
         let golden = merge(&ranked).unwrap();
         assert_eq!(golden.source, pm.source);
@@ -88,6 +172,43 @@ mod tests {
         assert_eq!(golden.text(Field::City), Some("Columbus"));
         assert_eq!(golden.text(Field::Phone), Some("6145550100"));
         assert_eq!(golden.identifiers.len(), 2);
+    }
+
+    fn ranked_sources(records: &[(usize, &Record)], order: &[Survivor]) -> Vec<String> {
+        let mut ranked: Vec<(usize, &Record, ())> = records.iter().map(|&(p, record)| (p, record, ())).collect();
+        rank(&mut ranked, order);
+        ranked.iter().map(|(_, record, _)| format!("{}:{}", record.source.source, record.source.row)).collect()
+    }
+
+    #[test]
+    fn the_order_of_survivorship_decides_which_record_leads() {
+        let dated = |source: &str, row: u64, updated: Option<jiff::civil::Date>, fields: usize| {
+            let all = [(Field::FamilyName, "Doe"), (Field::GivenName, "Jane"), (Field::Phone, "1"), (Field::City, "X")];
+            let mut record = record(source, row, &all[..fields], "1");
+            if let Some(updated) = updated {
+                record.set(Field::LastUpdated, Value::Date(updated));
+            }
+            record
+        };
+        let old_complete = dated("pm", 2, Some(jiff::civil::date(2015, 1, 1)), 4);
+        let new_sparse = dated("emr", 3, Some(jiff::civil::date(2024, 6, 1)), 2);
+        let undated = dated("emr", 4, None, 3);
+        let records = [(0, &old_complete), (1, &new_sparse), (1, &undated)];
+        use Survivor::*;
+        assert_eq!(ranked_sources(&records, &[SourcePriority, MostRecent, MostComplete]), ["pm:2", "emr:3", "emr:4"]);
+        assert_eq!(ranked_sources(&records, &[MostRecent, SourcePriority]), ["emr:3", "pm:2", "emr:4"]);
+        assert_eq!(ranked_sources(&records, &[MostComplete, MostRecent]), ["pm:2", "emr:4", "emr:3"]);
+        assert_eq!(ranked_sources(&records, &[]), ["emr:3", "emr:4", "pm:2"], "source row alone");
+    }
+
+    #[test]
+    fn listed_sources_come_first_and_the_rest_keep_their_order() {
+        let survivorship = Survivorship { source_priority: vec!["old_emr".into()], ..Survivorship::default() };
+        let priorities = survivorship.priorities(["pm", "scans", "old_emr"].into_iter());
+        assert_eq!(priorities, [("pm", 1), ("scans", 2), ("old_emr", 0)]);
+        assert_eq!(Survivorship::default().priorities(["pm", "x"].into_iter()), [("pm", 0), ("x", 1)]);
+        assert_eq!(Survivor::parse("most_recent"), Some(Survivor::MostRecent));
+        assert_eq!(Survivor::MostComplete.name(), "most_complete");
     }
 
     #[test]

@@ -32,7 +32,7 @@ use serde::Serialize;
 pub use block::{BlockingRule, KeyPart, RuleStats};
 pub use compare::{Agreement, CompareOptions, Comparison, DateLevel, IdLevel, NameLevel};
 pub use features::{Features, Person};
-pub use merge::{merge, rank};
+pub use merge::{Survivor, Survivorship, merge, rank};
 pub use normalize::{Candidate, CandidateKind, TextField, fold};
 pub use score::{Contribution, Model, Score, ScoredField};
 

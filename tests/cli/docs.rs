@@ -36,16 +36,35 @@ fn blocks<'a>(markdown: &'a str, language: &str) -> Vec<&'a str> {
     found
 }
 
+/// The sections of migration.toml a docs block may show alone.
+const PROJECT_SECTIONS: &[&str] = &["target", "matching", "survivorship"];
+
 #[test]
 fn every_toml_block_in_the_docs_is_a_valid_project_or_mapping() {
     let mut checked = 0;
     for (name, text) in documents() {
         for block in blocks(&text, "toml") {
+            // A fragment of migration.toml (one section) is checked inside a
+            // whole project with the sources the docs' examples name.
+            let fragment;
+            let block = if PROJECT_SECTIONS.iter().any(|section| block.starts_with(&format!("[{section}]"))) {
+                fragment = format!(
+                    "[project]\nname = \"fragment\"\n{block}\n\
+                     [[source]]\nname = \"pm\"\nfile = \"a.csv\"\nmapping = \"a.toml\"\n\
+                     [[source]]\nname = \"old_emr\"\nfile = \"b.csv\"\nmapping = \"b.toml\"\n"
+                );
+                fragment.as_str()
+            } else {
+                block
+            };
             if block.contains("[project]") || block.contains("[[source]]") {
                 let table: toml::Table =
                     toml::from_str(block).unwrap_or_else(|error| panic!("{name}: {error}\n{block}"));
                 for key in table.keys() {
-                    assert!(["project", "target", "matching", "source"].contains(&key.as_str()), "{name}: `{key}`");
+                    assert!(
+                        ["project", "target", "matching", "survivorship", "source"].contains(&key.as_str()),
+                        "{name}: `{key}`"
+                    );
                 }
                 // The real loader, so that every setting shown is one it accepts.
                 let dir = tempfile::tempdir().unwrap();

@@ -175,3 +175,108 @@ fn a_decision_that_is_not_match_or_distinct_is_an_error_with_its_line() {
     assert_eq!(run.code, Some(2));
     assert!(run.stderr.contains("decided.csv, line 2, field `decision`: `same` is not a decision"), "{}", run.stderr);
 }
+
+/// Two exports of one person: the practice-management system (listed
+/// first) with an old address, the clinic's EMR with the address she gave
+/// last year. Which one the patient keeps is the project's survivorship.
+fn two_exports_of_one_person(wd: &Workdir, survivorship: &str) {
+    std::fs::create_dir_all(wd.path("s")).unwrap();
+    let mapping = |system: &str| {
+        format!(
+            "entity = \"patient\"\n\
+             [fields.family_name]\ncolumn = \"Last\"\n[fields.given_name]\ncolumn = \"First\"\n\
+             [fields.birth_date]\ncolumn = \"DOB\"\ndate_formats = [\"%Y-%m-%d\"]\n\
+             [fields.address_line1]\ncolumn = \"Street\"\n[fields.city]\ncolumn = \"City\"\n\
+             [fields.last_updated]\ncolumn = \"Updated\"\ndate_formats = [\"%Y-%m-%d\"]\n\
+             [[identifiers]]\ncolumn = \"Id\"\nsystem = \"{system}\"\n"
+        )
+    };
+    wd.write("s/pm.toml", &mapping("pm"));
+    wd.write("s/emr.toml", &mapping("emr"));
+    wd.write(
+        "s/pm.csv",
+        "Id,Last,First,DOB,Street,City,Updated\nP1,Quillfeather,Wilhelmina,1970-03-14,1 Old Mill Rd,Dover,2016-02-01\n",
+    );
+    wd.write(
+        "s/emr.csv",
+        "Id,Last,First,DOB,Street,City,Updated\nE9,Quillfeather,Wilhelmina,1970-03-14,77 New Harbor St,Salem,2025-05-20\n",
+    );
+    wd.write(
+        "s/migration.toml",
+        &format!(
+            "[project]\nname = \"Survivorship\"\n{survivorship}\n\
+             [[source]]\nname = \"pm\"\nfile = \"pm.csv\"\nmapping = \"pm.toml\"\n\
+             [[source]]\nname = \"emr\"\nfile = \"emr.csv\"\nmapping = \"emr.toml\"\n"
+        ),
+    );
+}
+
+fn loaded_street(wd: &Workdir) -> (i64, String) {
+    let conn = wd.db("s/emr.sqlite");
+    let street = conn.query_row("SELECT address_line1 FROM patients", [], |row| row.get(0)).unwrap();
+    (count(&conn, "SELECT count(*) FROM patient_identifiers"), street)
+}
+
+#[test]
+fn survivorship_order_decides_which_record_the_patient_keeps() {
+    let wd = Workdir::from_fixture("demo");
+    two_exports_of_one_person(&wd, "");
+    wd.run(&["run", "s/migration.toml", "--out", "s/r"]).assert_success();
+    assert_eq!(loaded_street(&wd), (2, "1 Old Mill Rd".to_string()), "default: the first source leads");
+
+    let wd = Workdir::from_fixture("demo");
+    two_exports_of_one_person(&wd, "[survivorship]\norder = [\"most_recent\", \"source_priority\"]\n");
+    wd.run(&["run", "s/migration.toml", "--out", "s/r"]).assert_success();
+    assert_eq!(loaded_street(&wd), (2, "77 New Harbor St".to_string()), "the newer record leads");
+
+    let wd = Workdir::from_fixture("demo");
+    two_exports_of_one_person(&wd, "[survivorship]\nsource_priority = [\"emr\"]\n");
+    wd.run(&["run", "s/migration.toml", "--out", "s/r"]).assert_success();
+    assert_eq!(loaded_street(&wd), (2, "77 New Harbor St".to_string()), "emr listed first");
+
+    two_exports_of_one_person(&wd, "[survivorship]\norder = [\"newest\"]\n");
+    let refused = wd.run(&["validate", "s/migration.toml", "--out", "s/v"]);
+    assert_eq!(refused.code, Some(2), "{}", refused.stderr);
+    assert!(refused.stderr.contains("unknown survivorship criterion `newest`"), "{}", refused.stderr);
+}
+
+#[test]
+fn another_clinic_is_matched_against_the_database_and_within_itself() {
+    let wd = Workdir::from_fixture("demo");
+    two_exports_of_one_person(&wd, "");
+    wd.run(&["run", "s/migration.toml", "--out", "s/r"]).assert_success();
+    assert_eq!(count(&wd.db("s/emr.sqlite"), "SELECT count(*) FROM patients"), 1);
+
+    // Another clinic, its own project and export, into the same database:
+    // Wilhelmina again (a nickname, a new address), a new patient registered
+    // twice there, and one registered once.
+    std::fs::create_dir_all(wd.path("c")).unwrap();
+    wd.write("c/clinic.toml", &wd.read("s/emr.toml").replace("system = \"emr\"", "system = \"north-clinic\""));
+    wd.write(
+        "c/clinic.csv",
+        "Id,Last,First,DOB,Street,City,Updated\n\
+         N1,Quillfeather,Mina,1970-03-14,9 Elm Ct,Salem,2026-01-05\n\
+         N2,Oyelaran-Brisk,Tobias,1988-11-02,4 Pine Way,Salem,2026-01-05\n\
+         N3,Oyelaran-Brisk,Tobias,1988-11-02,4 Pine Way,Salem,2026-02-11\n\
+         N4,Marchetti-Vale,Ines,1993-07-21,12 Oak Row,Lynn,2026-01-09\n",
+    );
+    wd.write(
+        "c/migration.toml",
+        "[project]\nname = \"North clinic\"\n[target]\ndatabase = \"../s/emr.sqlite\"\n\
+         [[source]]\nname = \"north\"\nfile = \"clinic.csv\"\nmapping = \"clinic.toml\"\n",
+    );
+    let summary = wd.run(&["run", "c/migration.toml", "--out", "c/r", "--json"]).assert_success().json();
+    assert_eq!(summary["existing_patients_matched"], 1, "{summary}");
+    assert_eq!(summary["patients"], 2, "Tobias once, Ines once: {summary}");
+    let db = wd.db("s/emr.sqlite");
+    assert_eq!(count(&db, "SELECT count(*) FROM patients"), 3);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM patient_identifiers i JOIN patients p USING (patient_id) \
+             WHERE p.family_name = 'Quillfeather'"
+        ),
+        3,
+        "her wave-one patient gained the clinic's number"
+    );
+}
