@@ -113,19 +113,20 @@ pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Compari
     } else {
         compare_national_ids(x.text(TextField::NationalId), y.text(TextField::NationalId))
     };
+    let sex = agreement(x.sex, y.sex);
     Comparison {
         family,
         given,
         middle_initial: agreement(x.middle_initial, y.middle_initial),
         suffix: agreement(x.suffix, y.suffix),
         birth: compare_dates(x.birth, y.birth),
-        sex: agreement(x.sex, y.sex),
+        sex,
         national_id,
         postal: agreement(x.text(TextField::Postal), y.text(TextField::Postal)),
         phone: agreement(x.text(TextField::Phone), y.text(TextField::Phone)),
         address: compare_addresses(x.text(TextField::Address), y.text(TextField::Address)),
         identifier: compare_identifiers(a, b),
-        distinct_given_names: !options.allow_twins && distinct_given_names(given, a, b),
+        distinct_given_names: !options.allow_twins && distinct_given_names(given, a, b, sex),
         valid_national_ids_conflict: national_id == IdLevel::Different
             && [x, y].iter().all(|candidate| candidate.text(TextField::NationalId).is_some_and(is_valid_ssn)),
     }
@@ -252,8 +253,14 @@ const ESTABLISHED_NAME: u32 = 3;
 /// far likelier a typo of that name (JOHM beside JOHN).
 const TYPO_RATIO: u32 = 20;
 
-fn distinct_given_names(level: NameLevel, a: Person<'_>, b: Person<'_>) -> bool {
-    if matches!(level, NameLevel::Exact | NameLevel::Nickname | NameLevel::Missing | NameLevel::Swapped) {
+/// A nickname shared by a boy's and a girl's name (Alex for Alexander and
+/// Alexandra, Sandra beside Alexander) does not make one person of twins a
+/// brother and sister: with the sexes disagreeing, the names count as two.
+fn distinct_given_names(level: NameLevel, a: Person<'_>, b: Person<'_>, sex: Agreement) -> bool {
+    if level == NameLevel::Nickname {
+        return sex == Agreement::Disagree;
+    }
+    if matches!(level, NameLevel::Exact | NameLevel::Missing | NameLevel::Swapped) {
         return false;
     }
     if level == NameLevel::Different {
@@ -366,6 +373,23 @@ mod tests {
         }
         let long = "A".repeat(70);
         assert_eq!(jaro_winkler(&long, "AAA"), strsim::jaro_winkler(&long, "AAA"));
+    }
+
+    #[test]
+    fn a_brother_and_sister_sharing_a_nickname_are_twins_not_one_person() {
+        use crate::record::Sex;
+        let of_sex = |mut person: crate::matching::Candidate, sex: Sex| {
+            person.sex = Some(sex);
+            person
+        };
+        let alexander = of_sex(candidate("Alexander", "Langworth", date(2007, 11, 24)), Sex::Male);
+        let sandra = of_sex(candidate("Sandra", "Langworth", date(2007, 11, 24)), Sex::Female);
+        let comparison = compare_pair(alexander.clone(), sandra.clone());
+        assert_eq!(comparison.given, NameLevel::Nickname);
+        assert!(comparison.distinct_given_names);
+        assert_eq!(crate::matching::HardRule::applies(&comparison), Some(crate::matching::HardRule::Twins));
+        let alex = of_sex(candidate("Alex", "Langworth", date(2007, 11, 24)), Sex::Male);
+        assert!(!compare_pair(alexander, alex).distinct_given_names, "same sex: a nickname, one person");
     }
 
     #[test]
