@@ -14,7 +14,6 @@
 //! everything matching builds, not the reading before. Run it on an idle
 //! machine and compare ratios within one run.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -108,15 +107,18 @@ fn bench(size: u64, practice: &Path, runs: usize, work: &Path) {
     eprintln!("  stages of the last run (ms): {:?}", outcome.stats.timings_ms);
 }
 
-/// clusters.csv as `dedupe` writes it, for `evaluate`.
+/// clusters.csv as `dedupe` writes it (quoted by the csv crate: a file
+/// name may hold a comma), for `evaluate`.
 fn write_clusters(path: &Path, origins: &[Option<SourceRef>], cluster_of: &[u32]) {
-    let mut file = std::io::BufWriter::new(std::fs::File::create(path).expect("clusters file"));
-    writeln!(file, "source,file,sheet,row,legacy_id,cluster_id").unwrap();
+    let mut writer = csv::Writer::from_path(path).expect("clusters file");
+    writer.write_record(["source", "file", "sheet", "row", "legacy_id", "cluster_id"]).unwrap();
     for (origin, cluster) in origins.iter().zip(cluster_of) {
         let Some(origin) = origin else { continue };
         let sheet = origin.sheet.as_deref().unwrap_or("");
-        writeln!(file, "{},{},{sheet},{},,{cluster}", origin.source, origin.file, origin.row).unwrap();
+        let (row, cluster) = (origin.row.to_string(), cluster.to_string());
+        writer.write_record([&*origin.source, &*origin.file, sheet, &row, "", &cluster]).unwrap();
     }
+    writer.flush().unwrap();
 }
 
 /// Resets the resident-memory high-water mark (Linux; elsewhere a no-op,

@@ -134,17 +134,15 @@ pub fn matching_input(
     for source in sources.sources {
         reading.read(source, printer)?;
     }
-    let Reading { rows, mut accepted_candidates, .. } = reading;
+    let Reading { rows, accepted_candidates, .. } = reading;
     let origins = accepted_candidates
         .iter()
         .map(|(row, _)| Some(rows[*row].source.clone()))
         .chain(existing.patients.iter().map(|_| None))
         .collect();
     drop(rows);
-    let mut candidates: Vec<Candidate> = accepted_candidates.drain(..).map(|(_, candidate)| candidate).collect();
-    candidates.extend(
-        existing.patients.iter().map(|patient| Candidate::from_record(&patient.record, CandidateKind::Existing)),
-    );
+    let mut candidates: Vec<Candidate> = accepted_candidates.into_iter().map(|(_, candidate)| candidate).collect();
+    candidates.extend(existing_candidates(existing));
     Ok(MatchingInput { candidates, origins })
 }
 
@@ -421,8 +419,11 @@ fn kind_of(record: &Record) -> CandidateKind {
 fn candidates(accepted: &[(usize, Record)], existing: &Existing) -> Vec<Candidate> {
     let mut candidates: Vec<Candidate> =
         accepted.par_iter().map(|(_, record)| Candidate::from_record(record, kind_of(record))).collect();
-    candidates.extend(
-        existing.patients.iter().map(|patient| Candidate::from_record(&patient.record, CandidateKind::Existing)),
-    );
+    candidates.extend(existing_candidates(existing));
     candidates
+}
+
+/// The database's patients, after this run's rows (their indexes follow).
+fn existing_candidates(existing: &Existing) -> impl Iterator<Item = Candidate> + '_ {
+    existing.patients.iter().map(|patient| Candidate::from_record(&patient.record, CandidateKind::Existing))
 }

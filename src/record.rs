@@ -299,9 +299,9 @@ impl Record {
         present.into_iter()
     }
 
-    /// How many fields hold a value: survivorship prefers fuller records.
-    /// How many fields and identifiers the record holds (its update date is
-    /// about the record, not the person).
+    /// How many fields and identifiers the record holds: survivorship
+    /// prefers fuller records. Its update date is about the record, not the
+    /// person, and does not count.
     pub fn completeness(&self) -> usize {
         self.values.iter().filter(|(field, _)| *field != Field::LastUpdated).count() + self.identifiers.len()
     }

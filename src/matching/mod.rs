@@ -656,7 +656,6 @@ impl<'c> Matcher<'c> {
     /// Two partners that are a link themselves (in `linked`) passed the
     /// hard rules already, and are not compared again.
     fn ambiguous_records(&self, links: &[Scored], linked: &cluster::PairSet) -> HashSet<u32> {
-        let is_link = |x: u32, y: u32| linked.contains(x, y);
         let mut partners: Vec<(u32, u32)> =
             links.iter().flat_map(|pair| [(pair.a, pair.b), (pair.b, pair.a)]).collect();
         partners.par_sort_unstable();
@@ -667,7 +666,7 @@ impl<'c> Matcher<'c> {
                 group.iter().enumerate().any(|(position, &(_, x))| {
                     group[position + 1..]
                         .iter()
-                        .any(|&(_, y)| !is_link(x, y) && HardRule::applies(&self.compare(x, y)).is_some())
+                        .any(|&(_, y)| !linked.contains(x, y) && HardRule::applies(&self.compare(x, y)).is_some())
                 })
             })
             .map(|group| group[0].0)

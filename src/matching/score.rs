@@ -435,31 +435,21 @@ impl Model {
         b: Person<'_>,
     ) -> (f64, Option<&'static str>) {
         let plain = self.weights[field as usize][level];
-        match field {
-            ScoredField::FamilyName if comparison.family == NameLevel::Exact => {
-                (self.term_frequency(field, a.derived.family_count.max(b.derived.family_count)), Some("name frequency"))
-            }
-            ScoredField::GivenName if comparison.given == NameLevel::Exact => {
-                (self.term_frequency(field, a.derived.given_count.max(b.derived.given_count)), Some("name frequency"))
-            }
-            // Swapped names are the same two names in the other fields: they
-            // are as common as they are there, and never stronger evidence
-            // than the same names in the right fields (Barbara Smith and
-            // Smith Barbara are no rarer than two Barbara Smiths). Without
-            // this, both fields gain the swap's large weight untempered.
-            ScoredField::FamilyName if comparison.family == NameLevel::Swapped => {
-                let frequency = self.term_frequency(field, a.derived.family_count.max(b.derived.family_count));
-                (plain.min(frequency), Some("name frequency"))
-            }
-            ScoredField::GivenName if comparison.given == NameLevel::Swapped => {
-                let frequency = self.term_frequency(field, a.derived.given_count.max(b.derived.given_count));
-                (plain.min(frequency), Some("name frequency"))
-            }
-            ScoredField::Contact if plain > 0.0 && self.household_rule && household_only(comparison) => {
-                (0.0, Some("what a household shares; the birth dates disagree"))
-            }
-            _ => (plain, None),
+        if let Some((name_level, count)) = name_agreement(field, comparison, a, b) {
+            return match name_level {
+                NameLevel::Exact => (self.term_frequency(field, count), Some("name frequency")),
+                // Swapped names are the same two names in the other fields:
+                // as common as they are there, and never stronger evidence
+                // than the same names in place (Barbara Smith and Smith
+                // Barbara are no rarer than two Barbara Smiths).
+                NameLevel::Swapped => (plain.min(self.term_frequency(field, count)), Some("name frequency")),
+                _ => (plain, None),
+            };
         }
+        if field == ScoredField::Contact && plain > 0.0 && self.household_rule && household_only(comparison) {
+            return (0.0, Some("what a household shares; the birth dates disagree"));
+        }
+        (plain, None)
     }
 
     /// log2(m / f) for exact agreement on a name that `count` records hold.
@@ -467,6 +457,21 @@ impl Model {
         let m = self.m[field as usize][0];
         let share = (count.max(1) as f64 / self.records.max(MIN_PRIOR_RECORDS) as f64).clamp(1e-9, 1.0);
         (m / share).log2().min(self.weights[field as usize][0] + TERM_FREQUENCY_CAP)
+    }
+}
+
+/// For a name field: its level, and how many records hold the commoner of
+/// the pair's two names in that field (what its term frequency counts).
+fn name_agreement(
+    field: ScoredField,
+    comparison: &Comparison,
+    a: Person<'_>,
+    b: Person<'_>,
+) -> Option<(NameLevel, u32)> {
+    match field {
+        ScoredField::FamilyName => Some((comparison.family, a.derived.family_count.max(b.derived.family_count))),
+        ScoredField::GivenName => Some((comparison.given, a.derived.given_count.max(b.derived.given_count))),
+        _ => None,
     }
 }
 
