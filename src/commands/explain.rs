@@ -103,6 +103,7 @@ fn values(person: Person<'_>) -> Vec<(&'static str, String)> {
         ("family_name", TextField::Family),
         ("given_name", TextField::Given),
         ("address", TextField::Address),
+        ("city", TextField::City),
         ("postal_code", TextField::Postal),
         ("phone", TextField::Phone),
         ("national_id", TextField::NationalId),

@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use serde::{Serialize, Serializer};
 
 use super::features::{Features, Person};
-use super::normalize::{CandidateKind, TextField, stable_hash};
+use super::normalize::{Candidate, CandidateKind, TextField, stable_hash};
 
 /// One part of a blocking key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -42,6 +42,11 @@ pub enum KeyPart {
     Postal,
     Phone,
     Address,
+    /// The house number and the street name's first four letters: the same
+    /// home through a typo late in the street name, a split word
+    /// (`POYNTON ST`, `POYNTONSTREET`) or a suffix written out.
+    Street,
+    City,
     NationalId,
     /// A shared legacy identifier (same system and value).
     Identifier,
@@ -59,6 +64,8 @@ const PARTS: &[(KeyPart, &str)] = &[
     (KeyPart::Postal, "postal_code"),
     (KeyPart::Phone, "phone"),
     (KeyPart::Address, "address"),
+    (KeyPart::Street, "street"),
+    (KeyPart::City, "city"),
     (KeyPart::NationalId, "national_id"),
     (KeyPart::Identifier, "identifier"),
 ];
@@ -99,6 +106,8 @@ impl KeyPart {
             KeyPart::Postal => values.extend(text(TextField::Postal)),
             KeyPart::Phone => values.extend(text(TextField::Phone)),
             KeyPart::Address => values.extend(text(TextField::Address)),
+            KeyPart::Street => values.extend(street(candidate).map(|key| stable_hash(&key))),
+            KeyPart::City => values.extend(city(candidate).map(|key| stable_hash(&key.collect::<Vec<u8>>()))),
             KeyPart::NationalId => values.extend(text(TextField::NationalId)),
             KeyPart::Identifier => values.extend(
                 candidate.identifiers.iter().take(MAX_IDENTIFIERS).map(|key| stable_hash(&(key.system, key.value))),
@@ -125,6 +134,8 @@ impl KeyPart {
             KeyPart::Postal => text(TextField::Postal),
             KeyPart::Phone => text(TextField::Phone),
             KeyPart::Address => text(TextField::Address),
+            KeyPart::Street => both(street(a.candidate), street(b.candidate), |x, y| x == y),
+            KeyPart::City => both(city(a.candidate), city(b.candidate), |x, y| x.eq(y)),
             KeyPart::NationalId => text(TextField::NationalId),
             KeyPart::Identifier => {
                 let (x, y) = (&a.candidate.identifiers, &b.candidate.identifiers);
@@ -183,6 +194,29 @@ const MAX_GROUPS: usize = 8;
 fn common_sorted(a: &[u32], b: &[u32]) -> usize {
     let (a, b) = (&a[..a.len().min(MAX_GROUPS)], &b[..b.len().min(MAX_GROUPS)]);
     a.iter().filter(|value| b.binary_search(value).is_ok()).count()
+}
+
+/// The street key: the house number (if any) and up to four letters of
+/// the street name, spaces ignored; none for an address without letters.
+fn street(candidate: &Candidate) -> Option<(&str, [u8; 4])> {
+    let address = candidate.text(TextField::Address)?;
+    let (number, rest) = match address.split_once(' ') {
+        Some((first, rest)) if first.bytes().any(|byte| byte.is_ascii_digit()) => (first, rest),
+        _ if address.bytes().any(|byte| byte.is_ascii_digit()) && !address.contains(' ') => return None,
+        _ => ("", address),
+    };
+    let mut letters = [0u8; 4];
+    let mut count = 0;
+    for byte in rest.bytes().filter(u8::is_ascii_alphabetic).take(4) {
+        letters[count] = byte;
+        count += 1;
+    }
+    (count >= 3).then_some((number, letters))
+}
+
+/// The town without its spaces (Lake Clifton, Lakeclifton).
+fn city(candidate: &Candidate) -> Option<impl Iterator<Item = u8> + Clone + '_> {
+    candidate.text(TextField::City).map(|city| city.bytes().filter(|byte| *byte != b' '))
 }
 
 fn nonzero(code: u32) -> Option<u64> {
@@ -507,6 +541,20 @@ mod tests {
         assert!(pairs.windows(2).all(|pair| pair[0] < pair[1]), "each pair compared once: {pairs:?}");
         let new: u64 = blocks.stats.iter().map(|stats| stats.new_pairs).sum();
         assert_eq!(new, 0, "filled in by the comparing pass, not by blocking");
+    }
+
+    #[test]
+    fn the_street_key_survives_typos_late_in_the_street_and_split_words() {
+        let key = |address: &str| {
+            let mut person = candidate("Ann", "Lee", date(1970, 1, 1));
+            person.set_text(TextField::Address, Some(address));
+            street(&person).map(|(number, letters)| (number.to_string(), letters))
+        };
+        assert_eq!(key("87 POYNTON ST"), key("87 POYNTONSTREET"));
+        assert_eq!(key("21 BAYLY PL PACIFIC TERRACES"), key("21 BAYLY P LACE PACIFIC TERRACES"));
+        assert_eq!(key("COLLICOTT CIRCUIT"), Some((String::new(), *b"COLL")));
+        assert_ne!(key("87 POYNTON ST"), key("78 POYNTON ST"));
+        assert_eq!(key("12"), None, "a house number alone is no street");
     }
 
     #[test]

@@ -47,6 +47,29 @@ pub enum DateLevel {
     Missing,
 }
 
+/// Addresses (both lines, standardised): the same, the same home through
+/// typos or lines written in the other order, the same street words at
+/// another house number (or a home renamed on one line), or different.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AddressLevel {
+    Exact,
+    Close,
+    Partial,
+    Different,
+    Missing,
+}
+
+/// A town or suburb: the same, a typo of it (Jaro-Winkler ≥ 0.92), or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlaceLevel {
+    Exact,
+    Close,
+    Different,
+    Missing,
+}
+
 /// National identifiers: a keying error (a digit wrong, dropped or added, or
 /// two neighbours swapped) is told apart from a different number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -76,9 +99,12 @@ pub struct Comparison {
     pub birth: DateLevel,
     pub sex: Agreement,
     pub national_id: IdLevel,
-    pub postal: Agreement,
-    pub phone: Agreement,
-    pub address: Agreement,
+    pub address: AddressLevel,
+    pub city: PlaceLevel,
+    /// Postal codes and phone numbers: a keying error is told apart from
+    /// another number, as for national ids.
+    pub postal: IdLevel,
+    pub phone: IdLevel,
     /// A shared identifier (agree), or the same system with other values.
     pub identifier: Agreement,
     /// The given names differ and both are names in their own right (in the
@@ -111,7 +137,7 @@ pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Compari
     let national_id = if options.ignore_national_id {
         IdLevel::Missing
     } else {
-        compare_national_ids(x.text(TextField::NationalId), y.text(TextField::NationalId))
+        compare_codes(x.text(TextField::NationalId), y.text(TextField::NationalId))
     };
     let sex = agreement(x.sex, y.sex);
     Comparison {
@@ -122,9 +148,10 @@ pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Compari
         birth: compare_dates(x.birth, y.birth),
         sex,
         national_id,
-        postal: agreement(x.text(TextField::Postal), y.text(TextField::Postal)),
-        phone: agreement(x.text(TextField::Phone), y.text(TextField::Phone)),
         address: compare_addresses(x.text(TextField::Address), y.text(TextField::Address)),
+        city: compare_places(x.text(TextField::City), y.text(TextField::City)),
+        postal: compare_codes(x.text(TextField::Postal), y.text(TextField::Postal)),
+        phone: compare_codes(x.text(TextField::Phone), y.text(TextField::Phone)),
         identifier: compare_identifiers(a, b),
         distinct_given_names: !options.allow_twins && distinct_given_names(given, a, b, sex),
         valid_national_ids_conflict: national_id == IdLevel::Different
@@ -298,26 +325,135 @@ fn compare_dates(a: Option<Date>, b: Option<Date>) -> DateLevel {
     }
 }
 
-/// Same house number and nearly the same street line.
-fn compare_addresses(a: Option<&str>, b: Option<&str>) -> Agreement {
+/// An address is a house number and words. The same home: the same
+/// words (in any order: lines entered the other way round), or the same
+/// house number and nearly the same text. Partial: another house number on
+/// the same street, or most words shared (a building named on one line
+/// only, a street renamed).
+fn compare_addresses(a: Option<&str>, b: Option<&str>) -> AddressLevel {
     let (Some(a), Some(b)) = (a, b) else {
-        return Agreement::Missing;
+        return AddressLevel::Missing;
     };
-    if a == b || (house_number(a) == house_number(b) && jaro_winkler(a, b) >= 0.9) {
-        Agreement::Agree
+    if a == b {
+        return AddressLevel::Exact;
+    }
+    let same_number = house_number(a) == house_number(b);
+    let (x, y) = (TellingWords::of(a), TellingWords::of(b));
+    let shared = x.shared_with(&y);
+    if same_number && same_words(a, b) {
+        AddressLevel::Exact
+    } else if same_number && (jaro_winkler(a, b) >= 0.9 || 2 * shared > x.len.max(y.len)) {
+        AddressLevel::Close
+    } else if shared > 0 && 2 * shared >= x.len.min(y.len) {
+        AddressLevel::Partial
     } else {
-        Agreement::Disagree
+        AddressLevel::Different
+    }
+}
+
+/// An address's words that tell one street from another: house numbers and
+/// street types (ST, AVE) aside. Held on the stack, because this runs for
+/// every compared pair and an address has a handful of words.
+struct TellingWords<'a> {
+    words: [&'a str; MAX_ADDRESS_WORDS],
+    len: usize,
+}
+
+const MAX_ADDRESS_WORDS: usize = 12;
+
+impl<'a> TellingWords<'a> {
+    fn of(address: &'a str) -> TellingWords<'a> {
+        let mut telling = TellingWords { words: [""; MAX_ADDRESS_WORDS], len: 0 };
+        let words = address
+            .split(' ')
+            .filter(|word| word.len() > 1 && !word.bytes().any(|byte| byte.is_ascii_digit()) && !is_street_type(word));
+        for word in words.take(MAX_ADDRESS_WORDS) {
+            telling.words[telling.len] = word;
+            telling.len += 1;
+        }
+        telling
+    }
+
+    fn shared_with(&self, other: &TellingWords<'_>) -> usize {
+        let theirs = &other.words[..other.len];
+        self.words[..self.len].iter().filter(|word| theirs.contains(word)).count()
+    }
+}
+
+/// The same words, in any order.
+fn same_words(a: &str, b: &str) -> bool {
+    let (x, y) = (a.split(' '), b.split(' '));
+    x.clone().count() == y.clone().count()
+        && x.clone().all(|word| y.clone().any(|other| other == word))
+        && y.clone().all(|word| x.clone().any(|other| other == word))
+}
+
+fn is_street_type(word: &str) -> bool {
+    matches!(
+        word,
+        "ST" | "AVE"
+            | "RD"
+            | "DR"
+            | "LN"
+            | "BLVD"
+            | "CT"
+            | "PL"
+            | "TER"
+            | "CIR"
+            | "HWY"
+            | "PKWY"
+            | "APT"
+            | "STE"
+            | "N"
+            | "S"
+            | "E"
+            | "W"
+            | "CRESCENT"
+            | "CIRCUIT"
+            | "WAY"
+    )
+}
+
+fn compare_places(a: Option<&str>, b: Option<&str>) -> PlaceLevel {
+    match (a, b) {
+        (Some(a), Some(b)) if a == b => PlaceLevel::Exact,
+        (Some(a), Some(b)) if jaro_winkler(a, b) >= CLOSE => PlaceLevel::Close,
+        (Some(_), Some(_)) => PlaceLevel::Different,
+        _ => PlaceLevel::Missing,
     }
 }
 
 /// One keying error (a digit wrong, dropped or added, or two neighbours
 /// swapped) is told from a different number.
-fn compare_national_ids(a: Option<&str>, b: Option<&str>) -> IdLevel {
+fn compare_codes(a: Option<&str>, b: Option<&str>) -> IdLevel {
     match (a, b) {
         (Some(a), Some(b)) if a == b => IdLevel::Exact,
-        (Some(a), Some(b)) if strsim::osa_distance(a, b) == 1 => IdLevel::OneDigitOrTransposed,
+        (Some(a), Some(b)) if one_keying_error(a.as_bytes(), b.as_bytes()) => IdLevel::OneDigitOrTransposed,
         (Some(_), Some(_)) => IdLevel::Different,
         _ => IdLevel::Missing,
+    }
+}
+
+/// Whether two different codes are one keying error apart: a character
+/// wrong, dropped or added, or two neighbours swapped (an optimal string
+/// alignment distance of 1). strsim's figure, without its allocation: this
+/// runs for three fields of every compared pair.
+fn one_keying_error(a: &[u8], b: &[u8]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    match long.len() - short.len() {
+        0 => {
+            let mut differing = (0..short.len()).filter(|&index| short[index] != long[index]);
+            match (differing.next(), differing.next(), differing.next()) {
+                (Some(_), None, _) => true,
+                (Some(i), Some(j), None) => j == i + 1 && short[i] == long[j] && short[j] == long[i],
+                _ => false,
+            }
+        }
+        1 => {
+            let prefix = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+            short[prefix..] == long[prefix + 1..]
+        }
+        _ => false,
     }
 }
 
@@ -426,18 +562,64 @@ mod tests {
 
     #[test]
     fn national_id_levels() {
-        assert_eq!(compare_national_ids(Some("123456780"), Some("123456780")), IdLevel::Exact);
-        assert_eq!(compare_national_ids(Some("123456780"), Some("123456781")), IdLevel::OneDigitOrTransposed);
-        assert_eq!(compare_national_ids(Some("123456780"), Some("123457680")), IdLevel::OneDigitOrTransposed);
-        assert_eq!(compare_national_ids(Some("123456780"), Some("12345678")), IdLevel::OneDigitOrTransposed);
-        assert_eq!(compare_national_ids(Some("123456780"), Some("987654320")), IdLevel::Different);
-        assert_eq!(compare_national_ids(None, Some("987654320")), IdLevel::Missing);
+        assert_eq!(compare_codes(Some("123456780"), Some("123456780")), IdLevel::Exact);
+        assert_eq!(compare_codes(Some("123456780"), Some("123456781")), IdLevel::OneDigitOrTransposed);
+        assert_eq!(compare_codes(Some("123456780"), Some("123457680")), IdLevel::OneDigitOrTransposed);
+        assert_eq!(compare_codes(Some("123456780"), Some("12345678")), IdLevel::OneDigitOrTransposed);
+        assert_eq!(compare_codes(Some("123456780"), Some("987654320")), IdLevel::Different);
+        assert_eq!(compare_codes(None, Some("987654320")), IdLevel::Missing);
+    }
+
+    #[test]
+    fn one_keying_error_is_strsims_distance_of_one() {
+        // A small generator (no dependency needed): digits strings of 6 to
+        // 10 characters, each changed by up to two random edits.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |bound: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % bound
+        };
+        for _ in 0..20_000 {
+            let length = 6 + next(5) as usize;
+            let a: Vec<u8> = (0..length).map(|_| b'0' + next(10) as u8).collect();
+            let mut b = a.clone();
+            for _ in 0..=next(2) {
+                let at = next(b.len() as u64) as usize;
+                match next(4) {
+                    0 => b[at] = b'0' + next(10) as u8,
+                    1 => drop(b.remove(at)),
+                    2 => b.insert(at, b'0' + next(10) as u8),
+                    _ if at + 1 < b.len() => b.swap(at, at + 1),
+                    _ => {}
+                }
+            }
+            let (x, y) = (std::str::from_utf8(&a).unwrap(), std::str::from_utf8(&b).unwrap());
+            if x != y {
+                assert_eq!(one_keying_error(&a, &b), strsim::osa_distance(x, y) == 1, "{x} {y}");
+            }
+        }
     }
 
     #[test]
     fn addresses_need_the_same_house_number() {
-        assert_eq!(compare_addresses(Some("12 ELM ST"), Some("12 ELM ST APT 4")), Agreement::Agree);
-        assert_eq!(compare_addresses(Some("12 ELM ST"), Some("14 ELM ST")), Agreement::Disagree);
+        assert_eq!(compare_addresses(Some("12 ELM ST"), Some("12 ELM ST APT 4")), AddressLevel::Close);
+        assert_eq!(compare_addresses(Some("12 ELM ST APT 4"), Some("12 ELM ST APT 5")), AddressLevel::Close);
+        assert_eq!(compare_addresses(Some("12 ELM ST"), Some("14 ELM ST")), AddressLevel::Partial);
+        assert_eq!(compare_addresses(Some("12 ELM ST"), Some("12 OAK AVE")), AddressLevel::Different);
+        assert_eq!(compare_addresses(Some("12 ELM ST"), None), AddressLevel::Missing);
+    }
+
+    #[test]
+    fn address_lines_in_the_other_order_are_the_same_address() {
+        assert_eq!(compare_addresses(Some("73 RHOSEWYN BYNOE PL"), Some("73 BYNOE PL RHOSEWYN")), AddressLevel::Exact);
+        // A typo and a building named on one line only: the same home.
+        assert_eq!(
+            compare_addresses(Some("67 CLEMENGERX ST THE POINTS"), Some("67 CLEMENGER ST THE POINTS")),
+            AddressLevel::Close
+        );
+        assert_eq!(compare_addresses(Some("12 ELM ST APT 4"), Some("4 ELM ST APT 12")), AddressLevel::Partial);
     }
 
     #[test]

@@ -54,7 +54,7 @@ pub struct MatchConfig {
     /// Whether the twins rule keeps apart two records that agree on family
     /// name and birth date but hold two distinct given names.
     pub keep_twins_apart: bool,
-    /// Whether address and phone count for nothing once the birth dates
+    /// Whether address, town, postal code and phone count for nothing once the birth dates
     /// disagree: what keeps a household's members apart.
     pub keep_households_apart: bool,
 }

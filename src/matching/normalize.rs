@@ -27,7 +27,7 @@ pub enum TextField {
     /// Words kept apart: `GARCIA LOPEZ`.
     Family,
     Given,
-    /// Standardised: `12 ELM ST APT 4`.
+    /// Both lines, standardised: `12 ELM ST APT 4`.
     Address,
     /// Digits (or folded characters) of a national identifier.
     NationalId,
@@ -35,9 +35,11 @@ pub enum TextField {
     Postal,
     /// Ten digits for a North American number.
     Phone,
+    /// The town or suburb, folded.
+    City,
 }
 
-const TEXT_FIELDS: usize = 6;
+const TEXT_FIELDS: usize = 7;
 
 /// A legacy identifier as matching sees it: hashes of its system and value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -74,7 +76,7 @@ impl Candidate {
         let family = record.text(Field::FamilyName).and_then(|text| name_part(text, &mut suffix));
         let given = record.text(Field::GivenName).and_then(|text| name_part(text, &mut suffix));
         let middle_initial = record.text(Field::MiddleName).map(fold).and_then(|middle| middle.bytes().next());
-        let address = record.text(Field::AddressLine1).map(standardise_address).filter(|a| !a.is_empty());
+        let address = address_lines(record);
         let texts = [
             family,
             given,
@@ -82,6 +84,7 @@ impl Candidate {
             record.text(Field::NationalId).and_then(national_id),
             record.text(Field::PostalCode).and_then(postal_code),
             record.text(Field::Phone).and_then(phone_number),
+            record.text(Field::City).map(fold).filter(|city| !city.is_empty()),
         ];
         let mut identifiers: Vec<IdentifierKey> = record
             .identifiers
@@ -284,6 +287,17 @@ pub fn postal_code(text: &str) -> Option<String> {
 
 /// Folded, with the usual USPS abbreviations, so `12 Elm Street Apt. 4` and
 /// `12 ELM ST APT 4` are one address.
+/// Both address lines, standardised, as one: exports disagree on which
+/// line holds the street and which the building or apartment.
+fn address_lines(record: &Record) -> Option<String> {
+    let lines = match (record.text(Field::AddressLine1), record.text(Field::AddressLine2)) {
+        (Some(first), Some(second)) => standardise_address(&format!("{first} {second}")),
+        (Some(line), None) | (None, Some(line)) => standardise_address(line),
+        (None, None) => return None,
+    };
+    (!lines.is_empty()).then_some(lines)
+}
+
 pub fn standardise_address(text: &str) -> String {
     fold(text)
         .split(' ')

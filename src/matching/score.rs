@@ -12,13 +12,13 @@
 //! - term frequency: exact agreement on a name weighs log2(m / f), with f
 //!   the share of records holding that name, so Smith counts for less than
 //!   Zebrowski;
-//! - households: address and phone are what spouses, parents and children
-//!   share, so they count for nothing once the given name and the birth
-//!   date both disagree.
+//! - households: address, town, postal code and phone are what spouses,
+//!   parents and children share, so they count for nothing once the birth
+//!   dates disagree (see `household_only_levels`).
 
 use serde::Serialize;
 
-use super::compare::{Agreement, Comparison, DateLevel, NameLevel};
+use super::compare::{AddressLevel, Comparison, DateLevel, IdLevel, NameLevel, PlaceLevel};
 use super::features::Person;
 
 /// The comparisons that carry weight, in the order explanations show them.
@@ -32,15 +32,20 @@ pub enum ScoredField {
     BirthDate,
     Sex,
     NationalId,
-    /// Address, phone and postal code together: one household's evidence.
-    Contact,
+    /// Both address lines.
+    Address,
+    /// Town and postal code, as one level: they go together (a town has a
+    /// few postal codes), so agreeing on both is not twice the evidence.
+    Area,
+    Phone,
     Identifier,
 }
 
-pub const FIELDS: usize = 9;
+pub const FIELDS: usize = 11;
 const GIVEN: usize = 1;
 const BIRTH: usize = 4;
-const CONTACT: usize = 7;
+const ADDRESS: usize = 7;
+const PHONE: usize = 9;
 
 pub const SCORED: [ScoredField; FIELDS] = [
     ScoredField::FamilyName,
@@ -50,7 +55,9 @@ pub const SCORED: [ScoredField; FIELDS] = [
     ScoredField::BirthDate,
     ScoredField::Sex,
     ScoredField::NationalId,
-    ScoredField::Contact,
+    ScoredField::Address,
+    ScoredField::Area,
+    ScoredField::Phone,
     ScoredField::Identifier,
 ];
 
@@ -59,7 +66,8 @@ const NAME_LEVELS: &[&str] =
 const AGREEMENT_LEVELS: &[&str] = &["agree", "disagree", "missing"];
 const DATE_LEVELS: &[&str] = &["exact", "day_month_swapped", "one_digit", "year_only", "different", "missing"];
 const ID_LEVELS: &[&str] = &["exact", "one_digit_or_transposed", "different", "missing"];
-const CONTACT_LEVELS: &[&str] = &["address_and_phone", "address_or_phone", "postal_code_only", "different", "missing"];
+const ADDRESS_LEVELS: &[&str] = &["exact", "close", "partial", "different", "missing"];
+const AREA_LEVELS: &[&str] = &["town_and_postal_code", "postal_code", "town", "different", "missing"];
 
 impl ScoredField {
     pub fn name(self) -> &'static str {
@@ -71,7 +79,9 @@ impl ScoredField {
             ScoredField::BirthDate => "birth_date",
             ScoredField::Sex => "sex",
             ScoredField::NationalId => "national_id",
-            ScoredField::Contact => "contact",
+            ScoredField::Address => "address",
+            ScoredField::Area => "area",
+            ScoredField::Phone => "phone",
             ScoredField::Identifier => "identifier",
         }
     }
@@ -82,14 +92,20 @@ impl ScoredField {
         match self {
             ScoredField::FamilyName | ScoredField::GivenName => NAME_LEVELS,
             ScoredField::BirthDate => DATE_LEVELS,
-            ScoredField::NationalId => ID_LEVELS,
-            ScoredField::Contact => CONTACT_LEVELS,
+            ScoredField::NationalId | ScoredField::Phone => ID_LEVELS,
+            ScoredField::Address => ADDRESS_LEVELS,
+            ScoredField::Area => AREA_LEVELS,
             _ => AGREEMENT_LEVELS,
         }
     }
 
     fn missing(self) -> usize {
         self.levels().len() - 1
+    }
+
+    /// What a household shares (see `household_only_levels`).
+    fn is_household(self) -> bool {
+        matches!(self, ScoredField::Address | ScoredField::Area | ScoredField::Phone)
     }
 }
 
@@ -105,20 +121,21 @@ pub fn pattern(comparison: &Comparison) -> Pattern {
         comparison.birth as u8,
         comparison.sex as u8,
         comparison.national_id as u8,
-        contact(comparison) as u8,
+        comparison.address as u8,
+        area(comparison) as u8,
+        comparison.phone as u8,
         comparison.identifier as u8,
     ]
 }
 
-/// Address, phone and postal code as one level.
-fn contact(comparison: &Comparison) -> usize {
-    let agrees = |agreement: Agreement| agreement == Agreement::Agree;
-    let present = |agreement: Agreement| agreement != Agreement::Missing;
-    match (agrees(comparison.address), agrees(comparison.phone)) {
-        (true, true) => 0,
-        (true, false) | (false, true) => 1,
-        _ if agrees(comparison.postal) => 2,
-        _ if present(comparison.address) || present(comparison.phone) || present(comparison.postal) => 3,
+/// Town (a typo of it too) and postal code as one level.
+fn area(comparison: &Comparison) -> usize {
+    let town = matches!(comparison.city, PlaceLevel::Exact | PlaceLevel::Close);
+    match (town, comparison.postal) {
+        (true, IdLevel::Exact) => 0,
+        (false, IdLevel::Exact) => 1,
+        (true, _) => 2,
+        _ if comparison.city != PlaceLevel::Missing || comparison.postal != IdLevel::Missing => 3,
         _ => 4,
     }
 }
@@ -154,8 +171,8 @@ pub struct Model {
     /// Pairs EM learnt from, and random pairs u was counted on.
     pub training_pairs: u64,
     pub random_pairs: u64,
-    /// Whether address and phone count for nothing once the birth dates
-    /// disagree (see `household_only`).
+    /// Whether address, town, postal code and phone count for nothing once the birth dates
+    /// disagree (see `household_only_levels`).
     pub household_rule: bool,
     #[serde(skip)]
     weights: Vec<Vec<f64>>,
@@ -182,7 +199,9 @@ fn starting_m(field: ScoredField) -> &'static [f64] {
         ScoredField::BirthDate => &[0.93, 0.02, 0.035, 0.01, 0.005, 0.0],
         ScoredField::Sex => &[0.98, 0.02, 0.0],
         ScoredField::NationalId => &[0.97, 0.02, 0.01, 0.0],
-        ScoredField::Contact => &[0.50, 0.20, 0.05, 0.25, 0.0],
+        ScoredField::Address => &[0.55, 0.15, 0.05, 0.25, 0.0],
+        ScoredField::Area => &[0.75, 0.03, 0.10, 0.12, 0.0],
+        ScoredField::Phone => &[0.60, 0.05, 0.35, 0.0],
         ScoredField::Identifier => &[0.60, 0.40, 0.0],
     }
 }
@@ -197,7 +216,9 @@ fn starting_u(field: ScoredField) -> &'static [f64] {
         ScoredField::BirthDate => &[0.00005, 0.00002, 0.0005, 0.01, 0.98943, 0.0],
         ScoredField::Sex => &[0.5, 0.5, 0.0],
         ScoredField::NationalId => &[0.000001, 0.00001, 0.999989, 0.0],
-        ScoredField::Contact => &[0.0001, 0.001, 0.01, 0.9889, 0.0],
+        ScoredField::Address => &[0.00005, 0.0001, 0.005, 0.99485, 0.0],
+        ScoredField::Area => &[0.05, 0.01, 0.1, 0.84, 0.0],
+        ScoredField::Phone => &[0.00001, 0.0001, 0.99989, 0.0],
         ScoredField::Identifier => &[0.000001, 0.999999, 0.0],
     }
 }
@@ -377,15 +398,48 @@ impl Model {
     /// A pattern's weight as scoring would give it, but for term
     /// frequencies (which belong to values, not levels): what EM believes.
     fn pattern_weight(&self, pattern: &Pattern) -> f64 {
-        let household = self.household_rule && household_only_levels(pattern[BIRTH], pattern[GIVEN]);
-        pattern
-            .iter()
-            .enumerate()
-            .map(|(field, &level)| {
-                let weight = self.weights[field][level as usize];
-                if field == CONTACT && household && weight > 0.0 { 0.0 } else { weight }
-            })
+        (0..FIELDS)
+            .filter(|&field| self.where_they_live(field, pattern).is_none())
+            .map(|field| self.weights[field][pattern[field] as usize])
             .sum()
+    }
+
+    /// Why a field of where a person lives (address, area, phone) does not
+    /// count in this pattern, if it does not. They are not independent
+    /// pieces of evidence:
+    /// - a household shares all three, so they count for nothing once the
+    ///   birth dates disagree (see `household_only_levels`);
+    /// - people at one address mostly share its phone: with the address
+    ///   agreeing, agreeing on the phone is no more evidence (the area still
+    ///   is: 12 Main St is in many towns);
+    /// - a move changes all three at once, so only the strongest
+    ///   disagreement counts.
+    fn where_they_live(&self, field: usize, pattern: &Pattern) -> Option<&'static str> {
+        if !SCORED[field].is_household() {
+            return None;
+        }
+        let weight = self.weights[field][pattern[field] as usize];
+        if weight > 0.0 && self.household_rule && household_only_levels(pattern[BIRTH], pattern[GIVEN]) {
+            Some("what a household shares; the birth dates disagree")
+        } else if weight > 0.0 && field == PHONE && address_agrees(pattern[ADDRESS]) {
+            Some("implied by the shared address")
+        } else if weight < 0.0 && self.counted_move(pattern) != Some(field) {
+            Some("one move changes where a person lives: counted once")
+        } else {
+            None
+        }
+    }
+
+    /// Of the household fields that disagree, the one whose disagreement
+    /// counts: the strongest. A move changes address, town, postal code and
+    /// phone at once, and one move is one piece of evidence, not four.
+    fn counted_move(&self, pattern: &Pattern) -> Option<usize> {
+        (0..FIELDS)
+            .filter(|&field| SCORED[field].is_household())
+            .map(|field| (field, self.weights[field][pattern[field] as usize]))
+            .filter(|(_, weight)| *weight < 0.0)
+            .min_by(|x, y| x.1.total_cmp(&y.1))
+            .map(|(field, _)| field)
     }
 
     /// The weight of one level of one field, before adjustments.
@@ -399,10 +453,7 @@ impl Model {
 
     pub fn score(&self, comparison: &Comparison, a: Person<'_>, b: Person<'_>) -> Score {
         let pattern = pattern(comparison);
-        let mut weight = 0.0;
-        for (index, &level) in pattern.iter().enumerate() {
-            weight += self.adjusted(SCORED[index], level as usize, comparison, a, b).0;
-        }
+        let weight = (0..FIELDS).map(|index| self.adjusted(index, &pattern, comparison, a, b).0).sum();
         self.finish(weight)
     }
 
@@ -418,7 +469,7 @@ impl Model {
             .enumerate()
             .map(|(index, &level)| {
                 let field = SCORED[index];
-                let (weight, adjusted) = self.adjusted(field, level as usize, comparison, a, b);
+                let (weight, adjusted) = self.adjusted(index, &pattern, comparison, a, b);
                 Contribution { field, level: field.levels()[level as usize], weight, adjusted }
             })
             .collect();
@@ -428,13 +479,14 @@ impl Model {
 
     fn adjusted(
         &self,
-        field: ScoredField,
-        level: usize,
+        index: usize,
+        pattern: &Pattern,
         comparison: &Comparison,
         a: Person<'_>,
         b: Person<'_>,
     ) -> (f64, Option<&'static str>) {
-        let plain = self.weights[field as usize][level];
+        let (field, level) = (SCORED[index], pattern[index] as usize);
+        let plain = self.weights[index][level];
         if let Some((name_level, count)) = name_agreement(field, comparison, a, b) {
             return match name_level {
                 NameLevel::Exact => (self.term_frequency(field, count), Some("name frequency")),
@@ -446,10 +498,10 @@ impl Model {
                 _ => (plain, None),
             };
         }
-        if field == ScoredField::Contact && plain > 0.0 && self.household_rule && household_only(comparison) {
-            return (0.0, Some("what a household shares; the birth dates disagree"));
+        match self.where_they_live(index, pattern) {
+            Some(reason) => (0.0, Some(reason)),
+            None => (plain, None),
         }
-        (plain, None)
     }
 
     /// log2(m / f) for exact agreement on a name that `count` records hold.
@@ -475,15 +527,15 @@ fn name_agreement(
     }
 }
 
-/// Whether what the pair shares is what a household shares: a parent and a
-/// child (even of the same name, Jr and Sr without their suffixes) share
-/// surname, address and phone, but not a birth date. So address and phone
-/// count only when the birth dates agree, or, with no birth date to go by,
-/// when the given names do.
-fn household_only(comparison: &Comparison) -> bool {
-    household_only_levels(comparison.birth as u8, comparison.given as u8)
+fn address_agrees(level: u8) -> bool {
+    level == AddressLevel::Exact as u8 || level == AddressLevel::Close as u8
 }
 
+/// Whether what the pair shares is what a household shares: a parent and a
+/// child (even of the same name, Jr and Sr without their suffixes) share
+/// surname, address and phone, but not a birth date. So where they live
+/// counts only when the birth dates agree, or, with no birth date to go by,
+/// when the given names do.
 fn household_only_levels(birth: u8, given: u8) -> bool {
     let given_agrees =
         [NameLevel::Exact, NameLevel::Nickname, NameLevel::Close, NameLevel::Swapped, NameLevel::Partial]
@@ -511,6 +563,7 @@ mod tests {
     use super::*;
     use crate::matching::compare::{CompareOptions, compare};
     use crate::matching::features::Features;
+    use crate::matching::normalize::Candidate;
     use crate::matching::tests::candidate;
     use jiff::civil::date;
 
@@ -595,21 +648,64 @@ mod tests {
         let features = Features::new(&candidates);
         let (a, b) = (features.person(0), features.person(1));
         let (parts, _) = Model::starting(1000).explain(&compare(a, b, CompareOptions::default()), a, b);
-        let contact = parts.iter().find(|part| part.field == ScoredField::Contact).unwrap();
-        assert_eq!((contact.level, contact.weight), ("address_and_phone", 0.0));
-        assert!(contact.adjusted.is_some());
+        let shared = |parts: &[Contribution]| -> Vec<Contribution> {
+            parts
+                .iter()
+                .filter(|part| matches!(part.field, ScoredField::Address | ScoredField::Phone))
+                .cloned()
+                .collect()
+        };
+        for part in shared(&parts) {
+            assert_eq!((part.level, part.weight), ("exact", 0.0));
+            assert!(part.adjusted.is_some());
+        }
         let without_rule = Model { household_rule: false, ..Model::starting(1000) };
         let (parts, _) = without_rule.explain(&compare(a, b, CompareOptions::default()), a, b);
-        let contact = parts.iter().find(|part| part.field == ScoredField::Contact).unwrap();
-        assert!(contact.weight > 0.0 && contact.adjusted.is_none(), "{contact:?}");
+        let address = &shared(&parts)[0];
+        assert!(address.weight > 0.0 && address.adjusted.is_none(), "{address:?}");
+    }
+
+    #[test]
+    fn where_a_person_lives_is_not_counted_twice() {
+        let mut before = candidate("Linda", "Kowalski", date(1962, 4, 2));
+        let mut after = before.clone();
+        let set = |person: &mut Candidate, address: &str, city: &str, postal: &str, phone: &str| {
+            person.set_text(crate::matching::TextField::Address, Some(address));
+            person.set_text(crate::matching::TextField::City, Some(city));
+            person.set_text(crate::matching::TextField::Postal, Some(postal));
+            person.set_text(crate::matching::TextField::Phone, Some(phone));
+        };
+        set(&mut before, "12 ELM ST", "DAYTON", "45402", "9375550100");
+        let model = Model { household_rule: false, ..Model::starting(1000) };
+        let weights = |a: &Candidate, b: &Candidate| -> Vec<(ScoredField, f64, Option<&'static str>)> {
+            let candidates = [a.clone(), b.clone()];
+            let features = Features::new(&candidates);
+            let (x, y) = (features.person(0), features.person(1));
+            let (parts, _) = model.explain(&compare(x, y, CompareOptions::default()), x, y);
+            parts
+                .into_iter()
+                .filter(|part| matches!(part.field, ScoredField::Address | ScoredField::Area | ScoredField::Phone))
+                .map(|part| (part.field, part.weight, part.adjusted))
+                .collect()
+        };
+        // One home: the phone that goes with the address adds nothing.
+        set(&mut after, "12 ELM ST", "DAYTON", "45402", "9375550100");
+        let home = weights(&before, &after);
+        assert!(home[0].1 > 0.0 && home[1].1 > 0.0, "{home:?}");
+        assert_eq!((home[2].1, home[2].2.is_some()), (0.0, true), "{home:?}");
+        // One move: three disagreements, one piece of evidence.
+        set(&mut after, "480 OAK AVE", "TOLEDO", "43604", "4195550199");
+        let moved = weights(&before, &after);
+        assert_eq!(moved.iter().filter(|part| part.1 < 0.0).count(), 1, "{moved:?}");
+        assert_eq!(moved.iter().filter(|part| part.2.is_some()).count(), 2, "{moved:?}");
     }
 
     #[test]
     fn em_recovers_m_from_a_mixture() {
         // 100 pairs of one person (all agree) among 10,000 pairs of two
         // (birth dates agree by blocking, names mostly differ).
-        let agree: Pattern = [0, 0, 0, 2, 0, 0, 3, 0, 2];
-        let strangers: Pattern = [7, 7, 1, 2, 0, 1, 3, 3, 2];
+        let agree: Pattern = [0, 0, 0, 2, 0, 0, 3, 0, 0, 0, 2];
+        let strangers: Pattern = [7, 7, 1, 2, 0, 1, 3, 3, 3, 2, 2];
         let mut model = Model::starting(10_000);
         model.estimate_m(&[(agree, 100), (strangers, 10_000)], 1.0, 5.0e7);
         assert!(model.em_converged);

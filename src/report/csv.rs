@@ -204,9 +204,10 @@ const LEVEL_FIELDS: &[&str] = &[
     "birth",
     "sex",
     "national_id",
+    "address",
+    "city",
     "postal",
     "phone",
-    "address",
     "identifier",
 ];
 

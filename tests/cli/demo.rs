@@ -202,7 +202,7 @@ fn explain_shows_the_waterfall_without_patient_data_unless_asked() {
     let wd = Workdir::from_fixture("demo");
     let run = wd.run(&["explain", "migration.toml", "old_emr:93", "old_emr:94"]);
     run.assert_success();
-    for line in ["family_name", "given_name", "birth_date", "contact", "prior", "match probability"] {
+    for line in ["family_name", "given_name", "birth_date", "address", "area", "phone", "prior", "match probability"] {
         assert!(run.stdout.contains(line), "{line} missing:\n{}", run.stdout);
     }
     assert!(run.stdout.contains("decision: review"), "{}", run.stdout);

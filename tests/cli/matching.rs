@@ -65,11 +65,13 @@ fn febrl_runs_as_it_is_and_is_scored_against_its_record_ids() {
     wd.run(&["dedupe", &febrl("dataset1"), "--out", "with-id"]).assert_success();
     let with_id = evaluate(&wd, "with-id");
     assert_eq!(with_id["valid_rows"], 1000, "every row takes part, even one a load would reject");
-    assert!(with_id["f1"].as_f64().unwrap() >= 0.99, "{with_id}");
+    assert!(with_id["f1"].as_f64().unwrap() >= 0.998, "{with_id}");
     assert!(with_id["precision"].as_f64().unwrap() >= 0.999, "{with_id}");
     wd.run(&["dedupe", &febrl("dataset1"), "--out", "without-id", "--ignore-national-id"]).assert_success();
     let without_id = evaluate(&wd, "without-id");
-    assert!(without_id["f1"].as_f64().unwrap() >= 0.95, "{without_id}");
+    // Only the address is left of some duplicates: it must find them.
+    assert!(without_id["f1"].as_f64().unwrap() >= 0.995, "{without_id}");
+    assert_eq!(without_id["precision"].as_f64().unwrap(), 1.0, "{without_id}");
     let report: serde_json::Value = serde_json::from_str(&wd.read("without-id/report.json")).unwrap();
     let rules: Vec<&str> =
         report["matching"]["blocking"].as_array().unwrap().iter().map(|rule| rule["rule"].as_str().unwrap()).collect();
@@ -83,7 +85,7 @@ fn febrl_4a_and_4b_are_two_sources_of_one_migration() {
     assert_eq!(summary["sources"][1]["name"], "dataset4b");
     let evaluation = evaluate(&wd, "d");
     assert_eq!(evaluation["valid_rows"], 10000);
-    assert!(evaluation["f1"].as_f64().unwrap() >= 0.99, "{evaluation}");
+    assert!(evaluation["f1"].as_f64().unwrap() >= 0.998, "{evaluation}");
 }
 
 /// review.csv with `decision` filled in on every line.
