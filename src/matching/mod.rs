@@ -711,6 +711,7 @@ impl<'c> Matcher<'c> {
         for (rule, &(held, compared)) in tally.rule_pairs.iter().enumerate() {
             self.blocks.record_pairs(rule, held, compared);
         }
+        self.blocks.release();
 
         let decisions_applied = self.apply_decisions(&mut tally);
         let linked = cluster::PairSet::new(tally.links.iter().map(|pair| (pair.a, pair.b)));
@@ -725,6 +726,7 @@ impl<'c> Matcher<'c> {
         let weighted: Vec<(u32, u32, f64)> =
             tally.links.iter().map(|pair| (pair.a, pair.b, link_strength(pair))).collect();
         let clustering = cluster::cluster(&weighted, |x, y| !linked.contains(x, y) && self.conflicts(x, y), &existing);
+        drop((weighted, linked, existing));
 
         let stats = MatchStats {
             auto_link: self.config.auto_link,
@@ -749,9 +751,11 @@ impl<'c> Matcher<'c> {
         };
         let review = review_queue(&self.features, &tally.uncertain, &held_back, &tally.links, &clustering);
         let refused: HashSet<(u32, u32)> = clustering.refused.iter().copied().collect();
+        // Into the same allocation (a link is smaller than a scored pair):
+        // a million patients have millions of links.
         let links = tally
             .links
-            .iter()
+            .into_iter()
             .filter(|pair| !refused.contains(&(pair.a, pair.b)))
             .map(|pair| Link { a: pair.a, b: pair.b, score: pair.score, basis: pair.basis })
             .collect();
