@@ -264,8 +264,9 @@ impl BlockingRule {
         "family_phonetic + given_phonetic + birth_day_month",
         "national_id",
         "identifier",
-        "birth_date + postal_code",
-        "names_phonetic + postal_code",
+        "birth_date + street",
+        "birth_date + phone",
+        "names_phonetic + street",
     ];
 
     pub fn defaults() -> Vec<BlockingRule> {
@@ -550,6 +551,31 @@ mod tests {
         assert!(pairs.windows(2).all(|pair| pair[0] < pair[1]), "each pair compared once: {pairs:?}");
         let new: u64 = blocks.stats.iter().map(|stats| stats.new_pairs).sum();
         assert_eq!(new, 0, "filled in by the comparing pass, not by blocking");
+    }
+
+    #[test]
+    fn default_rules_find_a_lost_birth_date_and_a_new_name_at_the_same_home() {
+        let at = |mut person: Candidate, address: &str, phone: &str| {
+            person.set_text(TextField::Address, Some(address));
+            person.set_text(TextField::Phone, Some(phone));
+            person
+        };
+        let mut undated = candidate("Maria", "Lopez", date(1975, 5, 9));
+        undated.birth = None;
+        let candidates = vec![
+            at(candidate("Maria", "Lopez", date(1975, 5, 9)), "12 ELM ST", "6145550100"),
+            at(undated, "12 ELMST", "6145550199"), // birth date lost
+            at(candidate("Mia", "Garcia", date(1975, 5, 9)), "12 ELM STREET", "6145550177"), // new surname, nickname
+            at(candidate("Mae", "Brown", date(1975, 5, 9)), "80 OAK AVE", "6145550100"), // moved, kept the phone
+            at(candidate("Maria", "Lopez", date(1975, 5, 9)), "9 PINE RD", "6145550123"),
+            at(candidate("Ruth", "Lopez", date(1948, 2, 1)), "9 PINE RD", "6145550123"), // her household
+        ];
+        let features = Features::new(&candidates);
+        let pairs = compared_pairs(&block(&features, &BlockingRule::defaults(), 100), &features);
+        for expected in [(0, 1), (0, 2), (0, 3), (0, 4)] {
+            assert!(pairs.contains(&expected), "{expected:?} in {pairs:?}");
+        }
+        assert!(!pairs.contains(&(4, 5)), "a household is not a block: {pairs:?}");
     }
 
     #[test]
