@@ -59,11 +59,65 @@ pub enum Command {
                                  as the reports give it (review.csv, rejected.csv, clusters.csv).")]
     Explain(ExplainArgs),
 
+    /// Show what an export holds, column by column, before writing its mapping
+    #[command(after_long_help = "Examples:\n  emr-migrate profile exports/patients.csv\n  \
+                                 emr-migrate profile demographics.xlsx --sheet Patients --out profile\n  \
+                                 emr-migrate profile patients.csv --suggest-mapping mappings/patients.toml\n\n\
+                                 For each column: its type, blanks, distinct values, lengths, date formats (and \
+                                 dates ambiguous between day-first and month-first), value patterns and common \
+                                 values. A value held by fewer than 5 rows is never shown; columns that look like \
+                                 patient data are masked unless --show-phi.")]
+    Profile(ProfileArgs),
+
     /// Measure a run against a practice's ground truth (truth.csv)
     #[command(after_long_help = "Examples:\n  emr-migrate validate rehearsal/migration.toml --out report\n  \
                                  emr-migrate evaluate --truth rehearsal/truth.csv --clusters report/clusters.csv\n  \
                                  emr-migrate evaluate --person-from-id 'rec-(\\d+)-' --clusters febrl/clusters.csv")]
     Evaluate(EvaluateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    /// The export: delimited text (CSV, TSV, semicolon, pipe) or a workbook
+    /// (xlsx, xlsm, xlsb, xls, ods)
+    #[arg(value_hint = clap::ValueHint::FilePath)]
+    pub file: PathBuf,
+
+    /// Worksheet name; default: the first sheet that holds data
+    #[arg(long)]
+    pub sheet: Option<String>,
+
+    /// The row that holds the column names, as a person numbers rows; default: detected
+    #[arg(long)]
+    pub header_row: Option<u64>,
+
+    /// Text encoding (utf-8, windows-1252, utf-16le, ...); default: detected
+    #[arg(long)]
+    pub encoding: Option<String>,
+
+    /// Field delimiter of a text file; default: sniffed
+    #[arg(long)]
+    pub delimiter: Option<char>,
+
+    /// Also write profile.html and profile.json into this folder (owner-only)
+    #[arg(long, value_hint = clap::ValueHint::DirPath)]
+    pub out: Option<PathBuf>,
+
+    /// Write a starting mapping file here, from the columns' headers and values
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    pub suggest_mapping: Option<PathBuf>,
+
+    /// Show the common values of columns that look like patient data unmasked
+    #[arg(long)]
+    pub show_phi: bool,
+
+    /// A column whose values are never shown, masked or not (repeat for more)
+    #[arg(long, value_name = "COLUMN")]
+    pub never_show: Vec<String>,
+
+    /// Print the profile as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

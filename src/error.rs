@@ -36,6 +36,12 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    #[error("{}: cannot write the file", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Usage(String),
     #[error(

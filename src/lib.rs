@@ -38,6 +38,7 @@ pub mod output;
 pub mod pipeline;
 pub mod plan;
 pub mod private_file;
+pub mod profile;
 pub mod project;
 pub mod record;
 pub mod report;

@@ -4,6 +4,7 @@
 mod dedupe;
 mod evaluate;
 mod explain;
+mod profile;
 mod rollback;
 mod run;
 mod synth;
@@ -28,6 +29,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Evaluate(args) => evaluate::evaluate(args, &printer),
         Command::Explain(args) => explain::explain(args, &printer),
         Command::Dedupe(args) => dedupe::dedupe(args, &printer),
+        Command::Profile(args) => profile::profile(args, &printer),
     }
 }
 

@@ -137,7 +137,7 @@ impl Headers {
 }
 
 /// What detection decided, for the report and for `--verbose` users.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ReadDetails {
     pub encoding: Option<&'static str>,
     pub delimiter: Option<char>,

@@ -9,7 +9,9 @@
 
 mod csv;
 mod html;
-mod mask;
+pub(crate) mod mask;
+
+pub(crate) use html::escape as escape_html;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

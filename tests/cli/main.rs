@@ -8,4 +8,5 @@ mod errors;
 mod extract;
 mod invariants;
 mod matching;
+mod profile;
 mod synth;

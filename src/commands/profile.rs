@@ -1,0 +1,69 @@
+//! `emr-migrate profile`: what an export holds, before its mapping is written.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::cli::ProfileArgs;
+use crate::error::{Error, Outcome};
+use crate::extract::ReadOptions;
+use crate::output::Printer;
+use crate::private_file;
+use crate::profile::{self, ProfileOptions};
+
+pub fn profile(args: &ProfileArgs, printer: &Printer) -> Result<Outcome, Error> {
+    let read = ReadOptions {
+        encoding: args.encoding.clone(),
+        delimiter: args.delimiter,
+        sheet: args.sheet.clone(),
+        header_row: args.header_row,
+        ..ReadOptions::default()
+    };
+    let options = ProfileOptions { show_phi: args.show_phi, never_show: args.never_show.clone() };
+    printer.status(&format!("profiling {}", args.file.display()));
+    let profile = profile::profile(&args.file, &read, &options, printer)?;
+    if let Some(out) = &args.out {
+        private_file::create_dir(out).map_err(|source| Error::Write { path: out.clone(), source })?;
+        write_private(&out.join("profile.html"), &profile::html(&profile))?;
+        write_private(&out.join("profile.json"), &json(&profile))?;
+        printer.status(&format!("profile.html and profile.json are in {}", out.display()));
+    }
+    if let Some(path) = &args.suggest_mapping {
+        write_new(path, &profile::suggest_mapping(&profile))?;
+        printer.status(&format!("suggested mapping written to {}: check it before a run", path.display()));
+    }
+    if args.json {
+        printer.result(&json(&profile));
+    } else {
+        printer.result(&profile::terminal_table(&profile));
+    }
+    Ok(Outcome::Success)
+}
+
+fn json(profile: &profile::Profile) -> String {
+    format!("{}\n", serde_json::to_string_pretty(profile).expect("a profile serialises"))
+}
+
+/// The profile may hold (masked) patient data: owner-only.
+fn write_private(path: &Path, text: &str) -> Result<(), Error> {
+    let write = || -> std::io::Result<()> {
+        let mut file = private_file::create(path)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()
+    };
+    write().map_err(|source| Error::Write { path: path.to_path_buf(), source })
+}
+
+/// A mapping someone may already have edited is never overwritten.
+fn write_new(path: &Path, text: &str) -> Result<(), Error> {
+    if path.exists() {
+        return Err(Error::Usage(format!(
+            "{} already exists: remove it or give --suggest-mapping another path",
+            path.display()
+        )));
+    }
+    let write = || -> std::io::Result<()> {
+        let mut file = std::fs::File::create(path)?;
+        file.write_all(text.as_bytes())
+    };
+    write().map_err(|source| Error::Write { path: path.to_path_buf(), source })
+}

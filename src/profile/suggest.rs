@@ -1,0 +1,424 @@
+//! Which canonical field a column most likely is, and a starting mapping
+//! file built from those guesses.
+//!
+//! A guess combines the header (fuzzy-matched against the names exports
+//! give each field: `Pt Last Name`, `LNAME`, `Surname` are all the family
+//! name) with the values' shape (a birth date column holds dates, a sex
+//! column a handful of codes). A header alone is a weaker guess; a shape
+//! alone only counts for shapes that say it plainly (`999-99-9999`).
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write;
+
+use serde::{Serialize, Serializer};
+
+use super::shape::{DATE_FORMATS, Order};
+use super::{ColumnProfile, Profile};
+use crate::record::{Entity, Field};
+
+/// What a column is guessed to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Field(Field),
+    /// A legacy identifier (chart number, MRN): an `[[identifiers]]` entry.
+    Identifier,
+}
+
+impl Target {
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Field(field) => field.name(),
+            Target::Identifier => "identifier",
+        }
+    }
+
+    pub fn field(self) -> Option<Field> {
+        match self {
+            Target::Field(field) => Some(field),
+            Target::Identifier => None,
+        }
+    }
+
+    /// Whether the column holds patient data: masked in profiles.
+    pub fn is_phi(self) -> bool {
+        !matches!(
+            self,
+            Target::Field(
+                Field::Sex
+                    | Field::State
+                    | Field::DocumentType
+                    | Field::PageCount
+                    | Field::ScanBatch
+                    | Field::LastUpdated
+                    | Field::DocumentDate
+            )
+        )
+    }
+}
+
+impl Serialize for Target {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Suggestion {
+    pub target: Target,
+    /// 0 to 1: how sure the guess is.
+    pub confidence: f64,
+    pub reason: String,
+}
+
+/// The header names legacy exports give each target, lower case, words
+/// separated by single spaces.
+const SYNONYMS: &[(Target, &[&str])] = &[
+    (
+        Target::Field(Field::FamilyName),
+        &["last name", "lastname", "lname", "surname", "family name", "last", "family", "patient last name", "pt last"],
+    ),
+    (
+        Target::Field(Field::GivenName),
+        &["first name", "firstname", "fname", "first", "given name", "given names", "forename", "patient first name"],
+    ),
+    (Target::Field(Field::MiddleName), &["middle name", "middle initial", "mi", "middle", "mname"]),
+    (Target::Field(Field::Suffix), &["suffix", "sfx", "name suffix"]),
+    (
+        Target::Field(Field::BirthDate),
+        &["dob", "date of birth", "birth date", "birthdate", "born", "bdate", "birthday", "birth"],
+    ),
+    (Target::Field(Field::Sex), &["sex", "gender", "sex code"]),
+    (
+        Target::Field(Field::NationalId),
+        &["ssn", "social security", "social security number", "soc sec", "soc sec id", "ss", "national id"],
+    ),
+    (
+        Target::Field(Field::AddressLine1),
+        &["address", "address1", "address 1", "addr", "addr1", "street", "street address", "address line 1"],
+    ),
+    (Target::Field(Field::AddressLine2), &["address2", "address 2", "addr2", "address line 2", "apt", "suite"]),
+    (Target::Field(Field::City), &["city", "town", "suburb", "locality"]),
+    (Target::Field(Field::State), &["state", "st", "province", "region"]),
+    (Target::Field(Field::PostalCode), &["zip", "zip code", "zipcode", "postal code", "postcode", "post code"]),
+    (
+        Target::Field(Field::Phone),
+        &["phone", "home phone", "telephone", "tel", "phone number", "mobile", "cell", "cell phone"],
+    ),
+    (Target::Field(Field::Email), &["email", "e mail", "email address"]),
+    (Target::Field(Field::LastUpdated), &["last updated", "last modified", "modified", "updated", "last visit"]),
+    (Target::Field(Field::DocumentType), &["doc type", "document type", "type", "category"]),
+    (Target::Field(Field::DocumentDate), &["doc date", "document date", "date of service", "service date"]),
+    (Target::Field(Field::PageCount), &["pages", "page count", "num pages"]),
+    (Target::Field(Field::FilePath), &["file", "file path", "filename", "file name", "path", "image"]),
+    (Target::Field(Field::ScanBatch), &["batch", "scan batch", "box"]),
+    (
+        Target::Identifier,
+        &[
+            "chart",
+            "chart no",
+            "chart number",
+            "mrn",
+            "medical record number",
+            "patient id",
+            "patientid",
+            "pt id",
+            "account",
+            "acct",
+            "account number",
+            "record number",
+            "id",
+            "rec id",
+        ],
+    ),
+];
+
+/// Below this, a header match is no guess at all.
+const HEADER_FLOOR: f64 = 0.85;
+
+/// The best guess for one column, from its header and its values.
+pub(super) fn suggest_field(column: &ColumnProfile, values: &HashMap<String, u64>) -> Option<Suggestion> {
+    let header = normalise(&column.name);
+    let mut best: Option<Suggestion> = None;
+    for &(target, names) in SYNONYMS {
+        let (similarity, synonym) = names
+            .iter()
+            .map(|name| (header_similarity(&header, name), *name))
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .expect("every target has names");
+        let shape = shape_fit(target, column, values);
+        let (confidence, reason) = if similarity >= HEADER_FLOOR {
+            let fit = match shape {
+                Fit::Yes => 1.0,
+                Fit::Unknown => 0.85,
+                Fit::No => 0.4,
+            };
+            let how = match shape {
+                Fit::Yes => "and its values fit",
+                Fit::Unknown => "",
+                Fit::No => "but its values do not fit",
+            };
+            (similarity * fit, format!("header like \"{synonym}\" {how}").trim_end().to_string())
+        } else if shape == Fit::Yes && distinctive(target) {
+            (0.6, "its values' shape only".to_string())
+        } else {
+            continue;
+        };
+        if best.as_ref().is_none_or(|best| confidence > best.confidence) {
+            best = Some(Suggestion { target, confidence: (confidence * 100.0).round() / 100.0, reason });
+        }
+    }
+    best
+}
+
+/// Lower case, `_`, `-`, `.` and `#` read as spaces, single spaces: `PT_LAST-NAME` → `pt last name`.
+fn normalise(header: &str) -> String {
+    let spaced: String = header
+        .to_lowercase()
+        .chars()
+        .map(|character| if matches!(character, '_' | '-' | '.' | '#' | '/') { ' ' } else { character })
+        .collect();
+    spaced.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn header_similarity(header: &str, name: &str) -> f64 {
+    let squeeze = |text: &str| text.replace(' ', "");
+    if header == name || squeeze(header) == squeeze(name) {
+        return 1.0;
+    }
+    // `pt last name` holds `last name`: a qualified header is still the name.
+    let words: Vec<&str> = header.split(' ').collect();
+    let wanted: Vec<&str> = name.split(' ').collect();
+    if wanted.len() > 1 && words.windows(wanted.len()).any(|window| window == wanted.as_slice()) {
+        return 0.95;
+    }
+    // Short names (`st`, `mi`) only ever match whole.
+    if name.len() <= 3 || header.len() <= 3 {
+        return 0.0;
+    }
+    strsim::jaro_winkler(header, name) * 0.95
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fit {
+    Yes,
+    No,
+    Unknown,
+}
+
+/// Shapes that name their field on their own, whatever the header says.
+fn distinctive(target: Target) -> bool {
+    matches!(target, Target::Field(Field::NationalId | Field::Email))
+}
+
+fn shape_fit(target: Target, column: &ColumnProfile, values: &HashMap<String, u64>) -> Fit {
+    if column.inferred_type == "empty" {
+        return Fit::Unknown;
+    }
+    let is_date = column.inferred_type == "date";
+    let main_pattern = column.patterns.first().map(|pattern| pattern.value.as_str()).unwrap_or("");
+    let fit = |yes: bool| if yes { Fit::Yes } else { Fit::No };
+    match target {
+        Target::Field(Field::BirthDate | Field::DocumentDate | Field::LastUpdated) => fit(is_date),
+        Target::Field(Field::Sex) => {
+            // A stray code or two (a typo, an `X`) does not make it less a sex column.
+            let total: u64 = values.values().sum();
+            let known: u64 = values.iter().filter(|(code, _)| sex_code(code).is_some()).map(|(_, count)| count).sum();
+            fit(values.len() <= 8 && known as f64 >= 0.9 * total as f64)
+        }
+        Target::Field(Field::NationalId) => fit(matches!(main_pattern, "999-99-9999" | "999999999")),
+        Target::Field(Field::PostalCode) => fit(matches!(main_pattern, "99999" | "99999-9999" | "9999")),
+        Target::Field(Field::State) => fit(main_pattern == "AA" || main_pattern == "aa"),
+        Target::Field(Field::Email) => fit(values.keys().take(100).all(|value| value.contains('@'))),
+        Target::Field(Field::Phone) => fit(main_pattern.matches('9').count() >= 7),
+        Target::Field(Field::PageCount) => fit(column.inferred_type == "integer"),
+        Target::Field(Field::FilePath) => fit(values.keys().take(100).all(|value| looks_like_path(value))),
+        Target::Field(Field::FamilyName | Field::GivenName | Field::City) => {
+            fit(!is_date && main_pattern.chars().any(char::is_alphabetic))
+        }
+        Target::Identifier => fit(!is_date),
+        _ => Fit::Unknown,
+    }
+}
+
+fn looks_like_path(value: &str) -> bool {
+    let lower = value.to_lowercase();
+    value.contains(['/', '\\']) || [".pdf", ".tif", ".tiff", ".jpg", ".png"].iter().any(|end| lower.ends_with(end))
+}
+
+/// The canonical sex for a legacy code: the spellings every system uses,
+/// and ISO 5218's numbers (1 male, 2 female, 0 and 9 unknown).
+fn sex_code(code: &str) -> Option<&'static str> {
+    match code.trim().to_uppercase().as_str() {
+        "M" | "MALE" | "1" => Some("male"),
+        "F" | "FEMALE" | "2" => Some("female"),
+        "U" | "UNKNOWN" | "0" | "9" => Some("unknown"),
+        "O" | "OTHER" => Some("other"),
+        _ => None,
+    }
+}
+
+/// A starting mapping file for the profiled export, as TOML text: the
+/// fields guessed with their confidence, and the columns left unmatched.
+/// Each field goes to the column that fits it best; a file path makes the
+/// export a scan index (a `document` mapping).
+pub fn suggest_mapping(profile: &Profile) -> String {
+    let entity = if chosen(profile).any(|(_, suggestion)| suggestion.target == Target::Field(Field::FilePath)) {
+        Entity::Document
+    } else {
+        Entity::Patient
+    };
+    let mut taken: BTreeMap<&'static str, (usize, f64)> = BTreeMap::new();
+    for (column, suggestion) in chosen(profile) {
+        let allowed = match suggestion.target {
+            Target::Field(field) => entity.fields().contains(&field),
+            Target::Identifier => true,
+        };
+        if !allowed || suggestion.target == Target::Identifier {
+            continue;
+        }
+        let name = suggestion.target.name();
+        if taken.get(name).is_none_or(|(_, confidence)| suggestion.confidence > *confidence) {
+            taken.insert(name, (column.position, suggestion.confidence));
+        }
+    }
+    let mut text = String::new();
+    let _ = writeln!(text, "# A starting mapping for {}, suggested by", quoted(&profile.file));
+    let _ = writeln!(text, "# `emr-migrate profile --suggest-mapping` from its headers and values.");
+    let _ = writeln!(text, "# Check every field before a run: the confidence after each column is how");
+    let _ = writeln!(text, "# sure the guess is (1.00: a known header, and values that fit).");
+    let _ = writeln!(text, "entity = \"{}\"", entity.name());
+    if let Some(sheet) = profile.format.sheet.as_ref().filter(|_| !profile.format.other_sheets.is_empty()) {
+        let _ = writeln!(text, "\n[read]\nsheet = {}", quoted(sheet));
+    }
+    for footer in &profile.footer_rows {
+        let _ = writeln!(
+            text,
+            "\n# {} footer row(s) starting \"{}\": skipped, not rejected.",
+            footer.count, footer.starts_with
+        );
+        let _ = writeln!(
+            text,
+            "[[skip_when]]\ncolumn = {}\nstarts_with = {}",
+            quoted(&footer.column),
+            quoted(&footer.starts_with)
+        );
+    }
+    if entity == Entity::Document {
+        let _ = writeln!(text, "\n# A scan index: say which folder its file paths start from, e.g.");
+        let _ = writeln!(text, "# [read]\n# scan_root = \"scans\"");
+    }
+    let mut unmatched = Vec::new();
+    let mut identifiers = Vec::new();
+    for column in &profile.columns {
+        let Some(suggestion) = column.suggestion.as_ref() else {
+            unmatched.push(column);
+            continue;
+        };
+        if suggestion.target == Target::Identifier {
+            identifiers.push((column, suggestion));
+            continue;
+        }
+        match taken.get(suggestion.target.name()) {
+            Some((position, _)) if *position == column.position => {
+                write_field(&mut text, column, suggestion);
+            }
+            _ => unmatched.push(column),
+        }
+    }
+    for (column, suggestion) in identifiers {
+        let _ = writeln!(text, "\n[[identifiers]]");
+        let _ = writeln!(text, "column = {}  # {}", quoted(&column.name), confidence(suggestion));
+        let _ = writeln!(text, "system = {}", quoted(&system_name(&profile.file, &column.name)));
+    }
+    if !unmatched.is_empty() {
+        let _ = writeln!(text, "\n# Columns matched to no field (add them if they hold one):");
+        for column in unmatched {
+            let _ = writeln!(
+                text,
+                "#   {} ({}, {:.0}% blank)",
+                quoted(&column.name),
+                column.inferred_type,
+                column.blank_share * 100.0
+            );
+        }
+    }
+    text
+}
+
+/// Columns with a guess good enough to write down.
+fn chosen(profile: &Profile) -> impl Iterator<Item = (&ColumnProfile, &Suggestion)> {
+    profile.columns.iter().filter_map(|column| column.suggestion.as_ref().map(|suggestion| (column, suggestion)))
+}
+
+fn confidence(suggestion: &Suggestion) -> String {
+    format!("confidence {:.2}: {}", suggestion.confidence, suggestion.reason)
+}
+
+fn write_field(text: &mut String, column: &ColumnProfile, suggestion: &Suggestion) {
+    let _ = writeln!(text, "\n[fields.{}]", suggestion.target.name());
+    let _ = writeln!(text, "column = {}  # {}", quoted(&column.name), confidence(suggestion));
+    match suggestion.target {
+        Target::Field(Field::BirthDate | Field::DocumentDate | Field::LastUpdated) => write_date_formats(text, column),
+        Target::Field(Field::Sex) => write_sex_codes(text, &column.codes),
+        _ => {}
+    }
+}
+
+/// The formats seen, those of the more common order only when month-first
+/// and day-first both read the column: a mapping must not guess.
+fn write_date_formats(text: &mut String, column: &ColumnProfile) {
+    let order_of = |format: &str| DATE_FORMATS.iter().find(|(known, _)| *known == format).map(|(_, order)| *order);
+    let count_of = |order: Order| -> u64 {
+        column.date_formats.iter().filter(|seen| order_of(seen.format) == Some(order)).map(|seen| seen.count).sum()
+    };
+    let dropped =
+        if count_of(Order::MonthFirst) >= count_of(Order::DayFirst) { Order::DayFirst } else { Order::MonthFirst };
+    let formats: Vec<String> = column
+        .date_formats
+        .iter()
+        .filter(|seen| order_of(seen.format).is_some_and(|order| order != dropped))
+        .map(|seen| quoted(seen.format))
+        .collect();
+    if !formats.is_empty() {
+        let _ = writeln!(text, "date_formats = [{}]", formats.join(", "));
+    }
+    if column.ambiguous_dates > 0 {
+        let _ = writeln!(
+            text,
+            "# {} values read as two different dates day-first and month-first: check which this system wrote.",
+            column.ambiguous_dates
+        );
+    }
+}
+
+fn write_sex_codes(text: &mut String, codes: &[String]) {
+    let known: Vec<String> = codes
+        .iter()
+        .filter_map(|code| sex_code(code).map(|value| format!("{} = \"{value}\"", quoted(code.trim()))))
+        .collect();
+    if !known.is_empty() {
+        let _ = writeln!(text, "codes = {{ {} }}", known.join(", "));
+    }
+    if codes.iter().any(|code| code.trim().parse::<u8>().is_ok()) {
+        let _ = writeln!(text, "# Numeric codes read as ISO 5218 (1 male, 2 female, 0 and 9 unknown): check.");
+    }
+}
+
+/// `demographics.xlsx` and `Chart #` → `demographics-chart`.
+fn system_name(file: &str, column: &str) -> String {
+    let stem = std::path::Path::new(file).file_stem().and_then(|stem| stem.to_str()).unwrap_or("export");
+    let slug = |text: &str| {
+        let words: Vec<String> = text
+            .split(|character: char| !character.is_alphanumeric())
+            .filter(|word| !word.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        words.join("-")
+    };
+    format!("{}-{}", slug(stem), slug(column))
+}
+
+/// A TOML basic string.
+fn quoted(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}

@@ -1,0 +1,130 @@
+//! `emr-migrate profile`: what an export holds, and the mapping it suggests.
+
+use std::collections::HashMap;
+
+use crate::common::{Workdir, mode};
+
+/// The most common value of `column` in the demo's pipe-delimited scan
+/// index, held by at least five rows: the profile may show it masked only.
+fn common_scan_value(wd: &Workdir, column: &str) -> String {
+    let text = wd.read("scan_index.txt");
+    let mut lines = text.lines();
+    let position = lines.next().unwrap().split('|').position(|name| name == column).unwrap();
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for line in lines {
+        *counts.entry(line.split('|').nth(position).unwrap()).or_default() += 1;
+    }
+    let (value, count) = counts.into_iter().max_by_key(|(value, count)| (*count, *value)).unwrap();
+    assert!(count >= 5, "the fixture has a surname held by five rows");
+    value.to_string()
+}
+
+#[test]
+fn profile_describes_every_column_without_showing_patient_data() {
+    let wd = Workdir::from_fixture("demo");
+    let surname = common_scan_value(&wd, "LAST");
+    let run = wd.run(&["profile", "scan_index.txt", "--out", "profile"]);
+    run.assert_success();
+    for expected in
+        ["delimiter `|`", "DOC_TYPE", "file_path", "99/99/9999", "ambiguous between day-first and month-first"]
+    {
+        assert!(run.stdout.contains(expected), "{expected} missing:\n{}", run.stdout);
+    }
+    assert!(!run.stdout.contains(&surname), "an unmasked surname on the terminal:\n{}", run.stdout);
+    let html = wd.read("profile/profile.html");
+    assert!(html.starts_with("<!DOCTYPE html>") && !html.contains(&surname) && !html.contains("<script"));
+    for file in ["profile.html", "profile.json"] {
+        assert_eq!(mode(&wd.path("profile").join(file)), 0o600, "{file} may hold patient data");
+    }
+    let json: serde_json::Value = serde_json::from_str(&wd.read("profile/profile.json")).unwrap();
+    assert_eq!(json["schema_version"], 1);
+    let columns = json["columns"].as_array().unwrap();
+    assert_eq!(columns.len(), 9);
+    let pages = columns.iter().find(|column| column["name"] == "PAGES").unwrap();
+    assert_eq!(pages["inferred_type"], "integer");
+    assert_eq!(pages["masking"], "shown");
+    let dob = columns.iter().find(|column| column["name"] == "DOB").unwrap();
+    assert!(dob["ambiguous_dates"].as_u64().unwrap() > 0);
+
+    let shown = wd.run(&["profile", "scan_index.txt", "--show-phi"]);
+    shown.assert_success();
+    assert!(shown.stdout.contains(&surname), "--show-phi shows common values:\n{}", shown.stdout);
+    let never = wd.run(&["profile", "scan_index.txt", "--show-phi", "--never-show", "LAST"]);
+    never.assert_success();
+    assert!(!never.stdout.contains(&surname) && never.stdout.contains("LAST: never shown"), "{}", never.stdout);
+}
+
+#[test]
+fn profile_reads_workbooks_past_their_title_rows() {
+    let wd = Workdir::from_fixture("demo");
+    let json = wd.run(&["profile", "demographics.xlsx", "--json"]).assert_success().json();
+    assert_eq!(json["format"]["sheet"], "Patients");
+    assert_eq!(json["format"]["header_row"], 2);
+    let dob = json["columns"].as_array().unwrap().iter().find(|column| column["name"] == "DOB").unwrap();
+    assert_eq!(dob["inferred_type"], "date");
+    assert_eq!(dob["date_formats"][0]["format"], "date cell", "Excel dates are told from text dates");
+}
+
+/// Which column the suggested mapping maps `field` from.
+fn column_of(mapping: &toml::Value, field: &str) -> Option<String> {
+    mapping["fields"].get(field)?.get("column")?.as_str().map(str::to_string)
+}
+
+#[test]
+fn suggested_mappings_get_names_birth_date_sex_and_chart_number_right() {
+    let wd = Workdir::from_fixture("demo");
+    let expected = [
+        ("demographics.xlsx", "patient", ["Pt Last Name", "First", "DOB", "Sex"], "Chart #"),
+        ("old_emr_patients.csv", "patient", ["Surname", "GivenNames", "BirthDate", "Gender"], "PatientID"),
+        ("scan_index.txt", "document", ["LAST", "FIRST", "DOB", ""], "CHART_NO"),
+    ];
+    for (file, entity, [family, given, birth, sex], chart) in expected {
+        let out = format!("suggested-{file}.toml");
+        wd.run(&["profile", file, "--suggest-mapping", &out]).assert_success();
+        let mapping: toml::Value = toml::from_str(&wd.read(&out)).unwrap();
+        assert_eq!(mapping["entity"].as_str(), Some(entity), "{file}");
+        assert_eq!(column_of(&mapping, "family_name").as_deref(), Some(family), "{file}");
+        assert_eq!(column_of(&mapping, "given_name").as_deref(), Some(given), "{file}");
+        assert_eq!(column_of(&mapping, "birth_date").as_deref(), Some(birth), "{file}");
+        if !sex.is_empty() {
+            assert_eq!(column_of(&mapping, "sex").as_deref(), Some(sex), "{file}");
+        }
+        assert_eq!(mapping["identifiers"][0]["column"].as_str(), Some(chart), "{file}");
+    }
+    let again = wd.run(&["profile", "scan_index.txt", "--suggest-mapping", "suggested-scan_index.txt.toml"]);
+    assert_eq!(again.code, Some(2), "an existing mapping is never overwritten: {}", again.stderr);
+}
+
+#[test]
+fn the_suggested_mappings_run_the_demo_as_the_written_ones_do() {
+    let wd = Workdir::from_fixture("demo");
+    let written = wd.run(&["validate", "migration.toml", "--out", "written", "--json"]).assert_success().json();
+    for (file, mapping) in [
+        ("demographics.xlsx", "demographics"),
+        ("old_emr_patients.csv", "old_emr_patients"),
+        ("scan_index.txt", "scan_index"),
+    ] {
+        let path = format!("mappings/{mapping}.toml");
+        std::fs::remove_file(wd.path(&path)).unwrap();
+        wd.run(&["profile", file, "--suggest-mapping", &path]).assert_success();
+    }
+    // The one thing a profile cannot know: which folder scan paths start from.
+    let index = wd.read("mappings/scan_index.toml").replace("# [read]\n# scan_root", "[read]\nscan_root");
+    wd.write("mappings/scan_index.toml", &index);
+    let suggested = wd.run(&["validate", "migration.toml", "--out", "suggested", "--json"]).assert_success().json();
+    for source in 0..3 {
+        let (a, b) = (&written["sources"][source], &suggested["sources"][source]);
+        for count in ["rows_read", "loaded", "merged", "rejected", "skipped", "rejected_by_code"] {
+            assert!(!a[count].is_null(), "{count} is in the summary");
+            assert_eq!(a[count], b[count], "{count}:\n{a}\n{b}");
+        }
+    }
+}
+
+#[test]
+fn a_file_that_cannot_be_read_is_a_clear_error() {
+    let wd = Workdir::from_fixture("demo");
+    let missing = wd.run(&["profile", "no-such-export.csv"]);
+    assert_eq!(missing.code, Some(1));
+    assert!(missing.stderr.contains("no-such-export.csv"), "{}", missing.stderr);
+}
