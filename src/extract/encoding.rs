@@ -24,6 +24,9 @@ pub(super) fn detect(prefix: &[u8], label: Option<&str>, path: &Path) -> Result<
     if let Some((encoding, _)) = Encoding::for_bom(prefix) {
         return Ok(encoding);
     }
+    if let Some(kind) = binary_kind(prefix) {
+        return Err(ExtractError::Binary { path: path.to_path_buf(), kind });
+    }
     if prefix.contains(&0) {
         return Err(ExtractError::NotText { path: path.to_path_buf() });
     }
@@ -33,6 +36,31 @@ pub(super) fn detect(prefix: &[u8], label: Option<&str>, path: &Path) -> Result<
         Err(error) if error.error_len().is_none() => Ok(UTF_8),
         Err(_) => Ok(WINDOWS_1252),
     }
+}
+
+/// What a file is, when its first bytes say it is not text: a workbook or a
+/// PDF renamed `.csv` must not be read as a page of Windows-1252 (every byte
+/// is valid Windows-1252, so decoding alone would never object).
+fn binary_kind(prefix: &[u8]) -> Option<&'static str> {
+    const SIGNATURES: &[(&[u8], &str)] = &[
+        (b"PK\x03\x04", "a ZIP archive (an .xlsx or .ods workbook is one)"),
+        (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "an old Office file (an .xls workbook is one)"),
+        (b"%PDF", "a PDF"),
+        (b"\x89PNG", "a PNG image"),
+        (b"\xFF\xD8\xFF", "a JPEG image"),
+        (b"\x1F\x8B", "a gzip archive"),
+    ];
+    if let Some((_, kind)) = SIGNATURES.iter().find(|(signature, _)| prefix.starts_with(signature)) {
+        return Some(kind);
+    }
+    if prefix.contains(&0) {
+        // NULs have their own message: UTF-16 without a byte-order mark.
+        return None;
+    }
+    // Text has few control characters besides tab, line breaks and form feed.
+    let controls =
+        prefix.iter().filter(|byte| byte.is_ascii_control() && !matches!(byte, b'\t' | b'\n' | b'\r' | 0x0C)).count();
+    (prefix.len() >= 64 && controls * 20 > prefix.len()).then_some("binary data")
 }
 
 /// The error a `DecodingReader` returns inside an `io::Error`, so the reader
@@ -161,6 +189,11 @@ mod tests {
         assert_eq!(detect("Zoë;José".as_bytes(), None, path).unwrap(), UTF_8);
         assert_eq!(detect(b"Zo\xEB;Jos\xE9", None, path).unwrap(), WINDOWS_1252);
         assert!(matches!(detect(b"a\0b", None, path), Err(ExtractError::NotText { .. })));
+        assert!(matches!(detect(b"PK\x03\x04rest", None, path), Err(ExtractError::Binary { .. })));
+        assert!(matches!(detect(b"%PDF-1.7\n", None, path), Err(ExtractError::Binary { .. })));
+        let noise: Vec<u8> = (0..200u8).map(|byte| byte.wrapping_mul(37) | 1).collect();
+        assert!(matches!(detect(&noise, None, path), Err(ExtractError::Binary { .. })));
+        assert_eq!(detect(b"a;b\r\n1;2\r\n\x0c", None, path).unwrap(), UTF_8, "a form feed is text");
         assert_eq!(detect(b"anything", Some("latin1"), path).unwrap(), WINDOWS_1252);
         assert!(matches!(detect(b"", Some("klingon"), path), Err(ExtractError::UnknownEncoding { .. })));
     }

@@ -215,6 +215,12 @@ pub enum ExtractError {
     Decode { path: PathBuf, line: u64, encoding: &'static str },
     #[error("{}: this does not look like a text file (it contains NUL bytes)\n\nhint: if it is UTF-16 without a byte-order mark, set `encoding = \"utf-16le\"` in the mapping's [read] table", path.display())]
     NotText { path: PathBuf },
+    #[error("{}: this is {kind}, not a text file\n\nhint: export the data as CSV, or for a workbook give the file its own extension (.xlsx, .xls, .ods)", path.display())]
+    Binary { path: PathBuf, kind: &'static str },
+    #[error("{}, line {line}: a NUL byte, which no text export holds\n\nhint: the file is damaged or not text; if it is UTF-16 without a byte-order mark, set `encoding = \"utf-16le\"` in the mapping's [read] table", path.display())]
+    NulByte { path: PathBuf, line: u64 },
+    #[error("{}: the record after line {line} runs past {} MiB without ending\n\nhint: a quote opened in that record is probably never closed; fix the quoting, or set the right `delimiter`", path.display(), MAX_RECORD_BYTES >> 20)]
+    RecordTooLong { path: PathBuf, line: u64 },
     #[error("{}, line {line}: {message}", path.display())]
     Delimited { path: PathBuf, line: u64, message: String },
     #[error("{}: cannot read the workbook: {message}\n\nhint: a workbook that is password-protected or damaged must be re-saved from the spreadsheet program", path.display())]
@@ -230,6 +236,10 @@ pub enum ExtractError {
     #[error("{}: the delimiter `{delimiter}` is not a single ASCII character", path.display())]
     BadDelimiter { path: PathBuf, delimiter: char },
 }
+
+/// A record longer than this is a runaway (an unclosed quote swallowing the
+/// rest of the file), and reading stops rather than hold the file in memory.
+pub const MAX_RECORD_BYTES: usize = 16 << 20;
 
 fn quoted_list(names: &[String]) -> String {
     names.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")

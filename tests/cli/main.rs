@@ -1,6 +1,7 @@
 //! Tests that run the built `emr-migrate` binary on the fixtures, as a user
 //! would. One integration binary, so it links once.
 
+mod bad_files;
 mod common;
 mod demo;
 mod docs;
