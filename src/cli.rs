@@ -83,13 +83,17 @@ pub struct ProfileArgs {
     #[arg(value_hint = clap::ValueHint::FilePath)]
     pub file: PathBuf,
 
-    /// Worksheet name; default: the first sheet that holds data
+    /// Worksheet name or position (1 is the first); default: the first sheet that holds data
     #[arg(long)]
     pub sheet: Option<String>,
 
     /// The row that holds the column names, as a person numbers rows; default: detected
     #[arg(long)]
     pub header_row: Option<u64>,
+
+    /// The file has no header row: columns are named 1, 2, ...; with --header-row, data starts on that row
+    #[arg(long)]
+    pub no_header: bool,
 
     /// Text encoding (utf-8, windows-1252, utf-16le, ...); default: detected
     #[arg(long)]

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::cli::ProfileArgs;
 use crate::error::{Error, Outcome};
-use crate::extract::ReadOptions;
+use crate::extract::{self, ReadOptions};
 use crate::output::Printer;
 use crate::private_file;
 use crate::profile::{self, ProfileOptions};
@@ -14,7 +14,8 @@ pub fn profile(args: &ProfileArgs, printer: &Printer) -> Result<Outcome, Error> 
     let read = ReadOptions {
         encoding: args.encoding.clone(),
         delimiter: args.delimiter,
-        sheet: args.sheet.clone(),
+        sheet: args.sheet.clone().map(extract::SheetChoice::Name),
+        header: args.no_header.then_some(false),
         header_row: args.header_row,
         ..ReadOptions::default()
     };

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use super::encoding::{self, DecodingReader, MalformedText};
 use super::{
     Cell, ExtractError, Headers, MAX_RECORD_BYTES, Origin, RawRow, ReadDetails, ReadOptions, RowDefect, SourceReader,
+    positional_headers,
 };
 
 /// Enough text to detect the encoding and the delimiter from.
@@ -36,15 +37,21 @@ pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader
         csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter_byte).from_reader(input);
     let mut record = csv::StringRecord::new();
     let header_line = find_header(&mut csv, &mut record, &window, options.header_row, &origin)?;
-    let headers = Headers::new(record.iter().map(str::to_string));
+    let headerless = options.header == Some(false);
+    let headers =
+        if headerless { positional_headers(record.len()) } else { Headers::new(record.iter().map(str::to_string)) };
     let details = ReadDetails {
         encoding: Some(encoding.name()),
         delimiter: Some(delimiter),
         sheet: None,
         other_sheets: Vec::new(),
-        header_row: header_line,
+        header_row: if headerless { 0 } else { header_line },
     };
-    let rows = DelimitedRows { width: headers.len(), csv, record, window, origin, failed: false };
+    let mut rows = DelimitedRows { width: headers.len(), csv, record, window, origin, failed: false, pending: None };
+    if headerless {
+        // The record read as a header is the first row of data.
+        rows.pending = Some(rows.current_row());
+    }
     Ok(SourceReader { headers, details, rows: Box::new(rows) })
 }
 
@@ -195,6 +202,9 @@ struct DelimitedRows {
     origin: Origin,
     width: usize,
     failed: bool,
+    /// A row read before iteration began (the first row of a file without
+    /// a header).
+    pending: Option<RawRow>,
 }
 
 impl Iterator for DelimitedRows {
@@ -203,6 +213,9 @@ impl Iterator for DelimitedRows {
     fn next(&mut self) -> Option<Self::Item> {
         if self.failed {
             return None;
+        }
+        if let Some(row) = self.pending.take() {
+            return Some(Ok(row));
         }
         match self.csv.read_record(&mut self.record) {
             Ok(false) => None,

@@ -38,12 +38,16 @@ pub struct ReadOptions {
     pub encoding: Option<String>,
     /// One character; by default sniffed from the first lines.
     pub delimiter: Option<char>,
-    /// Worksheet name; by default the first sheet that holds data.
-    pub sheet: Option<String>,
+    /// Worksheet, by name or by position (1 is the first); by default the
+    /// first sheet that holds data.
+    pub sheet: Option<SheetChoice>,
     /// The row (as a person numbers it) that holds the column names; by
     /// default the first line of a text file, and for a spreadsheet the first
     /// row that looks like a header, past any title rows.
     pub header_row: Option<u64>,
+    /// `false` for a file without a header row: every row is data, and
+    /// columns are named by their position (`"1"` is the first).
+    pub header: Option<bool>,
     /// For a scan index: the folder, relative to the index file, that every
     /// referenced path must stay inside.
     pub scan_root: Option<PathBuf>,
@@ -51,6 +55,19 @@ pub struct ReadOptions {
     /// for rehearsals without the files: documents then load without a
     /// checksum or page count.
     pub check_files: Option<bool>,
+}
+
+/// A worksheet by name (`sheet = "Patients"`) or position (`sheet = 2`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum SheetChoice {
+    Position(usize),
+    Name(String),
+}
+
+/// Column names for a file without a header: each column's position.
+fn positional_headers(width: usize) -> Headers {
+    Headers::new((1..=width).map(|position| position.to_string()))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -144,6 +161,7 @@ pub struct ReadDetails {
     pub sheet: Option<String>,
     /// Sheets that were not read, so nobody overlooks data left in them.
     pub other_sheets: Vec<String>,
+    /// The header's row as a person numbers rows; 0 when the file has none.
     pub header_row: u64,
 }
 
@@ -225,7 +243,7 @@ pub enum ExtractError {
     Delimited { path: PathBuf, line: u64, message: String },
     #[error("{}: cannot read the workbook: {message}\n\nhint: a workbook that is password-protected or damaged must be re-saved from the spreadsheet program", path.display())]
     Workbook { path: PathBuf, message: String },
-    #[error("{}: there is no sheet `{sheet}`; the sheets are {}{}", path.display(), quoted_list(available), nearest.as_ref().map(|n| format!("\n\nhint: did you mean `{n}`?")).unwrap_or_default())]
+    #[error("{}: there is no sheet `{sheet}`; the sheets are {}{}", path.display(), quoted_list(available), nearest.as_ref().map(|n| format!("\n\nhint: did you mean `{n}`?")).unwrap_or_else(|| "\n\nhint: name a sheet, or give its position (1 is the first)".into()))]
     SheetNotFound { path: PathBuf, sheet: String, available: Vec<String>, nearest: Option<String> },
     #[error("{}: no sheet holds any data", path.display())]
     NoSheetWithData { path: PathBuf },

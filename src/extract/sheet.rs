@@ -7,7 +7,10 @@ use std::sync::Arc;
 use calamine::{Data, Range, Reader, open_workbook_auto};
 use jiff::civil::Date;
 
-use super::{Cell, ExtractError, Headers, Origin, RawRow, ReadDetails, ReadOptions, SourceReader};
+use super::{
+    Cell, ExtractError, Headers, Origin, RawRow, ReadDetails, ReadOptions, SheetChoice, SourceReader,
+    positional_headers,
+};
 
 /// How far down a header row is looked for.
 const HEADER_SEARCH_ROWS: usize = 30;
@@ -18,23 +21,24 @@ pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader
     let names = workbook.sheet_names();
     let (sheet, range) = match &options.sheet {
         Some(wanted) => {
-            let Some(name) = names.iter().find(|name| *name == wanted) else {
-                let nearest = nearest_name(wanted, &names);
-                return Err(ExtractError::SheetNotFound {
-                    path: origin.path.clone(),
-                    sheet: wanted.clone(),
-                    available: names.clone(),
-                    nearest,
-                });
-            };
-            let range = workbook.worksheet_range(name).map_err(|error| workbook_error(error.to_string()))?;
-            (name.clone(), range)
+            let name = chosen_sheet(wanted, &names, &origin)?;
+            let range = workbook.worksheet_range(&name).map_err(|error| workbook_error(error.to_string()))?;
+            (name, range)
         }
         None => first_sheet_with_data(&mut workbook, &names, &origin)?,
     };
     let other_sheets = names.iter().filter(|name| **name != sheet).cloned().collect();
 
     let start_row = range.start().map_or(0, |(row, _)| row as u64);
+    if options.header == Some(false) {
+        // Without a header, `header_row` (if any) is where the data starts.
+        let first = options.header_row.map_or(0, |row| row.saturating_sub(start_row + 1) as usize);
+        let details =
+            ReadDetails { encoding: None, delimiter: None, sheet: Some(sheet.clone()), other_sheets, header_row: 0 };
+        let headers = positional_headers(range.width());
+        let rows = SheetRows { sheet: Arc::from(sheet.as_str()), next: first, start_row, range, origin };
+        return Ok(SourceReader { headers, details, rows: Box::new(rows) });
+    }
     let header_index = match options.header_row {
         Some(row) => {
             let index = row.checked_sub(start_row + 1).map(|index| index as usize);
@@ -80,6 +84,30 @@ fn first_sheet_with_data<R: std::io::Read + std::io::Seek>(
         }
     }
     Err(ExtractError::NoSheetWithData { path: origin.path.clone() })
+}
+
+/// The sheet a mapping names: by name, or by position (`sheet = 2`, or a
+/// `--sheet 2` that is no sheet's name).
+fn chosen_sheet(wanted: &SheetChoice, names: &[String], origin: &Origin) -> Result<String, ExtractError> {
+    let (by_name, position) = match wanted {
+        SheetChoice::Name(name) => (names.iter().find(|known| *known == name), name.trim().parse::<usize>().ok()),
+        SheetChoice::Position(position) => (None, Some(*position)),
+    };
+    let by_position = position.and_then(|position| position.checked_sub(1)).and_then(|index| names.get(index));
+    match by_name.or(by_position) {
+        Some(name) => Ok(name.clone()),
+        None => {
+            let sheet = match wanted {
+                SheetChoice::Name(name) => name.clone(),
+                SheetChoice::Position(position) => format!("#{position}"),
+            };
+            let nearest = match wanted {
+                SheetChoice::Name(name) => nearest_name(name, names),
+                SheetChoice::Position(_) => None,
+            };
+            Err(ExtractError::SheetNotFound { path: origin.path.clone(), sheet, available: names.to_vec(), nearest })
+        }
+    }
 }
 
 fn nearest_name(wanted: &str, names: &[String]) -> Option<String> {

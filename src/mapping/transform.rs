@@ -12,6 +12,10 @@ pub enum Transform {
     TitleCase,
     /// Only the digits 0-9 are kept (phone numbers, ids with dashes).
     DigitsOnly,
+    /// A US ZIP code whose leading zeros a spreadsheet dropped gets them
+    /// back: 2134 → 02134, 2134-1234 → 02134-1234. Anything else is left
+    /// for validation to judge.
+    ZipCode,
 }
 
 impl Transform {
@@ -21,6 +25,7 @@ impl Transform {
         ("lower", Transform::Lower),
         ("title_case", Transform::TitleCase),
         ("digits_only", Transform::DigitsOnly),
+        ("zip_code", Transform::ZipCode),
     ];
 
     pub fn from_name(name: &str) -> Option<Transform> {
@@ -38,6 +43,7 @@ impl Transform {
             Transform::Lower => text.to_lowercase(),
             Transform::TitleCase => title_case(text),
             Transform::DigitsOnly => text.chars().filter(char::is_ascii_digit).collect(),
+            Transform::ZipCode => zip_code(text),
         }
     }
 }
@@ -45,6 +51,21 @@ impl Transform {
 /// Trims, then applies the transforms in the order the mapping lists them.
 pub fn apply_all(text: &str, transforms: &[Transform]) -> String {
     transforms.iter().fold(text.trim().to_string(), |text, transform| transform.apply(&text))
+}
+
+fn zip_code(text: &str) -> String {
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|byte| byte.is_ascii_digit());
+    let (zip, plus_four) = match text.split_once('-') {
+        Some((zip, plus_four)) if digits(plus_four) && plus_four.len() == 4 => (zip, Some(plus_four)),
+        _ => (text, None),
+    };
+    if !digits(zip) || zip.len() > 5 || zip.len() < 3 {
+        return text.to_string();
+    }
+    match plus_four {
+        Some(plus_four) => format!("{zip:0>5}-{plus_four}"),
+        None => format!("{zip:0>5}"),
+    }
 }
 
 /// Capitalises after any non-letter, so O'BRIEN → O'Brien and
@@ -74,6 +95,13 @@ mod tests {
         assert_eq!(apply_all("12  Elm\nSt", &[Transform::CollapseSpaces]), "12 Elm St");
         assert_eq!(apply_all("(614) 555-0100", &[Transform::DigitsOnly]), "6145550100");
         assert_eq!(apply_all(" x ", &[]), "x");
+        assert_eq!(apply_all("2134", &[Transform::ZipCode]), "02134");
+        assert_eq!(apply_all("501", &[Transform::ZipCode]), "00501");
+        assert_eq!(apply_all("2134-1234", &[Transform::ZipCode]), "02134-1234");
+        assert_eq!(apply_all("43215", &[Transform::ZipCode]), "43215");
+        for untouched in ["12", "K1A 0B6", "2134-12", "abc"] {
+            assert_eq!(apply_all(untouched, &[Transform::ZipCode]), untouched);
+        }
     }
 
     #[test]

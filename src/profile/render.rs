@@ -14,7 +14,7 @@ pub fn terminal_table(profile: &Profile) -> String {
     let _ = writeln!(text, "  {}", format_line(profile));
     let _ = writeln!(
         text,
-        "  {} rows below the header ({} blank, {} with the wrong number of fields)\n",
+        "  {} rows of data ({} blank, {} with the wrong number of fields)\n",
         profile.rows, profile.blank_rows, profile.rows_with_wrong_field_count
     );
     for footer in &profile.footer_rows {
@@ -69,7 +69,10 @@ fn format_line(profile: &Profile) -> String {
     if !format.other_sheets.is_empty() {
         parts.push(format!("other sheets: {}", format.other_sheets.join(", ")));
     }
-    parts.push(format!("header on row {}", format.header_row));
+    parts.push(match format.header_row {
+        0 => "no header row: columns named by position".to_string(),
+        row => format!("header on row {row}"),
+    });
     parts.join("; ")
 }
 
@@ -147,7 +150,7 @@ pub fn html(profile: &Profile) -> String {
     let _ = writeln!(page, "<p>{}</p>", escape(&format_line(profile)));
     let _ = writeln!(
         page,
-        "<p>{} rows below the header: {} blank, {} with the wrong number of fields.</p>",
+        "<p>{} rows of data: {} blank, {} with the wrong number of fields.</p>",
         profile.rows, profile.blank_rows, profile.rows_with_wrong_field_count
     );
     let _ = writeln!(

@@ -240,6 +240,14 @@ fn shape_fit(target: Target, column: &ColumnProfile, values: &HashMap<String, u6
     }
 }
 
+/// Five-digit codes, some of them four digits long: ZIP codes a spreadsheet
+/// stored as numbers.
+fn lost_leading_zeros(column: &ColumnProfile) -> bool {
+    let main = column.patterns.first().map(|pattern| pattern.value.as_str());
+    column.patterns.iter().any(|pattern| pattern.value == "9999")
+        || (main == Some("99999") && column.min_length.is_some_and(|length| (3..5).contains(&length)))
+}
+
 fn looks_like_path(value: &str) -> bool {
     let lower = value.to_lowercase();
     value.contains(['/', '\\']) || [".pdf", ".tif", ".tiff", ".jpg", ".png"].iter().any(|end| lower.ends_with(end))
@@ -360,6 +368,10 @@ fn write_field(text: &mut String, column: &ColumnProfile, suggestion: &Suggestio
     match suggestion.target {
         Target::Field(Field::BirthDate | Field::DocumentDate | Field::LastUpdated) => write_date_formats(text, column),
         Target::Field(Field::Sex) => write_sex_codes(text, &column.codes),
+        Target::Field(Field::PostalCode) if lost_leading_zeros(column) => {
+            let _ = writeln!(text, "# Some codes have four digits: a spreadsheet dropped their leading zero.");
+            let _ = writeln!(text, "transforms = [\"zip_code\"]");
+        }
         _ => {}
     }
 }

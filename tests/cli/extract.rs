@@ -86,3 +86,37 @@ fn a_formula_in_a_rejected_row_is_neutralised_in_rejected_csv() {
     let row = reader.records().map(Result::unwrap).find(|record| &record[0] == "old_emr").unwrap();
     assert_eq!(&row[surname], "'=HYPERLINK(\"http://x\")");
 }
+
+#[test]
+fn a_file_without_a_header_is_mapped_by_column_position() {
+    let wd = Workdir::from_fixture("bad");
+    wd.write("no-header.csv", "Doe,Jane,01/02/1980,2134\nRoe,Rick,03/04/1981,43215\nLee,Ann,07/08/1983\n");
+    wd.write(
+        "by-position.toml",
+        "entity = \"patient\"\n\n[read]\nheader = false\n\n[fields.family_name]\ncolumn = \"1\"\n\n\
+         [fields.given_name]\ncolumn = \"2\"\n\n[fields.birth_date]\ncolumn = \"3\"\ndate_formats = [\"%m/%d/%Y\"]\n\n\
+         [fields.postal_code]\ncolumn = \"4\"\ntransforms = [\"zip_code\"]\n",
+    );
+    let args = ["dedupe", "--mapping", "by-position.toml", "no-header.csv", "--out", "out", "--json"];
+    let summary = wd.run(&args).assert_success().json();
+    let source = &summary["sources"][0];
+    assert_eq!(source["rows_read"], 3, "the first line is data: {source}");
+    assert_eq!(source["header_row"], 0);
+    assert_eq!(source["rejected_by_code"]["E-ROW-FIELD-COUNT"], 1, "line 3 is a field short");
+    let rejected = wd.read("out/rejected.csv");
+    assert!(rejected.contains("row 3"), "{rejected}");
+}
+
+#[test]
+fn a_sheet_is_chosen_by_name_or_position() {
+    let wd = Workdir::from_fixture("demo");
+    let by_position = wd.run(&["profile", "demographics.xlsx", "--sheet", "1", "--json"]).assert_success().json();
+    assert_eq!(by_position["format"]["sheet"], "Patients");
+    let mapping = wd.read("mappings/demographics.toml").replace("sheet = \"Patients\"", "sheet = 1");
+    wd.write("mappings/demographics.toml", &mapping);
+    let summary = wd.run(&["validate", "migration.toml", "--json"]).assert_success().json();
+    assert_eq!(summary["sources"][0]["sheet"], "Patients");
+    let missing = wd.run(&["profile", "demographics.xlsx", "--sheet", "2"]);
+    assert_eq!(missing.code, Some(2));
+    assert!(missing.stderr.contains("there is no sheet `2`; the sheets are `Patients`"), "{}", missing.stderr);
+}

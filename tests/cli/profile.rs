@@ -128,3 +128,16 @@ fn a_file_that_cannot_be_read_is_a_clear_error() {
     assert_eq!(missing.code, Some(1));
     assert!(missing.stderr.contains("no-such-export.csv"), "{}", missing.stderr);
 }
+
+#[test]
+fn zip_codes_that_lost_their_leading_zero_get_the_zip_code_transform() {
+    let wd = Workdir::from_fixture("bad");
+    let mut csv = String::from("Last,First,Zip\n");
+    for (row, zip) in ["2134", "43215", "2139", "43017", "2134", "43215"].iter().enumerate() {
+        csv.push_str(&format!("Doe{row},Jane,{zip}\n"));
+    }
+    wd.write("zips.csv", &csv);
+    wd.run(&["profile", "zips.csv", "--suggest-mapping", "zips.toml"]).assert_success();
+    let mapping: toml::Value = toml::from_str(&wd.read("zips.toml")).unwrap();
+    assert_eq!(mapping["fields"]["postal_code"]["transforms"][0].as_str(), Some("zip_code"));
+}
