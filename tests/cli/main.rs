@@ -9,4 +9,5 @@ mod extract;
 mod invariants;
 mod matching;
 mod profile;
+mod scans;
 mod synth;
