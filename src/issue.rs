@@ -76,6 +76,8 @@ issue_codes! {
         "the scan index names a path outside the scan root (absolute, `..`, or a link leading out); it is never read"),
     ScanFileUnreadable => ("E-SCAN-FILE-UNREADABLE", Error,
         "the file the scan index names exists but could not be read"),
+    ScanDuplicateFile => ("E-SCAN-DUPLICATE-FILE", Error,
+        "the scan index names a file that an earlier line of the run already names; the file is loaded once, from the earlier line"),
     ScanPageCountMismatch => ("W-SCAN-PAGE-COUNT-MISMATCH", Warning,
         "the page count in the scan index differs from the pages in the file"),
     DocumentBeforeBirth => ("W-DOCUMENT-BEFORE-BIRTH", Warning,

@@ -42,6 +42,7 @@ pub mod profile;
 pub mod project;
 pub mod record;
 pub mod report;
+pub mod scan_names;
 pub mod source_ref;
 pub mod suggest;
 pub mod synth;

@@ -8,7 +8,7 @@
 //! any work (and long before the database).
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use jiff::civil::Date;
@@ -27,6 +27,7 @@ use crate::output::Printer;
 use crate::plan::{Disposition, Existing, Plan, PlannedRow, SkipReason, SourcePlan, StageTimings};
 use crate::project::{Project, SourceSpec};
 use crate::record::{Entity, Field, Record};
+use crate::scan_names::{ScanNames, ScanSettings};
 use crate::validate::{self, Rules};
 
 /// A source ready to read: mapping compiled against the real header.
@@ -36,12 +37,6 @@ struct OpenSource<'p> {
     compiled: CompiledMapping,
     reader: SourceReader,
     scans: ScanSettings,
-}
-
-/// Where a scan index's files are, and whether to look at them.
-struct ScanSettings {
-    root: PathBuf,
-    check_files: bool,
 }
 
 /// Every source of a project, opened, with its mapping compiled against the
@@ -89,7 +84,11 @@ pub fn plan(
     for source in sources {
         source_plans.push(reading.read(source, printer)?);
     }
-    let Reading { rows, accepted, map_validate, .. } = reading;
+    let Reading { rows, accepted, map_validate, scan_names, .. } = reading;
+    // Every index has been read, so every line that names a file has.
+    for (source, check) in source_plans.iter_mut().zip(scan_names.check_roots()) {
+        source.scan_root = check;
+    }
     // Opening files and hashing them counts as extraction.
     timings.extract_ms = started.elapsed().saturating_sub(map_validate).as_millis() as u64;
     timings.map_validate_ms = map_validate.as_millis() as u64;
@@ -168,7 +167,8 @@ fn open_sources(project: &Project) -> Result<Vec<OpenSource<'_>>, Error> {
                     .as_ref()
                     .map_or_else(|| base.to_path_buf(), |root| base.join(root));
                 let check_files = mapping.read_options().check_files.unwrap_or(true);
-                let scans = ScanSettings { root: scan_root, check_files };
+                let canonical_root = scan_root.canonicalize().ok();
+                let scans = ScanSettings { root: scan_root, canonical_root, check_files };
                 open.push(OpenSource { spec, mapping, compiled, reader, scans });
             }
             Err(MappingError::Invalid(diagnostics)) => problems.extend(diagnostics.0),
@@ -196,6 +196,8 @@ struct Reading<'e> {
     /// not its record: for matching alone.
     candidates_only: bool,
     accepted_candidates: Vec<(usize, Candidate)>,
+    /// The files the scan indexes name so far.
+    scan_names: ScanNames,
 }
 
 impl<'e> Reading<'e> {
@@ -210,6 +212,7 @@ impl<'e> Reading<'e> {
             match_all: false,
             candidates_only: false,
             accepted_candidates: Vec::new(),
+            scan_names: ScanNames::default(),
         }
     }
 
@@ -221,6 +224,8 @@ impl<'e> Reading<'e> {
         let bar = printer.progress(None, &spec.name);
         let mut occurrences: HashMap<[u8; 32], u32> = HashMap::new();
         let mut rows_read = 0u64;
+        let scan_source =
+            self.scan_names.begin_source(&spec.name, (compiled.entity == Entity::Document).then_some(&scans));
         loop {
             let extract_started = Instant::now();
             let Some(raw) = reader.next() else { break };
@@ -229,7 +234,7 @@ impl<'e> Reading<'e> {
             let map_started = Instant::now();
             rows_read += 1;
             let fingerprint = fingerprint(&spec.name, &raw, &mut occurrences);
-            let row = self.plan_row(raw, fingerprint, &compiled, &rules, &scans);
+            let row = self.plan_row(raw, fingerprint, &compiled, &rules, &scans, scan_source);
             self.rows.push(row);
             self.map_validate += map_started.elapsed();
             bar.inc(1);
@@ -248,6 +253,7 @@ impl<'e> Reading<'e> {
             details: reader.details.clone(),
             headers: reader.headers.names().to_vec(),
             rows_read,
+            scan_root: None,
         })
     }
 
@@ -260,6 +266,7 @@ impl<'e> Reading<'e> {
         compiled: &CompiledMapping,
         rules: &Rules,
         scans: &ScanSettings,
+        scan_source: usize,
     ) -> PlannedRow {
         let mut row = PlannedRow {
             source: raw.source.clone(),
@@ -278,6 +285,14 @@ impl<'e> Reading<'e> {
         }
         if self.existing.loaded_rows.contains_key(&row.fingerprint) {
             row.disposition = Disposition::Skipped(SkipReason::AlreadyLoaded);
+            // Its file is still named: not an orphan, and taken by this line
+            // for a later line that names it again, as on the first run.
+            if compiled.entity == Entity::Document
+                && let MappedRow::Mapped(record) = compiled.apply(&raw, &mut Vec::new())
+                && let Some(path) = record.text(Field::FilePath)
+            {
+                self.scan_names.name_file(scan_source, path, &raw.source);
+            }
             return row;
         }
         if let Some(RowDefect::FieldCount { expected, found }) = raw.defect {
@@ -297,6 +312,9 @@ impl<'e> Reading<'e> {
         if record.entity == Entity::Document
             && let Some(path) = record.text(Field::FilePath)
         {
+            // The first line that names a file loads it; a later one is
+            // rejected, so one scan never becomes two documents.
+            row.issues.extend(self.scan_names.name_file(scan_source, path, &raw.source));
             record.scanned_file = Some(extract::inspect_scanned_file(&scans.root, path, scans.check_files));
         }
         row.legacy_id = record.identifiers.first().map(|identifier| identifier.value.clone());

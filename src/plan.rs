@@ -144,6 +144,9 @@ pub struct SourcePlan {
     /// Rows the reader yielded (after the header), counted independently of
     /// the plan's rows so the reconciliation can catch a lost row.
     pub rows_read: u64,
+    /// For a scan index whose files are looked at: the walk of its scan
+    /// root, for files no index line names.
+    pub scan_root: Option<crate::scan_names::RootCheck>,
 }
 
 /// Per-source reconciliation: read = loaded + merged + rejected + skipped.

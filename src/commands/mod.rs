@@ -106,6 +106,21 @@ fn print_result(printer: &Printer, report: &Report, json: bool, out: &std::path:
         "  documents: {} ({} linked to a patient, {} unlinked)",
         report.documents, report.documents_linked, report.documents_unlinked
     );
+    for source in &report.sources {
+        let Some(scan_root) = source.scan_root.as_ref().filter(|scan_root| scan_root.listed_under.is_none()) else {
+            continue;
+        };
+        let _ = writeln!(
+            text,
+            "  files in the scan folder of `{}` that no index line names: {}{}",
+            source.counts.name,
+            scan_root.orphan_files,
+            if scan_root.orphan_files > 0 { " (listed in orphans.csv)" } else { "" }
+        );
+        if scan_root.unreadable_folders > 0 {
+            let _ = writeln!(text, "  folders there that could not be read: {}", scan_root.unreadable_folders);
+        }
+    }
     let _ = writeln!(text, "  possible duplicates to review: {}", report.review_pairs);
     let _ = writeln!(text, "  every row accounted for: {}", if report.reconciled { "yes" } else { "NO" });
     let _ = writeln!(text, "\n  report: {}", out.join("report.html").display());

@@ -2,8 +2,9 @@
 //!
 //! Owns every read of a source file: encodings, delimiters, spreadsheets
 //! through calamine, header rows, and the files a scan index points to
-//! (`inspect_scanned_file`). It does not know what a column means; turning
-//! cells into canonical fields is mapping's job, and judging them validate's.
+//! (`inspect_scanned_file`) or leaves out (`list_unnamed_files`). It does
+//! not know what a column means; turning cells into canonical fields is
+//! mapping's job, and judging them validate's.
 //!
 //! A malformed row is not an error here: it is yielded with a `RowDefect`, so
 //! the pipeline can reject it with its line number and go on. An `Err` means
@@ -13,7 +14,9 @@ mod cell;
 mod delimited;
 mod encoding;
 mod scan_file;
+mod scan_root;
 mod sheet;
+mod tiff;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -21,7 +24,8 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 pub use cell::Cell;
-pub use scan_file::{ScannedFile, inspect_scanned_file};
+pub use scan_file::{ScannedFile, inspect_scanned_file, named_file};
+pub use scan_root::{RootListing, list_unnamed_files};
 
 use crate::source_ref::SourceRef;
 

@@ -1,5 +1,5 @@
 //! The files a scan index points to: confined to the scan root, then checked
-//! for existence, size, SHA-256 and page count.
+//! for existence, size, SHA-256 and page count (PDF and TIFF).
 //!
 //! A path that leaves the scan root is a security finding: the file is never
 //! opened, so a crafted index cannot make the tool read (and load into the
@@ -63,12 +63,50 @@ pub fn inspect_scanned_file(root: &Path, indexed_path: &str, check_files: bool) 
     }
 }
 
-/// Hashes the file and counts its pages in one streaming pass: scans can be
-/// large, and memory stays flat however large they are.
+/// Hashes the file and counts a PDF's pages in one streaming pass: scans can
+/// be large, and memory stays flat however large they are. A TIFF's pages are
+/// counted after, from its directory chain, a few small reads per page.
 fn read_file(path: &Path) -> std::io::Result<(FileDigest, Option<u32>)> {
     let mut counter = PageCounter::default();
     let digest = sha256_file_with(path, |chunk| counter.feed(chunk))?;
+    if counter.is_tiff() {
+        let mut file = std::fs::File::open(path)?;
+        let pages = super::tiff::count_pages(&mut file, digest.size);
+        return Ok((digest, pages));
+    }
     Ok((digest, counter.finish()))
+}
+
+/// The file an index path names, as its path under the scan root with `/`
+/// between components: what makes two index lines name the same file, and
+/// what the walk of the scan root compares with. When the file is there
+/// (and `check_files` allows looking), links inside the root are resolved,
+/// so two names of one file are one file; otherwise the path as written,
+/// with `\` read as `/` and `.` components dropped. `None` for a path that
+/// leaves the root. `canonical_root` is the scan root with its links
+/// resolved, when it exists.
+pub fn named_file(root: &Path, canonical_root: Option<&Path>, indexed_path: &str, check_files: bool) -> Option<String> {
+    let relative = confined_relative_path(&indexed_path.trim().replace('\\', "/"))?;
+    if check_files
+        && let Some(canonical_root) = canonical_root
+        && let Ok(target) = root.join(&relative).canonicalize()
+        && let Ok(inside) = target.strip_prefix(canonical_root)
+    {
+        return Some(slash_path(inside));
+    }
+    Some(slash_path(&relative))
+}
+
+/// A relative path with `/` between its components, on every platform.
+pub(super) fn slash_path(relative: &Path) -> String {
+    let mut text = String::new();
+    for component in relative.components() {
+        if !text.is_empty() {
+            text.push('/');
+        }
+        text.push_str(&component.as_os_str().to_string_lossy());
+    }
+    text
 }
 
 /// The path as components under the root, or `None` when it is absolute,
@@ -96,13 +134,18 @@ fn has_drive_letter(path: &str) -> bool {
 
 /// Pages of a PDF, counted as page objects (`/Type /Page`, not `/Pages`)
 /// as the file streams past. Compressed object streams hide them; then the
-/// count is unknown rather than wrong.
+/// count is unknown rather than wrong. Also keeps the file's first bytes, to
+/// tell a TIFF.
 #[derive(Default)]
 struct PageCounter {
     pending: Vec<u8>,
     pages: u32,
     is_pdf: Option<bool>,
+    head: Vec<u8>,
 }
+
+/// Enough of a file's start to tell its format (BigTIFF needs eight).
+const HEAD_LEN: usize = 8;
 
 /// Bytes kept back between chunks, so a `/Type /Page` cut in two by a chunk
 /// boundary is still seen whole.
@@ -110,15 +153,31 @@ const PAGE_MARKER_SPAN: usize = 64;
 
 impl PageCounter {
     fn feed(&mut self, chunk: &[u8]) {
+        if self.head.len() < HEAD_LEN {
+            let wanted = (HEAD_LEN - self.head.len()).min(chunk.len());
+            self.head.extend_from_slice(&chunk[..wanted]);
+        }
+        if self.is_pdf == Some(false) {
+            return;
+        }
         self.pending.extend_from_slice(chunk);
         if self.is_pdf.is_none() && self.pending.len() >= 5 {
             self.is_pdf = Some(self.pending.starts_with(b"%PDF-"));
+            if self.is_pdf == Some(false) {
+                // Not a PDF: nothing to keep (a large TIFF was once held whole).
+                self.pending = Vec::new();
+                return;
+            }
         }
         if self.is_pdf == Some(true) && self.pending.len() > PAGE_MARKER_SPAN {
             let decided = self.pending.len() - PAGE_MARKER_SPAN;
             self.pages += count_page_markers(&self.pending, decided);
             self.pending.drain(..decided);
         }
+    }
+
+    fn is_tiff(&self) -> bool {
+        super::tiff::is_tiff(&self.head)
     }
 
     fn finish(mut self) -> Option<u32> {
@@ -172,12 +231,66 @@ mod tests {
     }
 
     #[test]
+    fn a_file_that_is_not_a_pdf_is_not_kept_in_memory() {
+        let mut counter = PageCounter::default();
+        for _ in 0..100 {
+            counter.feed(&[0x49; 64 * 1024]);
+        }
+        assert!(counter.pending.capacity() < 64 * 1024, "{}", counter.pending.capacity());
+        assert_eq!(counter.finish(), None);
+    }
+
+    #[test]
     fn a_marker_cut_by_a_chunk_boundary_counts_once() {
         let mut pdf = TWO_PAGES.to_vec();
         pdf.extend(std::iter::repeat_n(b' ', 10_000));
         pdf.extend_from_slice(b"5 0 obj << /Type\n  /Page >> endobj\n");
         for chunk in [1, 3, 7, 64, 65, 100, 4096] {
             assert_eq!(count_pages(&pdf, chunk), Some(3), "chunks of {chunk}");
+        }
+    }
+
+    #[test]
+    fn a_tiff_scan_has_its_pages_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        // Big-endian, two directories of one entry each, then a PDF-looking
+        // tail that must not be counted as pages.
+        let mut tiff = b"MM\0*\0\0\0\x08".to_vec();
+        for next in [26u32, 0] {
+            tiff.extend(1u16.to_be_bytes());
+            tiff.extend([0; 12]);
+            tiff.extend(next.to_be_bytes());
+        }
+        tiff.extend(b"/Type /Page /Type /Page");
+        std::fs::write(dir.path().join("scan.tif"), &tiff).unwrap();
+        match inspect_scanned_file(dir.path(), "scan.tif", true) {
+            ScannedFile::Found { pages, size, .. } => {
+                assert_eq!(pages, Some(2));
+                assert_eq!(size, tiff.len() as u64);
+            }
+            other => panic!("{other:?}"),
+        }
+        std::fs::write(dir.path().join("cut.tif"), &tiff[..20]).unwrap();
+        assert!(matches!(inspect_scanned_file(dir.path(), "cut.tif", true), ScannedFile::Found { pages: None, .. }));
+    }
+
+    #[test]
+    fn named_files_are_compared_under_the_root_with_links_resolved() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("scans");
+        std::fs::create_dir_all(root.join("B001")).unwrap();
+        std::fs::write(root.join("B001/0001.pdf"), TWO_PAGES).unwrap();
+        let canonical = root.canonicalize().unwrap();
+        let named = |path: &str, check: bool| named_file(&root, Some(&canonical), path, check);
+        assert_eq!(named("B001\\0001.pdf", true).as_deref(), Some("B001/0001.pdf"));
+        assert_eq!(named(" ./B001//0001.pdf ", true).as_deref(), Some("B001/0001.pdf"));
+        assert_eq!(named("B001\\missing.pdf", true).as_deref(), Some("B001/missing.pdf"));
+        assert_eq!(named("../scans/B001/0001.pdf", true), None);
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(root.join("B001/0001.pdf"), root.join("alias.pdf")).unwrap();
+            assert_eq!(named("alias.pdf", true).as_deref(), Some("B001/0001.pdf"));
+            assert_eq!(named("alias.pdf", false).as_deref(), Some("alias.pdf"), "files not looked at");
         }
     }
 

@@ -1,6 +1,7 @@
 //! The CSV files a person works from: rejected.csv (rows to fix), review.csv
-//! (matches to decide), clusters.csv (which rows are one person) and
-//! pairs.csv (the links that made them one).
+//! (matches to decide), clusters.csv (which rows are one person),
+//! pairs.csv (the links that made them one) and orphans.csv (scans no index
+//! line names).
 //! They hold patient data by necessity, so they are created owner-only, and
 //! every cell is neutralised against spreadsheet formula injection.
 
@@ -57,6 +58,24 @@ fn csv_error(path: &Path) -> impl Fn(csv::Error) -> ReportError + '_ {
 }
 
 const ROW_COLUMNS: [&str; 4] = ["source", "file", "sheet", "row"];
+
+/// Files under a scan root that no index line names (`file`), and folders
+/// that could not be listed (`unreadable_folder`), by path under the scan
+/// root. A path can hold a patient's name, so they are here, owner-only,
+/// and not in report.json.
+pub fn write_orphans(path: &Path, plan: &Plan) -> Result<(), ReportError> {
+    let mut out = writer(path)?;
+    out.row(["source", "kind", "path"]).map_err(csv_error(path))?;
+    for source in &plan.sources {
+        let Some(check) = &source.scan_root else { continue };
+        let files = check.listing.orphans.iter().map(|file| ("file", file));
+        let folders = check.listing.unreadable_folders.iter().map(|folder| ("unreadable_folder", folder));
+        for (kind, file) in files.chain(folders) {
+            out.row([source.name.as_str(), kind, file]).map_err(csv_error(path))?;
+        }
+    }
+    finish(out, path)
+}
 
 /// Rejected rows as they were in the source, under their own column names
 /// (the union of every source's header), after the issues that rejected them.

@@ -11,6 +11,8 @@ use crate::record::{Field, Record};
 
 /// Review pairs shown on the page; review.csv has them all.
 const REVIEW_SHOWN: usize = 25;
+/// Orphan files shown per source with `--show-phi`; orphans.csv has them all.
+const ORPHANS_SHOWN: usize = 25;
 
 const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:70rem;\
 color:#1d2430;padding:0 1rem;line-height:1.45}h1{margin-bottom:.2rem}h2{margin-top:2.2rem;border-bottom:2px solid #e3e7ee;\
@@ -32,7 +34,7 @@ pub fn render(report: &Report, plan: &Plan, options: WriteOptions) -> String {
     reconciliation(&mut page, report);
     issues(&mut page, report);
     matching(&mut page, report);
-    documents(&mut page, report);
+    documents(&mut page, report, plan, options);
     review(&mut page, report, plan, options);
     files(&mut page, report);
     page.push_str("</body></html>\n");
@@ -295,7 +297,7 @@ fn histogram_svg(bands: &[u64]) -> String {
     svg
 }
 
-fn documents(page: &mut String, report: &Report) {
+fn documents(page: &mut String, report: &Report, plan: &Plan, options: WriteOptions) {
     page.push_str("<h2>Scanned documents</h2>");
     let _ = write!(
         page,
@@ -312,6 +314,63 @@ fn documents(page: &mut String, report: &Report) {
         );
     }
     page.push_str(".</p>");
+    scan_roots(page, report, plan, options);
+}
+
+/// Per scan index, the scans under its root that no line names: they would
+/// never reach the EMR. Their paths may hold patient names, so the page
+/// counts them and lists them only with `--show-phi`.
+fn scan_roots(page: &mut String, report: &Report, plan: &Plan, options: WriteOptions) {
+    for (source, plan_source) in report.sources.iter().zip(&plan.sources) {
+        let (Some(summary), Some(check)) = (&source.scan_root, &plan_source.scan_root) else { continue };
+        let name = escape(&source.counts.name);
+        if let Some(first) = &summary.listed_under {
+            let _ =
+                write!(page, "<p>The scan folder of <b>{name}</b> is that of <b>{}</b>; see there.</p>", escape(first));
+            continue;
+        }
+        if summary.orphan_files == 0 {
+            let _ = write!(
+                page,
+                "<p class=\"ok\">Every file in the scan folder of <b>{name}</b> is named by an index line.</p>"
+            );
+        } else {
+            let _ = write!(
+                page,
+                "<p><span class=\"warn\">{} in the scan folder of <b>{name}</b> {} named by no index line</span>: \
+                 {} would not reach the EMR. Add {} to the index, or confirm {} not wanted \
+                 (<code>orphans.csv</code> lists every one).</p>",
+                plural(summary.orphan_files, "file", "files"),
+                if summary.orphan_files == 1 { "is" } else { "are" },
+                if summary.orphan_files == 1 { "it" } else { "they" },
+                if summary.orphan_files == 1 { "it" } else { "them" },
+                if summary.orphan_files == 1 { "it is" } else { "they are" },
+            );
+            if options.show_phi {
+                page.push_str("<ul>");
+                for file in check.listing.orphans.iter().take(ORPHANS_SHOWN) {
+                    let _ = write!(page, "<li><code>{}</code></li>", escape(file));
+                }
+                page.push_str("</ul>");
+            }
+        }
+        if summary.unreadable_folders > 0 {
+            let _ = write!(
+                page,
+                "<p class=\"bad\">{} could not be read, so more files may be missing from the index \
+                 (<code>orphans.csv</code> names them).</p>",
+                plural(summary.unreadable_folders, "folder", "folders")
+            );
+        }
+        if summary.ignored_files > 0 {
+            let _ = write!(
+                page,
+                "<p class=\"note\">{} (such as <code>.DS_Store</code> or <code>Thumbs.db</code>) {} passed over.</p>",
+                plural(summary.ignored_files, "hidden or system file", "hidden or system files"),
+                if summary.ignored_files == 1 { "was" } else { "were" }
+            );
+        }
+    }
 }
 
 fn review(page: &mut String, report: &Report, plan: &Plan, options: WriteOptions) {
@@ -377,6 +436,7 @@ fn files(page: &mut String, report: &Report) {
         ("rejected.csv", "every rejected row as it was in the source, with its reasons (contains patient data)"),
         ("review.csv", "every uncertain pair, side by side, with a column for the decision (contains patient data)"),
         ("clusters.csv", "which rows became which patient (contains patient identifiers)"),
+        ("orphans.csv", "scanned files that no index line names (file names may contain patient names)"),
     ] {
         let _ = write!(page, "<li><code>{file}</code>: {what}</li>");
     }

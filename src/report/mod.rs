@@ -1,6 +1,6 @@
 //! report: what a run found and did, for people (report.html) and scripts
 //! (report.json and `--json`), and the working files (rejected.csv,
-//! review.csv, clusters.csv).
+//! review.csv, clusters.csv, pairs.csv, orphans.csv).
 //!
 //! The report reads the plan and, after a load, the batch summary; it
 //! decides nothing. It carries counts and row locations, never patient
@@ -81,6 +81,22 @@ pub struct SourceReport {
     pub sheet: Option<String>,
     pub other_sheets: Vec<String>,
     pub header_row: u64,
+    /// For a scan index whose files are looked at: what the walk of its scan
+    /// root found. Counts only: the paths, which may hold patient names, are
+    /// in orphans.csv.
+    pub scan_root: Option<ScanRootSummary>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanRootSummary {
+    /// Files under the scan root that no index line of the run names.
+    pub orphan_files: u64,
+    /// Hidden and system files passed over (`.DS_Store`, `Thumbs.db`, ...).
+    pub ignored_files: u64,
+    /// Folders that could not be listed: the orphans may be more.
+    pub unreadable_folders: u64,
+    /// Another source has the same scan root; its counts are given there.
+    pub listed_under: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -117,6 +133,12 @@ pub fn build(plan: &Plan, context: &Context<'_>) -> Report {
             sheet: source.details.sheet.clone(),
             other_sheets: source.details.other_sheets.clone(),
             header_row: source.details.header_row,
+            scan_root: source.scan_root.as_ref().map(|check| ScanRootSummary {
+                orphan_files: check.listing.orphans.len() as u64,
+                ignored_files: check.listing.ignored,
+                unreadable_folders: check.listing.unreadable_folders.len() as u64,
+                listed_under: check.listed_under.clone(),
+            }),
         })
         .collect();
     let documents_linked = plan.documents_linked() as u64;
@@ -188,14 +210,16 @@ pub fn write(
     started: std::time::Instant,
 ) -> Result<(), ReportError> {
     crate::private_file::create_dir(out).map_err(|source| ReportError::Write { path: out.to_path_buf(), source })?;
-    report.files = ["report.html", "report.json", "rejected.csv", "review.csv", "clusters.csv", "pairs.csv"]
-        .iter()
-        .map(|name| name.to_string())
-        .collect();
+    report.files =
+        ["report.html", "report.json", "rejected.csv", "review.csv", "clusters.csv", "pairs.csv", "orphans.csv"]
+            .iter()
+            .map(|name| name.to_string())
+            .collect();
     csv::write_rejected(&out.join("rejected.csv"), plan)?;
     csv::write_review(&out.join("review.csv"), plan)?;
     csv::write_clusters(&out.join("clusters.csv"), plan)?;
     csv::write_pairs(&out.join("pairs.csv"), plan)?;
+    csv::write_orphans(&out.join("orphans.csv"), plan)?;
     write_text(&out.join("report.html"), &html::render(report, plan, options))?;
     report.timings_ms.report_ms = started.elapsed().as_millis() as u64;
     write_text(&out.join("report.json"), &to_json(report))?;

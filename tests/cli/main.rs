@@ -10,4 +10,5 @@ mod extract;
 mod invariants;
 mod matching;
 mod profile;
+mod scans;
 mod synth;

@@ -1,0 +1,163 @@
+//! Scan indexes against the scan folder, as a user meets them: files no
+//! line names, lines that name one file twice, and TIFF scans' pages.
+
+use crate::common::{Workdir, count};
+use serde_json::json;
+
+/// The demo's scan index with `edit` applied to each data line's fields.
+fn edit_index(wd: &Workdir, mut edit: impl FnMut(&mut [String])) {
+    let index = wd.read("scan_index.txt");
+    let mut lines = index.lines();
+    let header = lines.next().unwrap().to_string();
+    let mut edited = vec![header];
+    for line in lines {
+        let mut fields: Vec<String> = line.split('|').map(str::to_string).collect();
+        edit(&mut fields);
+        edited.push(fields.join("|"));
+    }
+    wd.write("scan_index.txt", &format!("{}\r\n", edited.join("\r\n")));
+}
+
+/// A classic little-endian TIFF of `pages` directories (no image data: the
+/// page count reads only the directory chain).
+fn tiff(pages: u32) -> Vec<u8> {
+    let mut bytes = b"II*\0".to_vec();
+    bytes.extend(8u32.to_le_bytes());
+    for page in 0..pages {
+        bytes.extend(1u16.to_le_bytes());
+        bytes.extend(254u16.to_le_bytes());
+        bytes.extend(4u16.to_le_bytes());
+        bytes.extend(1u32.to_le_bytes());
+        bytes.extend(2u32.to_le_bytes());
+        let next = if page + 1 == pages { 0 } else { bytes.len() as u32 + 4 };
+        bytes.extend(next.to_le_bytes());
+    }
+    bytes
+}
+
+#[test]
+fn a_file_no_index_line_names_is_counted_and_listed_in_orphans_csv() {
+    let wd = Workdir::from_fixture("demo");
+    std::fs::write(wd.path("scans/B002/Smith_John_misfiled.pdf"), b"%PDF-1.4\n").unwrap();
+    std::fs::create_dir_all(wd.path("scans/B004")).unwrap();
+    std::fs::write(wd.path("scans/B004/0200.pdf"), b"%PDF-1.4\n").unwrap();
+    // Left by a Mac and by Windows Explorer: not scans.
+    std::fs::write(wd.path("scans/.DS_Store"), b"junk").unwrap();
+    std::fs::write(wd.path("scans/B001/Thumbs.db"), b"junk").unwrap();
+
+    let run = wd.run(&["validate", "migration.toml", "--out", "out", "--json"]);
+    let summary = run.assert_success().json();
+    assert_eq!(summary["sources"][0]["scan_root"], json!(null), "not a scan index");
+    assert_eq!(
+        summary["sources"][2]["scan_root"],
+        json!({"orphan_files": 2, "ignored_files": 2, "unreadable_folders": 0, "listed_under": null})
+    );
+    assert!(summary["files"].as_array().unwrap().contains(&json!("orphans.csv")));
+    assert_eq!(
+        wd.read("out/orphans.csv"),
+        "source,kind,path\nscans,file,B002/Smith_John_misfiled.pdf\nscans,file,B004/0200.pdf\n"
+    );
+    // A file name can be a patient's name: counts on the terminal and in
+    // report.json, paths only in the owner-only orphans.csv.
+    assert!(!run.stdout.contains("Smith") && !run.stderr.contains("Smith"));
+    assert!(!wd.read("out/report.json").contains("Smith"));
+    assert!(!wd.read("out/report.html").contains("Smith"), "masked unless --show-phi");
+    #[cfg(unix)]
+    assert_eq!(crate::common::mode(&wd.path("out/orphans.csv")), 0o600);
+
+    let text = wd.run(&["validate", "migration.toml", "--out", "out"]);
+    assert!(
+        text.assert_success().stdout.contains("files in the scan folder of `scans` that no index line names: 2"),
+        "{}",
+        text.stdout
+    );
+    wd.run(&["validate", "migration.toml", "--out", "shown", "--show-phi"]).assert_success();
+    assert!(wd.read("shown/report.html").contains("B002/Smith_John_misfiled.pdf"));
+}
+
+#[test]
+fn the_demo_names_every_file_of_its_scan_folder() {
+    let wd = Workdir::from_fixture("demo");
+    let summary = wd.run(&["validate", "migration.toml", "--out", "out", "--json"]).assert_success().json();
+    assert_eq!(summary["sources"][2]["scan_root"]["orphan_files"], 0);
+    assert_eq!(wd.read("out/orphans.csv"), "source,kind,path\n");
+}
+
+#[test]
+fn files_loaded_by_an_earlier_batch_are_not_orphans_on_a_rerun() {
+    let wd = Workdir::from_fixture("demo");
+    wd.run(&["run", "migration.toml", "--out", "out1"]).assert_success();
+    let summary = wd.run(&["run", "migration.toml", "--out", "out2", "--json"]).assert_success().json();
+    assert_eq!(summary["sources"][2]["skipped_by_reason"]["already_loaded"], 128);
+    assert_eq!(summary["sources"][2]["scan_root"]["orphan_files"], 0);
+}
+
+#[test]
+fn without_check_files_the_scan_folder_is_not_walked() {
+    let wd = Workdir::from_fixture("demo");
+    std::fs::write(wd.path("scans/B001/stray.pdf"), b"%PDF-1.4\n").unwrap();
+    let mapping = wd.read("mappings/scan_index.toml").replace("[read]\n", "[read]\ncheck_files = false\n");
+    wd.write("mappings/scan_index.toml", &mapping);
+    let summary = wd.run(&["validate", "migration.toml", "--out", "out", "--json"]).assert_success().json();
+    assert_eq!(summary["sources"][2]["scan_root"], json!(null));
+    assert_eq!(wd.read("out/orphans.csv"), "source,kind,path\n");
+}
+
+#[test]
+fn a_second_line_naming_the_same_file_is_rejected_and_the_document_loaded_once() {
+    let wd = Workdir::from_fixture("demo");
+    // Line 3 names B001\0002.pdf; a re-keyed copy names it as B001/./0002.pdf.
+    let index = wd.read("scan_index.txt");
+    let line3 = index.lines().nth(2).unwrap().to_string();
+    assert!(line3.ends_with("B001\\0002.pdf"), "{line3}");
+    wd.write("scan_index.txt", &format!("{}{}\r\n", index, line3.replace("B001\\0002.pdf", "B001/./0002.pdf")));
+
+    let summary = wd.run(&["run", "migration.toml", "--out", "out", "--json"]).assert_success().json();
+    let scans = &summary["sources"][2];
+    assert_eq!(scans["rows_read"], 130);
+    assert_eq!(scans["rejected_by_code"], json!({"E-SCAN-DUPLICATE-FILE": 1, "E-SCAN-FILE-MISSING": 1}));
+    assert_eq!(scans["loaded"], 128);
+    assert_eq!(summary["reconciled"], true);
+    let conn = wd.db("emr.sqlite");
+    assert_eq!(count(&conn, "SELECT count(*) FROM documents"), 128);
+    assert_eq!(count(&conn, "SELECT count(*) FROM documents WHERE path LIKE '%0002.pdf'"), 1);
+
+    let rejected = wd.read("out/rejected.csv");
+    let line = rejected.lines().find(|line| line.contains("E-SCAN-DUPLICATE-FILE")).unwrap();
+    assert!(line.contains("scan_index.txt, row 131, field `file_path`"), "{line}");
+    assert!(line.contains("first named at scan_index.txt, row 3"), "{line}");
+    let issue = summary["issues"].as_array().unwrap().iter().find(|issue| issue["code"] == "E-SCAN-DUPLICATE-FILE");
+    assert_eq!(issue.unwrap()["examples"][0]["row"], 131);
+}
+
+#[test]
+fn a_tiff_scan_has_its_pages_counted_and_compared_with_the_index() {
+    let wd = Workdir::from_fixture("demo");
+    // Two scans come as TIFFs: one with the pages the index says (3), one
+    // with more than the index says (3 where it says 1).
+    std::fs::write(wd.path("scans/B001/0001.tif"), tiff(3)).unwrap();
+    std::fs::write(wd.path("scans/B001/0002.tif"), tiff(3)).unwrap();
+    std::fs::remove_file(wd.path("scans/B001/0001.pdf")).unwrap();
+    std::fs::remove_file(wd.path("scans/B001/0002.pdf")).unwrap();
+    edit_index(&wd, |fields| {
+        let (pages, tiff) = match fields[8].as_str() {
+            "B001\\0001.pdf" => ("1", "B001\\0001.tif"),
+            "B001\\0002.pdf" => ("3", "B001\\0002.tif"),
+            _ => return,
+        };
+        assert_eq!(fields[7], pages);
+        fields[8] = tiff.to_string();
+    });
+
+    let summary = wd.run(&["run", "migration.toml", "--out", "out", "--json"]).assert_success().json();
+    assert_eq!(
+        summary["sources"][2]["warnings_by_code"],
+        json!({"W-DOCUMENT-UNLINKED": 1, "W-SCAN-PAGE-COUNT-MISMATCH": 2})
+    );
+    let mismatches = summary["issues"].as_array().unwrap().iter().find(|i| i["code"] == "W-SCAN-PAGE-COUNT-MISMATCH");
+    let rows: Vec<u64> =
+        mismatches.unwrap()["examples"].as_array().unwrap().iter().map(|e| e["row"].as_u64().unwrap()).collect();
+    assert!(rows.contains(&2) && !rows.contains(&3), "{rows:?}");
+    let conn = wd.db("emr.sqlite");
+    assert_eq!(count(&conn, "SELECT count(*) FROM documents WHERE path LIKE '%.tif' AND page_count = 3"), 2);
+}
