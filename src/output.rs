@@ -41,6 +41,27 @@ impl Printer {
         bar
     }
 
+    /// A bar over the rows of a file whose row count is known only at its
+    /// end: its length is re-estimated from the share of the file read, so
+    /// it shows rows, rows per second and the time left. Hidden as
+    /// `progress` is.
+    pub fn rows_progress(&self, label: &str) -> RowsProgress {
+        let bar = if self.progress {
+            let bar = ProgressBar::new(0).with_style(
+                ProgressStyle::with_template("{prefix:>12} [{bar:30}] {human_pos} rows ({msg} rows/s, {eta} left)")
+                    .expect("valid template")
+                    .progress_chars("=> "),
+            );
+            bar.set_draw_target(ProgressDrawTarget::stderr_with_hz(10));
+            bar.set_prefix(label.to_string());
+            bar.enable_steady_tick(Duration::from_millis(200));
+            bar
+        } else {
+            ProgressBar::hidden()
+        };
+        RowsProgress { bar, rows: 0 }
+    }
+
     /// A line of progress narrative on stderr ("reading `pm`"), unless quiet.
     pub fn status(&self, message: &str) {
         if !self.quiet {
@@ -57,6 +78,35 @@ impl Printer {
     pub fn result(&self, text: &str) {
         let mut stdout = io::stdout().lock();
         let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+    }
+}
+
+/// See `Printer::rows_progress`.
+pub struct RowsProgress {
+    bar: ProgressBar,
+    rows: u64,
+}
+
+/// Rows between re-estimates of the total: often enough to track, rarely
+/// enough to cost nothing.
+const ESTIMATE_EVERY: u64 = 1024;
+
+impl RowsProgress {
+    /// One more row; `fraction_read` is the share of the file read so far.
+    pub fn row(&mut self, fraction_read: impl FnOnce() -> Option<f64>) {
+        self.rows += 1;
+        self.bar.inc(1);
+        if self.rows % ESTIMATE_EVERY == 1
+            && let Some(fraction) = fraction_read().filter(|fraction| *fraction > 0.0)
+        {
+            self.bar.set_length(((self.rows as f64 / fraction) as u64).max(self.rows));
+            let seconds = self.bar.elapsed().as_secs_f64().max(1e-3);
+            self.bar.set_message(format!("{:.0}", self.rows as f64 / seconds));
+        }
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
     }
 }
 

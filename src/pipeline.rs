@@ -221,7 +221,7 @@ impl<'e> Reading<'e> {
         let file_digest = sha256_file(&spec.path).map_err(|source| Error::Read { path: spec.path.clone(), source })?;
         let rules =
             Rules { required: compiled.required.clone(), today: self.today, max_age_years: compiled.max_age_years };
-        let bar = printer.progress(None, &spec.name);
+        let mut bar = printer.rows_progress(&spec.name);
         let mut occurrences: HashMap<[u8; 32], u32> = HashMap::new();
         let mut rows_read = 0u64;
         let scan_source =
@@ -237,9 +237,9 @@ impl<'e> Reading<'e> {
             let row = self.plan_row(raw, fingerprint, &compiled, &rules, &scans, scan_source);
             self.rows.push(row);
             self.map_validate += map_started.elapsed();
-            bar.inc(1);
+            bar.row(|| reader.fraction_read());
         }
-        bar.finish_and_clear();
+        bar.finish();
         printer.status(&format!("read {rows_read} rows from `{}`", spec.name));
         Ok(SourcePlan {
             name: spec.name.clone(),

@@ -7,15 +7,29 @@ use std::sync::{Arc, Mutex};
 
 use super::encoding::{self, DecodingReader, MalformedText};
 use super::{
-    Cell, ExtractError, Headers, MAX_RECORD_BYTES, Origin, RawRow, ReadDetails, ReadOptions, RowDefect, SourceReader,
-    positional_headers,
+    Cell, ExtractError, Headers, MAX_RECORD_BYTES, Origin, RawRow, ReadDetails, ReadOptions, ReadProgress, RowDefect,
+    SourceReader, positional_headers,
 };
 
 /// Enough text to detect the encoding and the delimiter from.
 const SNIFF_BYTES: usize = 64 * 1024;
 const DELIMITER_CANDIDATES: [char; 4] = [',', ';', '\t', '|'];
 
-type Input = Tap<DecodingReader<std::io::Chain<Cursor<Vec<u8>>, File>>>;
+type Input = Tap<DecodingReader<Counted<std::io::Chain<Cursor<Vec<u8>>, File>>>>;
+
+/// Counts the file's bytes as the decoder takes them, for progress.
+struct Counted<R> {
+    inner: R,
+    progress: Arc<ReadProgress>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        self.progress.advance(read as u64);
+        Ok(read)
+    }
+}
 
 pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader, ExtractError> {
     let open_error = |source| ExtractError::Open { path: origin.path.clone(), source };
@@ -32,7 +46,9 @@ pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader
         .ok_or_else(|| ExtractError::BadDelimiter { path: origin.path.clone(), delimiter })?;
 
     let window = Arc::new(Mutex::new(Window::default()));
-    let input = Tap { inner: DecodingReader::new(Cursor::new(prefix).chain(file), encoding), window: window.clone() };
+    let progress = ReadProgress::new(file.metadata().map_or(0, |metadata| metadata.len()));
+    let counted = Counted { inner: Cursor::new(prefix).chain(file), progress: progress.clone() };
+    let input = Tap { inner: DecodingReader::new(counted, encoding), window: window.clone() };
     let mut csv =
         csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter_byte).from_reader(input);
     let mut record = csv::StringRecord::new();
@@ -52,7 +68,7 @@ pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader
         // The record read as a header is the first row of data.
         rows.pending = Some(rows.current_row());
     }
-    Ok(SourceReader { headers, details, rows: Box::new(rows) })
+    Ok(SourceReader { headers, details, rows: Box::new(rows), progress })
 }
 
 fn read_prefix(file: &mut File) -> std::io::Result<Vec<u8>> {

@@ -174,6 +174,35 @@ pub struct SourceReader {
     pub headers: Headers,
     pub details: ReadDetails,
     rows: Box<dyn Iterator<Item = Result<RawRow, ExtractError>> + Send>,
+    progress: Arc<ReadProgress>,
+}
+
+/// How far through its file a reader is, in whatever unit it knows the
+/// total of: bytes of a text file, rows of a sheet. Shared with the rows
+/// iterator, which advances it.
+#[derive(Debug, Default)]
+pub(crate) struct ReadProgress {
+    done: std::sync::atomic::AtomicU64,
+    total: u64,
+}
+
+impl ReadProgress {
+    pub(crate) fn new(total: u64) -> Arc<ReadProgress> {
+        Arc::new(ReadProgress { done: Default::default(), total })
+    }
+
+    pub(crate) fn advance(&self, by: u64) {
+        self.done.fetch_add(by, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl SourceReader {
+    /// The share of the file read so far (0 to 1), for a progress bar's
+    /// estimate of the rows to come; none when the size is unknown.
+    pub fn fraction_read(&self) -> Option<f64> {
+        let done = self.progress.done.load(std::sync::atomic::Ordering::Relaxed);
+        (self.progress.total > 0).then(|| (done as f64 / self.progress.total as f64).min(1.0))
+    }
 }
 
 impl Iterator for SourceReader {
@@ -247,6 +276,8 @@ pub enum ExtractError {
     Delimited { path: PathBuf, line: u64, message: String },
     #[error("{}: cannot read the workbook: {message}\n\nhint: a workbook that is password-protected or damaged must be re-saved from the spreadsheet program", path.display())]
     Workbook { path: PathBuf, message: String },
+    #[error("{}: the workbook is password-protected (encrypted), or an old .xls file with a new name\n\nhint: open it in the spreadsheet program and save a copy without a password, as .xlsx", path.display())]
+    Encrypted { path: PathBuf },
     #[error("{}: there is no sheet `{sheet}`; the sheets are {}{}", path.display(), quoted_list(available), nearest.as_ref().map(|n| format!("\n\nhint: did you mean `{n}`?")).unwrap_or_else(|| "\n\nhint: name a sheet, or give its position (1 is the first)".into()))]
     SheetNotFound { path: PathBuf, sheet: String, available: Vec<String>, nearest: Option<String> },
     #[error("{}: no sheet holds any data", path.display())]
@@ -284,6 +315,18 @@ mod tests {
         assert!(!header.look_like_data());
         let data = Headers::new(["Doe", "Jane", "03/04/1975", "43215"].map(String::from));
         assert!(data.look_like_data());
+    }
+
+    #[test]
+    fn readers_say_how_far_through_their_file_they_are() {
+        let mut file = tempfile::NamedTempFile::with_suffix(".csv").unwrap();
+        std::io::Write::write_all(&mut file, "Last,First\nDoe,Jane\n".repeat(20_000).as_bytes()).unwrap();
+        let mut reader = open(file.path(), "s", "f.csv", &ReadOptions::default()).unwrap();
+        reader.next().unwrap().unwrap();
+        let early = reader.fraction_read().unwrap();
+        assert!(early < 0.5, "{early}");
+        reader.by_ref().for_each(drop);
+        assert_eq!(reader.fraction_read(), Some(1.0));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use calamine::{Data, Range, Reader, open_workbook_auto};
 use jiff::civil::Date;
 
 use super::{
-    Cell, ExtractError, Headers, Origin, RawRow, ReadDetails, ReadOptions, SheetChoice, SourceReader,
+    Cell, ExtractError, Headers, Origin, RawRow, ReadDetails, ReadOptions, ReadProgress, SheetChoice, SourceReader,
     positional_headers,
 };
 
@@ -17,6 +17,7 @@ const HEADER_SEARCH_ROWS: usize = 30;
 
 pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader, ExtractError> {
     let workbook_error = |message: String| ExtractError::Workbook { path: origin.path.clone(), message };
+    refuse_encrypted(&origin)?;
     let mut workbook = open_workbook_auto(&origin.path).map_err(|error| workbook_error(error.to_string()))?;
     let names = workbook.sheet_names();
     let (sheet, range) = match &options.sheet {
@@ -36,8 +37,7 @@ pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader
         let details =
             ReadDetails { encoding: None, delimiter: None, sheet: Some(sheet.clone()), other_sheets, header_row: 0 };
         let headers = positional_headers(range.width());
-        let rows = SheetRows { sheet: Arc::from(sheet.as_str()), next: first, start_row, range, origin };
-        return Ok(SourceReader { headers, details, rows: Box::new(rows) });
+        return Ok(sheet_reader(headers, details, SheetRows::new(&sheet, first, start_row, range, origin)));
     }
     let header_index = match options.header_row {
         Some(row) => {
@@ -66,8 +66,31 @@ pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader
         other_sheets,
         header_row: start_row + header_index as u64 + 1,
     };
-    let rows = SheetRows { sheet: Arc::from(sheet.as_str()), next: header_index + 1, start_row, range, origin };
-    Ok(SourceReader { headers, details, rows: Box::new(rows) })
+    Ok(sheet_reader(headers, details, SheetRows::new(&sheet, header_index + 1, start_row, range, origin)))
+}
+
+fn sheet_reader(headers: Headers, details: ReadDetails, rows: SheetRows) -> SourceReader {
+    let progress = rows.progress.clone();
+    SourceReader { headers, details, rows: Box::new(rows), progress }
+}
+
+/// An Office Open XML workbook (xlsx, xlsm, xlsb) is a ZIP archive, unless a
+/// password encrypts it: then Office wraps it in the compound-file container
+/// of the old formats. calamine would only say the ZIP is invalid.
+fn refuse_encrypted(origin: &Origin) -> Result<(), ExtractError> {
+    const COMPOUND_FILE: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+    let extension = origin.path.extension().and_then(|extension| extension.to_str()).map(str::to_ascii_lowercase);
+    if !matches!(extension.as_deref(), Some("xlsx" | "xlsm" | "xlsb")) {
+        return Ok(());
+    }
+    let mut start = [0u8; 8];
+    let read = std::fs::File::open(&origin.path)
+        .and_then(|mut file| std::io::Read::read(&mut file, &mut start))
+        .map_err(|source| ExtractError::Open { path: origin.path.clone(), source })?;
+    if start[..read] == *COMPOUND_FILE {
+        return Err(ExtractError::Encrypted { path: origin.path.clone() });
+    }
+    Ok(())
 }
 
 fn first_sheet_with_data<R: std::io::Read + std::io::Seek>(
@@ -178,6 +201,14 @@ struct SheetRows {
     origin: Origin,
     start_row: u64,
     next: usize,
+    progress: Arc<ReadProgress>,
+}
+
+impl SheetRows {
+    fn new(sheet: &str, first: usize, start_row: u64, range: Range<Data>, origin: Origin) -> SheetRows {
+        let progress = ReadProgress::new(range.height().saturating_sub(first) as u64);
+        SheetRows { sheet: Arc::from(sheet), next: first, start_row, range, origin, progress }
+    }
 }
 
 impl Iterator for SheetRows {
@@ -189,6 +220,7 @@ impl Iterator for SheetRows {
         }
         let row = self.next;
         self.next += 1;
+        self.progress.advance(1);
         let cells = (0..self.range.width())
             .map(|column| convert(self.range.get((row, column)).unwrap_or(&Data::Empty)))
             .collect();

@@ -208,11 +208,11 @@ fn read_rows(
     counts: &mut RowCounts,
     printer: &Printer,
 ) -> Result<(), ExtractError> {
-    let progress = printer.progress(None, "profiling");
-    for row in reader.by_ref() {
+    let mut progress = printer.rows_progress("profiling");
+    while let Some(row) = reader.next() {
         let row = row?;
         counts.rows += 1;
-        progress.inc(1);
+        progress.row(|| reader.fraction_read());
         if row.is_blank() {
             counts.blank += 1;
             continue;
@@ -228,7 +228,7 @@ fn read_rows(
             tally.add(row.cell(index));
         }
     }
-    progress.finish_and_clear();
+    progress.finish();
     Ok(())
 }
 

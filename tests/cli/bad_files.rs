@@ -21,13 +21,14 @@ fn assert_clear_error(run: &Run, file: &str, expected: &str) {
 #[test]
 fn each_unreadable_file_is_a_clear_error_naming_it() {
     let wd = Workdir::from_fixture("bad");
-    let cases: [(&str, &[&str], &str); 7] = [
+    let cases: [(&str, &[&str], &str); 8] = [
         ("nul-byte.csv", &[], "contains NUL bytes"),
         ("utf16-no-bom.csv", &[], "encoding = \"utf-16le\""),
         ("bad-utf8.csv", &["--encoding", "utf-8"], "line 3: the text is not valid UTF-8"),
         ("pdf-renamed.csv", &[], "this is a PDF, not a text file"),
         ("workbook-renamed.csv", &[], "this is a ZIP archive"),
         ("corrupt.xlsx", &[], "cannot read the workbook"),
+        ("password-protected.xlsx", &[], "the workbook is password-protected (encrypted)"),
         ("empty.csv", &[], "the file holds no header row"),
     ];
     for (file, extra, expected) in cases {
