@@ -1,44 +1,25 @@
 //! Delimited text (CSV, TSV, semicolon, pipe) through the csv crate, streamed:
 //! the file is decoded to UTF-8 on the fly and one record buffer is reused.
 
-use std::fs::File;
-use std::io::{Cursor, Read};
+use std::io::Read;
 use std::sync::{Arc, Mutex};
 
-use super::encoding::{self, DecodingReader, MalformedText};
+use super::encoding::{self, MalformedText};
 use super::{
-    Cell, ExtractError, Headers, MAX_RECORD_BYTES, Origin, RawRow, ReadDetails, ReadOptions, ReadProgress, RowDefect,
-    SourceReader, positional_headers,
+    Cell, ExtractError, Headers, MAX_RECORD_BYTES, Origin, RawRow, ReadDetails, ReadOptions, RowDefect, SourceReader,
+    positional_headers,
 };
 
-/// Enough text to detect the encoding and the delimiter from.
-const SNIFF_BYTES: usize = 64 * 1024;
 const DELIMITER_CANDIDATES: [char; 4] = [',', ';', '\t', '|'];
 
-type Input = Tap<DecodingReader<Counted<std::io::Chain<Cursor<Vec<u8>>, File>>>>;
-
-/// Counts the file's bytes as the decoder takes them, for progress.
-struct Counted<R> {
-    inner: R,
-    progress: Arc<ReadProgress>,
-}
-
-impl<R: Read> Read for Counted<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let read = self.inner.read(buf)?;
-        self.progress.advance(read as u64);
-        Ok(read)
-    }
-}
+type Input = Tap<encoding::TextReader>;
 
 pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader, ExtractError> {
-    let open_error = |source| ExtractError::Open { path: origin.path.clone(), source };
-    let mut file = File::open(&origin.path).map_err(open_error)?;
-    let prefix = read_prefix(&mut file).map_err(open_error)?;
-    let encoding = encoding::detect(&prefix, options.encoding.as_deref(), &origin.path)?;
+    let text = encoding::open_text(&origin.path, options.encoding.as_deref())?;
+    let encoding = text.encoding;
     let delimiter = match options.delimiter {
         Some(delimiter) => delimiter,
-        None => sniff_delimiter(&encoding.decode_with_bom_removal(&prefix).0),
+        None => sniff_delimiter(&text.sample),
     };
     let delimiter_byte = u8::try_from(delimiter)
         .ok()
@@ -46,9 +27,8 @@ pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader
         .ok_or_else(|| ExtractError::BadDelimiter { path: origin.path.clone(), delimiter })?;
 
     let window = Arc::new(Mutex::new(Window::default()));
-    let progress = ReadProgress::new(file.metadata().map_or(0, |metadata| metadata.len()));
-    let counted = Counted { inner: Cursor::new(prefix).chain(file), progress: progress.clone() };
-    let input = Tap { inner: DecodingReader::new(counted, encoding), window: window.clone() };
+    let progress = text.progress;
+    let input = Tap { inner: text.reader, window: window.clone() };
     let mut csv =
         csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter_byte).from_reader(input);
     let mut record = csv::StringRecord::new();
@@ -69,12 +49,6 @@ pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader
         rows.pending = Some(rows.current_row());
     }
     Ok(SourceReader { headers, details, rows: Box::new(rows), progress })
-}
-
-fn read_prefix(file: &mut File) -> std::io::Result<Vec<u8>> {
-    let mut prefix = Vec::with_capacity(SNIFF_BYTES);
-    file.take(SNIFF_BYTES as u64).read_to_end(&mut prefix)?;
-    Ok(prefix)
 }
 
 /// Reads records up to the header: the first record, or the record starting
@@ -429,11 +403,11 @@ mod tests {
     #[test]
     fn invalid_utf8_after_the_sniffed_prefix_names_the_line() {
         let mut bytes = b"name\n".to_vec();
-        for _ in 0..(SNIFF_BYTES / 4) {
+        for _ in 0..(encoding::SNIFF_BYTES / 4) {
             bytes.extend_from_slice(b"abc\n");
         }
         bytes.extend_from_slice(b"caf\xE9\n");
-        let lines_before = (SNIFF_BYTES / 4) as u64 + 1;
+        let lines_before = (encoding::SNIFF_BYTES / 4) as u64 + 1;
         match read_all(&bytes, &ReadOptions::default()) {
             Err(ExtractError::Decode { line, .. }) => assert_eq!(line, lines_before + 1),
             other => panic!("expected a decode error, got {:?}", other.map(|(_, rows)| rows.len())),

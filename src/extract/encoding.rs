@@ -38,6 +38,49 @@ pub(super) fn detect(prefix: &[u8], label: Option<&str>, path: &Path) -> Result<
     }
 }
 
+/// Enough of a file to detect its encoding (and a delimiter) from.
+pub(super) const SNIFF_BYTES: usize = 64 * 1024;
+
+/// A text file opened for reading: its encoding, its start decoded (for
+/// sniffing), and a reader of the whole file as UTF-8 that counts the
+/// file's bytes as it goes.
+pub(super) struct TextInput {
+    pub encoding: &'static Encoding,
+    pub sample: String,
+    pub reader: TextReader,
+    pub progress: std::sync::Arc<super::ReadProgress>,
+}
+
+pub(super) type TextReader = DecodingReader<Counted<io::Chain<io::Cursor<Vec<u8>>, std::fs::File>>>;
+
+/// Opens `path`, detects its encoding (`label` wins) and refuses what is not
+/// text.
+pub(super) fn open_text(path: &Path, label: Option<&str>) -> Result<TextInput, ExtractError> {
+    let open_error = |source| ExtractError::Open { path: path.to_path_buf(), source };
+    let mut file = std::fs::File::open(path).map_err(open_error)?;
+    let mut prefix = Vec::with_capacity(SNIFF_BYTES);
+    (&mut file).take(SNIFF_BYTES as u64).read_to_end(&mut prefix).map_err(open_error)?;
+    let encoding = detect(&prefix, label, path)?;
+    let sample = encoding.decode_with_bom_removal(&prefix).0.into_owned();
+    let progress = super::ReadProgress::new(file.metadata().map_or(0, |metadata| metadata.len()));
+    let counted = Counted { inner: io::Cursor::new(prefix).chain(file), progress: progress.clone() };
+    Ok(TextInput { encoding, sample, reader: DecodingReader::new(counted, encoding), progress })
+}
+
+/// Counts the file's bytes as the decoder takes them, for progress.
+pub(super) struct Counted<R> {
+    inner: R,
+    progress: std::sync::Arc<super::ReadProgress>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        self.progress.advance(read as u64);
+        Ok(read)
+    }
+}
+
 /// What a file is, when its first bytes say it is not text: a workbook or a
 /// PDF renamed `.csv` must not be read as a page of Windows-1252 (every byte
 /// is valid Windows-1252, so decoding alone would never object).

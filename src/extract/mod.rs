@@ -13,6 +13,7 @@
 mod cell;
 mod delimited;
 mod encoding;
+mod fixed;
 mod scan_file;
 mod scan_root;
 mod sheet;
@@ -52,6 +53,8 @@ pub struct ReadOptions {
     /// `false` for a file without a header row: every row is data, and
     /// columns are named by their position (`"1"` is the first).
     pub header: Option<bool>,
+    /// For fixed-width text: each column's name and character positions.
+    pub columns: Option<Vec<FixedColumn>>,
     /// For a scan index: the folder, relative to the index file, that every
     /// referenced path must stay inside.
     pub scan_root: Option<PathBuf>,
@@ -59,6 +62,17 @@ pub struct ReadOptions {
     /// for rehearsals without the files: documents then load without a
     /// checksum or page count.
     pub check_files: Option<bool>,
+}
+
+/// One column of a fixed-width file: characters `start` to `end` (or
+/// `start` and `width`), counted from 1 as a layout specification does.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixedColumn {
+    pub name: String,
+    pub start: usize,
+    pub end: Option<usize>,
+    pub width: Option<usize>,
 }
 
 /// A worksheet by name (`sheet = "Patients"`) or position (`sheet = 2`).
@@ -79,6 +93,9 @@ fn positional_headers(width: usize) -> Headers {
 pub enum Format {
     Delimited,
     Spreadsheet,
+    /// Fixed-width text: each column at declared character positions
+    /// (`columns` in `[read]`). Never guessed from an extension.
+    Fixed,
 }
 
 impl Format {
@@ -233,6 +250,7 @@ pub fn open(
     match format {
         Format::Delimited => delimited::open(origin, options),
         Format::Spreadsheet => sheet::open(origin, options),
+        Format::Fixed => fixed::open(origin, options),
     }
 }
 
@@ -286,6 +304,8 @@ pub enum ExtractError {
     NoHeader { path: PathBuf },
     #[error("{}: `header_row = {row}` names no header: {detail}\n\nhint: `header_row` counts rows as a person sees them: the line in a text editor, the row number in Excel", path.display())]
     HeaderRowMissing { path: PathBuf, row: u64, detail: String },
+    #[error("{}: the fixed-width layout in [read] `columns` {problem}\n\nhint: each column is {{ name = \"...\", start = N, end = M }} (or `width`), counted in characters from 1, without overlaps", path.display())]
+    Layout { path: PathBuf, problem: String },
     #[error("{}: the delimiter `{delimiter}` is not a single ASCII character", path.display())]
     BadDelimiter { path: PathBuf, delimiter: char },
 }

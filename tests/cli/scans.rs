@@ -161,3 +161,55 @@ fn a_tiff_scan_has_its_pages_counted_and_compared_with_the_index() {
     let conn = wd.db("emr.sqlite");
     assert_eq!(count(&conn, "SELECT count(*) FROM documents WHERE path LIKE '%.tif' AND page_count = 3"), 2);
 }
+
+/// The demo's pipe-delimited scan index rewritten at fixed column positions,
+/// with a header line, and the `[read]` columns that describe it.
+fn fixed_width_index(wd: &Workdir) -> (String, String) {
+    let text = wd.read("scan_index.txt");
+    let rows: Vec<Vec<&str>> = text.lines().map(|line| line.split('|').collect()).collect();
+    let widths: Vec<usize> =
+        (0..rows[0].len()).map(|column| rows.iter().map(|row| row[column].len()).max().unwrap() + 2).collect();
+    let mut fixed = String::new();
+    for row in &rows {
+        for (cell, width) in row.iter().zip(&widths) {
+            fixed.push_str(&format!("{cell:<width$}"));
+        }
+        fixed.push_str("\r\n");
+    }
+    let mut start = 1;
+    let mut columns = Vec::new();
+    for (name, width) in rows[0].iter().zip(&widths) {
+        columns.push(format!("{{ name = \"{name}\", start = {start}, width = {} }}", width - 2));
+        start += width;
+    }
+    (fixed, format!("format = \"fixed\"\nheader_row = 1\ncolumns = [\n    {},\n]\n", columns.join(",\n    ")))
+}
+
+#[test]
+fn a_fixed_width_scan_index_loads_as_its_delimited_twin_does() {
+    let wd = Workdir::from_fixture("demo");
+    let delimited = wd.run(&["validate", "migration.toml", "--json"]).assert_success().json();
+    let (fixed, read) = fixed_width_index(&wd);
+    wd.write("scan_index_fixed.txt", &fixed);
+    let mapping = wd.read("mappings/scan_index.toml").replace("delimiter = \"|\"\n", &read);
+    wd.write("mappings/scan_index_fixed.toml", &mapping);
+    let project = wd
+        .read("migration.toml")
+        .replace("file = \"scan_index.txt\"", "file = \"scan_index_fixed.txt\"")
+        .replace("mapping = \"mappings/scan_index.toml\"", "mapping = \"mappings/scan_index_fixed.toml\"");
+    wd.write("migration.toml", &project);
+    let summary = wd.run(&["validate", "migration.toml", "--json"]).assert_success().json();
+    let (before, after) = (&delimited["sources"][2], &summary["sources"][2]);
+    for count in ["rows_read", "loaded", "rejected", "rejected_by_code", "warnings_by_code"] {
+        assert!(!before[count].is_null(), "{count}");
+        assert_eq!(before[count], after[count], "{count}:\n{before}\n{after}");
+    }
+    assert_eq!(after["delimiter"], serde_json::Value::Null);
+
+    let overlapping = mapping.replace("start = 1, width = 5", "start = 1, width = 12");
+    assert_ne!(overlapping, mapping, "BATCH is widened into CHART_NO");
+    wd.write("mappings/scan_index_fixed.toml", &overlapping);
+    let bad = wd.run(&["validate", "migration.toml"]);
+    assert_eq!(bad.code, Some(2), "a bad layout is the mapping's error: {}", bad.stderr);
+    assert!(bad.stderr.contains("overlapping"), "{}", bad.stderr);
+}
