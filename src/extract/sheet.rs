@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use calamine::{Data, Range, Reader, open_workbook_auto};
+use calamine::{Data, Dimensions, Range, Reader, Sheets, open_workbook_auto};
 use jiff::civil::Date;
 
 use super::{
@@ -28,6 +28,8 @@ pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader
         }
         None => first_sheet_with_data(&mut workbook, &names, &origin)?,
     };
+    let merged = merged_cells(&mut workbook, &sheet);
+    let mut range = range;
     let other_sheets = names.iter().filter(|name| **name != sheet).cloned().collect();
 
     let start_row = range.start().map_or(0, |(row, _)| row as u64);
@@ -36,6 +38,7 @@ pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader
         let first = options.header_row.map_or(0, |row| row.saturating_sub(start_row + 1) as usize);
         let details =
             ReadDetails { encoding: None, delimiter: None, sheet: Some(sheet.clone()), other_sheets, header_row: 0 };
+        fill_merged_below(&mut range, &merged, start_row + first as u64);
         let headers = positional_headers(range.width());
         return Ok(sheet_reader(headers, details, SheetRows::new(&sheet, first, start_row, range, origin)));
     }
@@ -56,6 +59,7 @@ pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader
         }
         None => detect_header(&range).ok_or_else(|| ExtractError::NoHeader { path: origin.path.clone() })?,
     };
+    fill_merged_below(&mut range, &merged, start_row + header_index as u64 + 1);
     let headers = Headers::new(
         (0..range.width()).map(|column| header_text(range.get((header_index, column)).unwrap_or(&Data::Empty))),
     );
@@ -72,6 +76,34 @@ pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader
 fn sheet_reader(headers: Headers, details: ReadDetails, rows: SheetRows) -> SourceReader {
     let progress = rows.progress.clone();
     SourceReader { headers, details, rows: Box::new(rows), progress }
+}
+
+/// The sheet's merged regions, where the format records them (xlsx, xls);
+/// none for xlsb and ods, whose merged cells read as the top-left value
+/// and blanks.
+fn merged_cells<R: std::io::Read + std::io::Seek>(workbook: &mut Sheets<R>, sheet: &str) -> Vec<Dimensions> {
+    match workbook {
+        Sheets::Xlsx(xlsx) => xlsx.merge_cells_by_sheet_name(sheet).unwrap_or_default(),
+        Sheets::Xls(xls) => xls.merge_cells_by_sheet_name(sheet).unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+/// A merged region below the header holds one value for all its cells (a
+/// family name over the family's rows): every cell gets it, so no row of
+/// the region reads as blank. Regions at or above the header (titles) are
+/// left alone, so a title spread across the top never looks like a header.
+fn fill_merged_below(range: &mut Range<Data>, merged: &[Dimensions], first_data_row: u64) {
+    for region in merged.iter().filter(|region| u64::from(region.start.0) >= first_data_row) {
+        let Some(value) = range.get_value(region.start).cloned() else { continue };
+        for row in region.start.0..=region.end.0 {
+            for column in region.start.1..=region.end.1 {
+                if (row, column) != region.start && range.get_value((row, column)).is_some() {
+                    range.set_value((row, column), value.clone());
+                }
+            }
+        }
+    }
 }
 
 /// An Office Open XML workbook (xlsx, xlsm, xlsb) is a ZIP archive, unless a

@@ -120,3 +120,36 @@ fn a_sheet_is_chosen_by_name_or_position() {
     assert_eq!(missing.code, Some(2));
     assert!(missing.stderr.contains("there is no sheet `2`; the sheets are `Patients`"), "{}", missing.stderr);
 }
+
+#[test]
+fn workbooks_in_the_1904_date_system_and_with_merged_cells_load_as_they_read() {
+    let wd = Workdir::from_fixture("odd");
+    wd.write(
+        "migration.toml",
+        "[project]\nname = \"Odd workbooks\"\n\n[target]\ndatabase = \"emr.sqlite\"\nmrn_prefix = \"ODD\"\n\n\
+         [[source]]\nname = \"mac\"\nfile = \"dates-1904.xlsx\"\nmapping = \"mapping.toml\"\n\n\
+         [[source]]\nname = \"merged\"\nfile = \"merged-cells.xlsx\"\nmapping = \"mapping.toml\"\n",
+    );
+    let summary = wd.run(&["run", "migration.toml", "--json"]).assert_success().json();
+    assert_eq!(summary["sources"][1]["header_row"], 2, "the merged title is not the header");
+    let db = wd.db("emr.sqlite");
+    let patients: Vec<(String, String, String)> = db
+        .prepare("SELECT family_name, given_name, birth_date FROM patients ORDER BY birth_date")
+        .unwrap()
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let expected = [
+        ("Roe", "Rick", "1957-09-27"),
+        ("Garcia", "Maria", "1975-05-09"),
+        ("Garcia", "Jose", "1977-01-02"),
+        ("Doe", "Jane", "1980-03-04"),
+        ("Lee", "Ann", "1983-07-08"),
+        ("Lee", "Ann", "2001-12-31"),
+        ("Garcia", "Lucia", "2008-06-30"),
+    ];
+    let patients: Vec<(&str, &str, &str)> =
+        patients.iter().map(|(family, given, birth)| (family.as_str(), given.as_str(), birth.as_str())).collect();
+    assert_eq!(patients, expected);
+}
