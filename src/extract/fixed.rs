@@ -191,6 +191,34 @@ mod tests {
         row.cells.iter().map(|cell| cell.as_text().map(|text| text.to_string()).unwrap_or_default()).collect()
     }
 
+    /// Random lines of letters, spaces, line breaks, NULs and multi-byte
+    /// characters under random layouts: rows or a clear error, never a
+    /// panic (a cut inside a multi-byte character included).
+    #[test]
+    fn no_file_makes_the_reader_panic() {
+        const PIECES: &[&str] = &["a", " ", "\n", "\r\n", "é", "日本", "\0", "12", "\t", "\u{feff}"];
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |bound: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % bound as u64) as usize
+        };
+        for _ in 0..500 {
+            let text: String = (0..next(200)).map(|_| PIECES[next(PIECES.len())]).collect();
+            let mut start = 1 + next(3);
+            let mut layout = Vec::new();
+            for index in 0..1 + next(4) {
+                let width = 1 + next(6);
+                layout.push(FixedColumn { name: format!("C{index}"), start, end: None, width: Some(width) });
+                start += width + next(2);
+            }
+            if let Ok(rows) = read(&text, layout, None) {
+                assert!(rows.iter().all(|row| row.source.row >= 1));
+            }
+        }
+    }
+
     #[test]
     fn columns_are_cut_at_their_positions_and_trimmed() {
         let layout = vec![column("BATCH", 1, 4), column("CHART", 5, 10), column("LAST", 11, 20)];

@@ -153,3 +153,43 @@ fn workbooks_in_the_1904_date_system_and_with_merged_cells_load_as_they_read() {
         patients.iter().map(|(family, given, birth)| (family.as_str(), given.as_str(), birth.as_str())).collect();
     assert_eq!(patients, expected);
 }
+
+#[test]
+fn every_encoding_delimiter_and_workbook_format_in_the_odd_fixtures_reads_and_loads() {
+    let wd = Workdir::from_fixture("odd");
+    let files = [
+        ("utf16-bom.csv", "encoding", "UTF-16LE"),
+        ("latin1-tabs.tsv", "delimiter", "\t"),
+        ("quoted-newline.txt", "delimiter", "|"),
+        ("opendocument.ods", "sheet", "Patients"),
+        ("macros.xlsm", "sheet", "Patients"),
+        ("two-sheets.xlsx", "sheet", "Patients"),
+    ];
+    let mut project = String::from(
+        "[project]\nname = \"Odd exports\"\n\n[target]\ndatabase = \"emr.sqlite\"\nmrn_prefix = \"ODD\"\n",
+    );
+    for (index, (file, _, _)) in files.iter().enumerate() {
+        project
+            .push_str(&format!("\n[[source]]\nname = \"s{index}\"\nfile = \"{file}\"\nmapping = \"mapping.toml\"\n"));
+    }
+    wd.write("migration.toml", &project);
+    let summary = wd.run(&["run", "migration.toml", "--json"]).assert_success().json();
+    for (index, (file, key, value)) in files.iter().enumerate() {
+        let source = &summary["sources"][index];
+        assert_eq!(source[*key], *value, "{file}: {source}");
+        assert_eq!(source["rejected"], 0, "{file}: {source}");
+    }
+    assert_eq!(summary["sources"][2]["rows_read"], 2, "the quoted line break is inside one field");
+    assert_eq!(summary["sources"][5]["other_sheets"], serde_json::json!(["Cover", "Notes"]));
+    let db = wd.db("emr.sqlite");
+    let names: Vec<String> = db
+        .prepare("SELECT family_name || ' ' || given_name FROM patients ORDER BY 1")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for expected in ["Müller Jürgen", "O'Brien Seán", "Doe Jane", "Roe Rick"] {
+        assert!(names.iter().any(|name| name == expected), "{expected} in {names:?}");
+    }
+}
