@@ -103,6 +103,11 @@ pub struct ProfileArgs {
     #[arg(long)]
     pub delimiter: Option<char>,
 
+    /// Read the file as this mapping's [read] table says (fixed-width columns, sheet, header row, ...);
+    /// the options above override it
+    #[arg(long, value_name = "MAPPING", value_hint = clap::ValueHint::FilePath)]
+    pub mapping: Option<PathBuf>,
+
     /// Also write profile.html and profile.json into this folder (owner-only)
     #[arg(long, value_hint = clap::ValueHint::DirPath)]
     pub out: Option<PathBuf>,

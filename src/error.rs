@@ -82,6 +82,7 @@ impl ExtractError {
                 | ExtractError::SheetNotFound { .. }
                 | ExtractError::HeaderRowMissing { .. }
                 | ExtractError::BadDelimiter { .. }
+                | ExtractError::BadQuote { .. }
                 | ExtractError::Layout { .. }
         )
     }

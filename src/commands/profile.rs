@@ -6,19 +6,13 @@ use std::path::Path;
 use crate::cli::ProfileArgs;
 use crate::error::{Error, Outcome};
 use crate::extract::{self, ReadOptions};
+use crate::mapping;
 use crate::output::Printer;
 use crate::private_file;
 use crate::profile::{self, ProfileOptions};
 
 pub fn profile(args: &ProfileArgs, printer: &Printer) -> Result<Outcome, Error> {
-    let read = ReadOptions {
-        encoding: args.encoding.clone(),
-        delimiter: args.delimiter,
-        sheet: args.sheet.clone().map(extract::SheetChoice::Name),
-        header: args.no_header.then_some(false),
-        header_row: args.header_row,
-        ..ReadOptions::default()
-    };
+    let read = read_options(args)?;
     let options = ProfileOptions { show_phi: args.show_phi, never_show: args.never_show.clone() };
     printer.status(&format!("profiling {}", args.file.display()));
     let profile = profile::profile(&args.file, &read, &options, printer)?;
@@ -38,6 +32,23 @@ pub fn profile(args: &ProfileArgs, printer: &Printer) -> Result<Outcome, Error> 
         printer.result(&profile::terminal_table(&profile));
     }
     Ok(Outcome::Success)
+}
+
+/// The mapping's `[read]` (if one is given), with the command line's
+/// options over it.
+fn read_options(args: &ProfileArgs) -> Result<ReadOptions, Error> {
+    let base = match &args.mapping {
+        Some(path) => mapping::load(path)?.read_options().clone(),
+        None => ReadOptions::default(),
+    };
+    Ok(ReadOptions {
+        encoding: args.encoding.clone().or(base.encoding.clone()),
+        delimiter: args.delimiter.or(base.delimiter),
+        sheet: args.sheet.clone().map(extract::SheetChoice::Name).or(base.sheet.clone()),
+        header: if args.no_header { Some(false) } else { base.header },
+        header_row: args.header_row.or(base.header_row),
+        ..base
+    })
 }
 
 fn json(profile: &profile::Profile) -> String {

@@ -21,16 +21,20 @@ pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader
         Some(delimiter) => delimiter,
         None => sniff_delimiter(&text.sample),
     };
-    let delimiter_byte = u8::try_from(delimiter)
-        .ok()
-        .filter(u8::is_ascii)
-        .ok_or_else(|| ExtractError::BadDelimiter { path: origin.path.clone(), delimiter })?;
+    let delimiter_byte =
+        ascii(delimiter).ok_or_else(|| ExtractError::BadDelimiter { path: origin.path.clone(), delimiter })?;
+    let quote = options.quote.unwrap_or_else(|| sniff_quote(&text.sample, delimiter));
+    let quote_byte = ascii(quote).ok_or_else(|| ExtractError::BadQuote { path: origin.path.clone(), quote })?;
 
     let window = Arc::new(Mutex::new(Window::default()));
     let progress = text.progress;
     let input = Tap { inner: text.reader, window: window.clone() };
-    let mut csv =
-        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter_byte).from_reader(input);
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter_byte)
+        .quote(quote_byte)
+        .from_reader(input);
     let mut record = csv::StringRecord::new();
     let header_line = find_header(&mut csv, &mut record, &window, options.header_row, &origin)?;
     let headerless = options.header == Some(false);
@@ -39,6 +43,7 @@ pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader
     let details = ReadDetails {
         encoding: Some(encoding.name()),
         delimiter: Some(delimiter),
+        quote: Some(quote),
         sheet: None,
         other_sheets: Vec::new(),
         header_row: if headerless { 0 } else { header_line },
@@ -273,6 +278,34 @@ fn sniff_delimiter(sample: &str) -> char {
     best.0
 }
 
+fn ascii(character: char) -> Option<u8> {
+    u8::try_from(character).ok().filter(u8::is_ascii)
+}
+
+/// `'` when the first lines quote fields with it and never with `"`; else
+/// `"`. A quote counts where a field starts with the mark and where one
+/// ends with it, so the apostrophe in O'Brien is no quote, and a quoted
+/// field holding the delimiter still counts once.
+fn sniff_quote(sample: &str, delimiter: char) -> char {
+    let quoted_fields = |mark: char| -> usize {
+        let (mut opened, mut closed) = (0, 0);
+        for line in sample.lines().take(20) {
+            let characters: Vec<char> = line.chars().collect();
+            for (index, &character) in characters.iter().enumerate() {
+                if character != mark {
+                    continue;
+                }
+                let before = characters[..index].iter().rev().find(|c| **c != ' ');
+                let after = characters[index + 1..].iter().find(|c| **c != ' ');
+                opened += usize::from(before.is_none_or(|c| *c == delimiter));
+                closed += usize::from(after.is_none_or(|c| *c == delimiter) && index > 0);
+            }
+        }
+        opened.min(closed)
+    };
+    if quoted_fields('"') == 0 && quoted_fields('\'') >= 2 { '\'' } else { '"' }
+}
+
 fn count_unquoted(line: &str, delimiter: char) -> usize {
     let mut quoted = false;
     let mut count = 0;
@@ -344,6 +377,16 @@ mod tests {
         let mut reader = open(origin, options)?;
         let rows = reader.by_ref().collect::<Result<Vec<_>, _>>()?;
         Ok((reader, rows))
+    }
+
+    #[test]
+    fn single_quotes_are_sniffed_and_apostrophes_are_not_quotes() {
+        assert_eq!(sniff_quote("'Doe, Jane';'1980'\n'Roe';'1981'\n", ';'), '\'');
+        assert_eq!(sniff_quote("O'Brien,Sean\nD'Arcy,Anne\n", ','), '"');
+        assert_eq!(sniff_quote("\"Doe\",'x'\n'a','b'\n", ','), '"', "any double quote keeps the default");
+        let (reader, rows) = read_all(b"Name;DOB\n'Doe; Jane';1980\n'Roe';1981\n", &ReadOptions::default()).unwrap();
+        assert_eq!(reader.details.quote, Some('\''));
+        assert_eq!(rows[0].cell(0).as_text().unwrap(), "Doe; Jane");
     }
 
     #[test]

@@ -43,6 +43,7 @@ pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader
     let details = ReadDetails {
         encoding: Some(text.encoding.name()),
         delimiter: None,
+        quote: None,
         sheet: None,
         other_sheets: Vec::new(),
         header_row: options.header_row.unwrap_or(0),

@@ -43,6 +43,9 @@ pub struct ReadOptions {
     pub encoding: Option<String>,
     /// One character; by default sniffed from the first lines.
     pub delimiter: Option<char>,
+    /// The character that quotes a field holding delimiters or line breaks:
+    /// by default `"`, or `'` when the first lines quote with it.
+    pub quote: Option<char>,
     /// Worksheet, by name or by position (1 is the first); by default the
     /// first sheet that holds data.
     pub sheet: Option<SheetChoice>,
@@ -179,6 +182,7 @@ impl Headers {
 pub struct ReadDetails {
     pub encoding: Option<&'static str>,
     pub delimiter: Option<char>,
+    pub quote: Option<char>,
     pub sheet: Option<String>,
     /// Sheets that were not read, so nobody overlooks data left in them.
     pub other_sheets: Vec<String>,
@@ -308,6 +312,8 @@ pub enum ExtractError {
     Layout { path: PathBuf, problem: String },
     #[error("{}: the delimiter `{delimiter}` is not a single ASCII character", path.display())]
     BadDelimiter { path: PathBuf, delimiter: char },
+    #[error("{}: the quote `{quote}` is not a single ASCII character", path.display())]
+    BadQuote { path: PathBuf, quote: char },
 }
 
 /// A record longer than this is a runaway (an unclosed quote swallowing the

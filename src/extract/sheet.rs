@@ -36,8 +36,14 @@ pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader
     if options.header == Some(false) {
         // Without a header, `header_row` (if any) is where the data starts.
         let first = options.header_row.map_or(0, |row| row.saturating_sub(start_row + 1) as usize);
-        let details =
-            ReadDetails { encoding: None, delimiter: None, sheet: Some(sheet.clone()), other_sheets, header_row: 0 };
+        let details = ReadDetails {
+            encoding: None,
+            delimiter: None,
+            quote: None,
+            sheet: Some(sheet.clone()),
+            other_sheets,
+            header_row: 0,
+        };
         fill_merged_below(&mut range, &merged, start_row + first as u64);
         let headers = positional_headers(range.width());
         return Ok(sheet_reader(headers, details, SheetRows::new(&sheet, first, start_row, range, origin)));
@@ -66,6 +72,7 @@ pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader
     let details = ReadDetails {
         encoding: None,
         delimiter: None,
+        quote: None,
         sheet: Some(sheet.clone()),
         other_sheets,
         header_row: start_row + header_index as u64 + 1,

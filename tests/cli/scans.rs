@@ -205,6 +205,12 @@ fn a_fixed_width_scan_index_loads_as_its_delimited_twin_does() {
         assert_eq!(before[count], after[count], "{count}:\n{before}\n{after}");
     }
     assert_eq!(after["delimiter"], serde_json::Value::Null);
+    // profile reads it through the mapping's layout.
+    let args = ["profile", "scan_index_fixed.txt", "--mapping", "mappings/scan_index_fixed.toml", "--json"];
+    let profile = wd.run(&args).assert_success().json();
+    assert_eq!(profile["rows"], 129);
+    assert_eq!(profile["columns"][8]["name"], "FILE");
+    assert_eq!(profile["columns"][8]["suggestion"]["target"], "file_path");
 
     let overlapping = mapping.replace("start = 1, width = 5", "start = 1, width = 12");
     assert_ne!(overlapping, mapping, "BATCH is widened into CHART_NO");
