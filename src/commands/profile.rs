@@ -13,6 +13,10 @@ use crate::profile::{self, ProfileOptions};
 
 pub fn profile(args: &ProfileArgs, printer: &Printer) -> Result<Outcome, Error> {
     let read = read_options(args)?;
+    // Refused before a long profile, not after it.
+    if let Some(path) = args.suggest_mapping.as_deref().filter(|path| path.exists()) {
+        return Err(already_there(path));
+    }
     let options = ProfileOptions { show_phi: args.show_phi, never_show: args.never_show.clone() };
     printer.status(&format!("profiling {}", args.file.display()));
     let profile = profile::profile(&args.file, &read, &options, printer)?;
@@ -23,7 +27,7 @@ pub fn profile(args: &ProfileArgs, printer: &Printer) -> Result<Outcome, Error> 
         printer.status(&format!("profile.html and profile.json are in {}", out.display()));
     }
     if let Some(path) = &args.suggest_mapping {
-        write_new(path, &profile::suggest_mapping(&profile))?;
+        write_new(path, &profile::suggest_mapping(&profile, &read))?;
         printer.status(&format!("suggested mapping written to {}: check it before a run", path.display()));
     }
     if args.json {
@@ -67,15 +71,14 @@ fn write_private(path: &Path, text: &str) -> Result<(), Error> {
 
 /// A mapping someone may already have edited is never overwritten.
 fn write_new(path: &Path, text: &str) -> Result<(), Error> {
-    if path.exists() {
-        return Err(Error::Usage(format!(
-            "{} already exists: remove it or give --suggest-mapping another path",
-            path.display()
-        )));
-    }
-    let write = || -> std::io::Result<()> {
-        let mut file = std::fs::File::create(path)?;
-        file.write_all(text.as_bytes())
+    let mut file = match std::fs::OpenOptions::new().write(true).create_new(true).open(path) {
+        Ok(file) => file,
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => return Err(already_there(path)),
+        Err(source) => return Err(Error::Write { path: path.to_path_buf(), source }),
     };
-    write().map_err(|source| Error::Write { path: path.to_path_buf(), source })
+    file.write_all(text.as_bytes()).map_err(|source| Error::Write { path: path.to_path_buf(), source })
+}
+
+fn already_there(path: &Path) -> Error {
+    Error::Usage(format!("{} already exists: remove it or give --suggest-mapping another path", path.display()))
 }

@@ -17,6 +17,10 @@ use super::ExtractError;
 /// software; every byte sequence is valid Windows-1252, so that fallback never
 /// fails. A label beats the BOM: the person who wrote it looked at the file.
 pub(super) fn detect(prefix: &[u8], label: Option<&str>, path: &Path) -> Result<&'static Encoding, ExtractError> {
+    // A PDF is not text whatever encoding a mapping names.
+    if let Some(kind) = file_kind(prefix) {
+        return Err(ExtractError::Binary { path: path.to_path_buf(), kind });
+    }
     if let Some(label) = label {
         return Encoding::for_label(label.trim().as_bytes())
             .ok_or_else(|| ExtractError::UnknownEncoding { path: path.to_path_buf(), label: label.to_string() });
@@ -24,8 +28,10 @@ pub(super) fn detect(prefix: &[u8], label: Option<&str>, path: &Path) -> Result<
     if let Some((encoding, _)) = Encoding::for_bom(prefix) {
         return Ok(encoding);
     }
-    if let Some(kind) = binary_kind(prefix) {
-        return Err(ExtractError::Binary { path: path.to_path_buf(), kind });
+    // Past a byte-order mark (UTF-16 text in other scripts is full of low
+    // bytes), many control characters mean binary data.
+    if looks_binary(prefix) {
+        return Err(ExtractError::Binary { path: path.to_path_buf(), kind: "binary data" });
     }
     if prefix.contains(&0) {
         return Err(ExtractError::NotText { path: path.to_path_buf() });
@@ -84,7 +90,7 @@ impl<R: Read> Read for Counted<R> {
 /// What a file is, when its first bytes say it is not text: a workbook or a
 /// PDF renamed `.csv` must not be read as a page of Windows-1252 (every byte
 /// is valid Windows-1252, so decoding alone would never object).
-fn binary_kind(prefix: &[u8]) -> Option<&'static str> {
+fn file_kind(prefix: &[u8]) -> Option<&'static str> {
     const SIGNATURES: &[(&[u8], &str)] = &[
         (b"PK\x03\x04", "a ZIP archive (an .xlsx or .ods workbook is one)"),
         (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "an old Office file (an .xls workbook is one)"),
@@ -93,17 +99,18 @@ fn binary_kind(prefix: &[u8]) -> Option<&'static str> {
         (b"\xFF\xD8\xFF", "a JPEG image"),
         (b"\x1F\x8B", "a gzip archive"),
     ];
-    if let Some((_, kind)) = SIGNATURES.iter().find(|(signature, _)| prefix.starts_with(signature)) {
-        return Some(kind);
-    }
+    SIGNATURES.iter().find(|(signature, _)| prefix.starts_with(signature)).map(|(_, kind)| *kind)
+}
+
+/// Text has few control characters besides tab, line breaks and form feed.
+/// NULs are left to their own message (UTF-16 without a byte-order mark).
+fn looks_binary(prefix: &[u8]) -> bool {
     if prefix.contains(&0) {
-        // NULs have their own message: UTF-16 without a byte-order mark.
-        return None;
+        return false;
     }
-    // Text has few control characters besides tab, line breaks and form feed.
     let controls =
         prefix.iter().filter(|byte| byte.is_ascii_control() && !matches!(byte, b'\t' | b'\n' | b'\r' | 0x0C)).count();
-    (prefix.len() >= 64 && controls * 20 > prefix.len()).then_some("binary data")
+    prefix.len() >= 64 && controls * 20 > prefix.len()
 }
 
 /// The error a `DecodingReader` returns inside an `io::Error`, so the reader
@@ -236,7 +243,10 @@ mod tests {
         assert!(matches!(detect(b"%PDF-1.7\n", None, path), Err(ExtractError::Binary { .. })));
         let noise: Vec<u8> = (0..200u8).map(|byte| byte.wrapping_mul(37) | 1).collect();
         assert!(matches!(detect(&noise, None, path), Err(ExtractError::Binary { .. })));
-        assert_eq!(detect(b"a;b\r\n1;2\r\n\x0c", None, path).unwrap(), UTF_8, "a form feed is text");
+        let paged = b"Last;First\r\nDoe;Jane\r\n\x0c".repeat(8);
+        assert!(paged.len() >= 64);
+        assert_eq!(detect(&paged, None, path).unwrap(), UTF_8, "page breaks (form feeds) are text");
+        assert!(matches!(detect(b"%PDF-1.7\n", Some("utf-8"), path), Err(ExtractError::Binary { .. })));
         assert_eq!(detect(b"anything", Some("latin1"), path).unwrap(), WINDOWS_1252);
         assert!(matches!(detect(b"", Some("klingon"), path), Err(ExtractError::UnknownEncoding { .. })));
     }

@@ -67,7 +67,8 @@ fn layout(columns: &[FixedColumn]) -> Result<Vec<Span>, String> {
         }
         let end = match (column.end, column.width) {
             (Some(end), None) => end,
-            (None, Some(width)) if width > 0 => column.start + width - 1,
+            (None, Some(0)) => return Err(format!("gives `{name}` a width of 0")),
+            (None, Some(width)) => column.start + width - 1,
             (Some(_), Some(_)) => return Err(format!("gives `{name}` both an end and a width; give one")),
             _ => return Err(format!("gives `{name}` neither an end nor a width")),
         };
@@ -151,7 +152,7 @@ impl FixedRows {
             let end = span.end.min(characters.len());
             characters.get(span.start..end).map_or_else(String::new, |slice| slice.iter().collect())
         };
-        let cells: Vec<Cell> = self
+        let mut cells: Vec<Cell> = self
             .spans
             .iter()
             .map(|span| {
@@ -161,12 +162,18 @@ impl FixedRows {
             .collect();
         // Text outside every column is data the layout does not account
         // for: the row is off the layout, as a delimited row with a field
-        // too many is.
-        let outside = characters.iter().enumerate().any(|(index, character)| {
-            !character.is_whitespace() && !self.spans.iter().any(|span| span.start <= index && index < span.end)
+        // too many is, and the stray text goes with it as one more cell so
+        // that rejected.csv shows the row whole.
+        let outside: String = characters
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| !self.spans.iter().any(|span| span.start <= *index && *index < span.end))
+            .map(|(_, character)| *character)
+            .collect();
+        let defect = (!outside.trim().is_empty()).then(|| {
+            cells.push(Cell::Text(outside.trim().to_string()));
+            RowDefect::FieldCount { expected: self.spans.len(), found: self.spans.len() + 1 }
         });
-        let defect =
-            outside.then_some(RowDefect::FieldCount { expected: self.spans.len(), found: self.spans.len() + 1 });
         RawRow { source: self.origin.row_ref(None, self.line_number), cells, defect }
     }
 }
@@ -197,7 +204,7 @@ mod tests {
     /// panic (a cut inside a multi-byte character included).
     #[test]
     fn no_file_makes_the_reader_panic() {
-        const PIECES: &[&str] = &["a", " ", "\n", "\r\n", "é", "日本", "\0", "12", "\t", "\u{feff}"];
+        const PIECES: &[&str] = &["a", " ", "\n", "\r\n", "é", "日本", "12", "\t", "\u{feff}"];
         let mut state = 0x2545_f491_4f6c_dd1du64;
         let mut next = |bound: usize| {
             state ^= state << 13;
@@ -205,8 +212,12 @@ mod tests {
             state ^= state << 17;
             (state % bound as u64) as usize
         };
-        for _ in 0..500 {
-            let text: String = (0..next(200)).map(|_| PIECES[next(PIECES.len())]).collect();
+        let mut read_through = 0;
+        for case in 0..500 {
+            let mut text: String = (0..next(200)).map(|_| PIECES[next(PIECES.len())]).collect();
+            if case % 10 == 0 {
+                text.push('\0');
+            }
             let mut start = 1 + next(3);
             let mut layout = Vec::new();
             for index in 0..1 + next(4) {
@@ -216,8 +227,10 @@ mod tests {
             }
             if let Ok(rows) = read(&text, layout, None) {
                 assert!(rows.iter().all(|row| row.source.row >= 1));
+                read_through += 1;
             }
         }
+        assert!(read_through > 400, "most files reach the reader: {read_through}");
     }
 
     #[test]
@@ -245,6 +258,7 @@ mod tests {
         let rows = read("aaa  bbb\naaaX bbb\naaa  bbb  extra\n", layout, None).unwrap();
         let defects: Vec<bool> = rows.iter().map(|row| row.defect.is_some()).collect();
         assert_eq!(defects, [false, true, true]);
+        assert_eq!(texts(&rows[2])[2], "extra", "the stray text is kept for rejected.csv");
     }
 
     #[test]
@@ -255,6 +269,8 @@ mod tests {
         let from_zero = vec![column("A", 0, 5)];
         assert!(read("x\n", from_zero, None).unwrap_err().to_string().contains("positions count from 1"));
         assert!(read("x\n", Vec::new(), None).unwrap_err().to_string().contains("is missing"));
+        let empty = vec![FixedColumn { name: "A".into(), start: 1, end: None, width: Some(0) }];
+        assert!(read("x\n", empty, None).unwrap_err().to_string().contains("a width of 0"));
     }
 
     #[test]

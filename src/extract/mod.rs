@@ -35,7 +35,8 @@ use crate::source_ref::SourceRef;
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReadOptions {
-    /// `delimited` or `spreadsheet`; by default decided by the file extension.
+    /// `delimited`, `spreadsheet` or `fixed`; by default decided by the file
+    /// extension (never `fixed`, which needs `columns`).
     pub format: Option<Format>,
     /// Text encoding label (`utf-8`, `windows-1252`, `utf-16le`, ...). By
     /// default: a byte-order mark decides, else UTF-8 if the file is valid

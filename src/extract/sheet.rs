@@ -96,12 +96,15 @@ fn merged_cells<R: std::io::Read + std::io::Seek>(workbook: &mut Sheets<R>, shee
     }
 }
 
-/// A merged region below the header holds one value for all its cells (a
-/// family name over the family's rows): every cell gets it, so no row of
-/// the region reads as blank. Regions at or above the header (titles) are
+/// A region merged down one column below the header holds one value for
+/// several rows (a family name over the family's rows): every row gets it,
+/// so none reads as blank. A region wider than one column is left as it is
+/// (its value in the first column only): copying a label across Last, First
+/// and DOB would be a guess. Regions at or above the header (titles) are
 /// left alone, so a title spread across the top never looks like a header.
 fn fill_merged_below(range: &mut Range<Data>, merged: &[Dimensions], first_data_row: u64) {
-    for region in merged.iter().filter(|region| u64::from(region.start.0) >= first_data_row) {
+    let down_one_column = |region: &&Dimensions| region.start.1 == region.end.1;
+    for region in merged.iter().filter(|region| u64::from(region.start.0) >= first_data_row).filter(down_one_column) {
         let Some(value) = range.get_value(region.start).cloned() else { continue };
         for row in region.start.0..=region.end.0 {
             for column in region.start.1..=region.end.1 {

@@ -189,17 +189,21 @@ struct RowCounts {
     footers: std::collections::BTreeMap<(usize, String), u64>,
 }
 
-/// A row with one value, starting with a footer word: the column and the
-/// word as written.
-fn footer_of(cells: &[Cell]) -> Option<(usize, String)> {
+/// A row with one value, under a header column, starting with a footer
+/// word: the column, and the word as written with the character after it
+/// (`Total `, `Page:`), so that a `starts_with` rule on it never matches a
+/// surname such as Page or Pagett.
+fn footer_of(cells: &[Cell], columns: usize) -> Option<(usize, String)> {
     let mut filled = cells.iter().enumerate().filter(|(_, cell)| !cell.is_empty());
     let (column, cell) = filled.next()?;
-    if filled.next().is_some() {
+    if filled.next().is_some() || column >= columns {
         return None;
     }
     let Cell::Text(text) = cell else { return None };
-    let word: String = text.trim().chars().take_while(|character| character.is_alphabetic()).collect();
-    FOOTER_WORDS.contains(&word.to_lowercase().as_str()).then_some((column, word))
+    let text = text.trim();
+    let word: String = text.chars().take_while(|character| character.is_alphabetic()).collect();
+    let next = text[word.len()..].chars().next().filter(|character| !character.is_alphanumeric())?;
+    FOOTER_WORDS.contains(&word.to_lowercase().as_str()).then(|| (column, format!("{word}{next}")))
 }
 
 fn read_rows(
@@ -220,7 +224,7 @@ fn read_rows(
         if row.defect.is_some() {
             counts.wrong_field_count += 1;
         }
-        if let Some(footer) = footer_of(&row.cells) {
+        if let Some(footer) = footer_of(&row.cells, tallies.len()) {
             *counts.footers.entry(footer).or_default() += 1;
             continue;
         }
@@ -379,10 +383,21 @@ const PHI_WORDS: &[&str] = &[
     "file", "path",
 ];
 
+/// Distinct values at or below which a column that nothing marks as patient
+/// data is taken for a code (a status, a plan, a department).
+const CODE_COLUMN_DISTINCT: u64 = 20;
+
+/// Patient data unless shown otherwise: a column is shown unmasked only when
+/// its suggested field is a code (sex, state, document type), or when
+/// neither its suggested field nor its header says patient data and it
+/// holds a handful of distinct values. A column nobody recognises
+/// (`Guarantor`, `Emergency Contact`) is masked.
 fn looks_like_phi(column: &ColumnProfile) -> bool {
-    let by_field = column.suggestion.as_ref().is_some_and(|suggestion| suggestion.target.is_phi());
+    if let Some(suggestion) = &column.suggestion {
+        return suggestion.target.is_phi();
+    }
     let header = column.name.to_lowercase();
-    by_field || PHI_WORDS.iter().any(|word| header.contains(word))
+    PHI_WORDS.iter().any(|word| header.contains(word)) || column.distinct > CODE_COLUMN_DISTINCT
 }
 
 fn masking(column: &ColumnProfile, options: &ProfileOptions) -> Masking {

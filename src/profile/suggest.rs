@@ -14,6 +14,7 @@ use serde::{Serialize, Serializer};
 
 use super::shape::{DATE_FORMATS, Order};
 use super::{ColumnProfile, Profile};
+use crate::extract::{Format, ReadOptions};
 use crate::record::{Entity, Field};
 
 /// What a column is guessed to be.
@@ -228,10 +229,10 @@ fn shape_fit(target: Target, column: &ColumnProfile, values: &HashMap<String, u6
         Target::Field(Field::NationalId) => fit(matches!(main_pattern, "999-99-9999" | "999999999")),
         Target::Field(Field::PostalCode) => fit(matches!(main_pattern, "99999" | "99999-9999" | "9999")),
         Target::Field(Field::State) => fit(main_pattern == "AA" || main_pattern == "aa"),
-        Target::Field(Field::Email) => fit(values.keys().take(100).all(|value| value.contains('@'))),
+        Target::Field(Field::Email) => fit(share_of(values, |value| value.contains('@')) >= 0.9),
         Target::Field(Field::Phone) => fit(main_pattern.matches('9').count() >= 7),
         Target::Field(Field::PageCount) => fit(column.inferred_type == "integer"),
-        Target::Field(Field::FilePath) => fit(values.keys().take(100).all(|value| looks_like_path(value))),
+        Target::Field(Field::FilePath) => fit(share_of(values, looks_like_path) >= 0.9),
         Target::Field(Field::FamilyName | Field::GivenName | Field::City) => {
             fit(!is_date && main_pattern.chars().any(char::is_alphabetic))
         }
@@ -246,6 +247,14 @@ fn lost_leading_zeros(column: &ColumnProfile) -> bool {
     let main = column.patterns.first().map(|pattern| pattern.value.as_str());
     column.patterns.iter().any(|pattern| pattern.value == "9999")
         || (main == Some("99999") && column.min_length.is_some_and(|length| (3..5).contains(&length)))
+}
+
+/// The share of rows whose value passes `test` (every distinct value
+/// counted, so the answer never depends on hash order).
+fn share_of(values: &HashMap<String, u64>, test: impl Fn(&str) -> bool) -> f64 {
+    let total: u64 = values.values().sum();
+    let passing: u64 = values.iter().filter(|(value, _)| test(value)).map(|(_, count)| count).sum();
+    if total == 0 { 0.0 } else { passing as f64 / total as f64 }
 }
 
 fn looks_like_path(value: &str) -> bool {
@@ -269,7 +278,7 @@ fn sex_code(code: &str) -> Option<&'static str> {
 /// fields guessed with their confidence, and the columns left unmatched.
 /// Each field goes to the column that fits it best; a file path makes the
 /// export a scan index (a `document` mapping).
-pub fn suggest_mapping(profile: &Profile) -> String {
+pub fn suggest_mapping(profile: &Profile, read: &ReadOptions) -> String {
     let entity = if chosen(profile).any(|(_, suggestion)| suggestion.target == Target::Field(Field::FilePath)) {
         Entity::Document
     } else {
@@ -295,9 +304,7 @@ pub fn suggest_mapping(profile: &Profile) -> String {
     let _ = writeln!(text, "# Check every field before a run: the confidence after each column is how");
     let _ = writeln!(text, "# sure the guess is (1.00: a known header, and values that fit).");
     let _ = writeln!(text, "entity = \"{}\"", entity.name());
-    if let Some(sheet) = profile.format.sheet.as_ref().filter(|_| !profile.format.other_sheets.is_empty()) {
-        let _ = writeln!(text, "\n[read]\nsheet = {}", quoted(sheet));
-    }
+    write_read_table(&mut text, profile, read, entity);
     for footer in &profile.footer_rows {
         let _ = writeln!(
             text,
@@ -310,10 +317,6 @@ pub fn suggest_mapping(profile: &Profile) -> String {
             quoted(&footer.column),
             quoted(&footer.starts_with)
         );
-    }
-    if entity == Entity::Document {
-        let _ = writeln!(text, "\n# A scan index: say which folder its file paths start from, e.g.");
-        let _ = writeln!(text, "# [read]\n# scan_root = \"scans\"");
     }
     let mut unmatched = Vec::new();
     let mut identifiers = Vec::new();
@@ -351,6 +354,55 @@ pub fn suggest_mapping(profile: &Profile) -> String {
         }
     }
     text
+}
+
+/// `[read]`: whatever the profile was read with that detection would not
+/// find again (a layout, no header, a header row, an encoding, delimiter or
+/// quote given by hand), the sheet when the workbook has others, and for a
+/// scan index the scan root to fill in.
+fn write_read_table(text: &mut String, profile: &Profile, read: &ReadOptions, entity: Entity) {
+    let mut lines = Vec::new();
+    if let Some(columns) = read.columns.as_ref().filter(|_| read.format == Some(Format::Fixed)) {
+        lines.push("format = \"fixed\"".to_string());
+        let layout: Vec<String> = columns
+            .iter()
+            .map(|column| match (column.end, column.width) {
+                (Some(end), _) => {
+                    format!("    {{ name = {}, start = {}, end = {end} }},", quoted(&column.name), column.start)
+                }
+                (None, width) => format!(
+                    "    {{ name = {}, start = {}, width = {} }},",
+                    quoted(&column.name),
+                    column.start,
+                    width.unwrap_or_default()
+                ),
+            })
+            .collect();
+        lines.push(format!("columns = [\n{}\n]", layout.join("\n")));
+    }
+    if read.header == Some(false) {
+        lines.push("header = false".into());
+    }
+    if let Some(row) = read.header_row {
+        lines.push(format!("header_row = {row}"));
+    }
+    if let Some(encoding) = &read.encoding {
+        lines.push(format!("encoding = {}", quoted(encoding)));
+    }
+    for (key, character) in [("delimiter", read.delimiter), ("quote", read.quote)] {
+        if let Some(character) = character {
+            lines.push(format!("{key} = {}", quoted(&character.to_string())));
+        }
+    }
+    if let Some(sheet) = profile.format.sheet.as_ref().filter(|_| !profile.format.other_sheets.is_empty()) {
+        lines.push(format!("sheet = {}", quoted(sheet)));
+    }
+    if entity == Entity::Document {
+        lines.push("# A scan index: the folder its file paths start from.\n# scan_root = \"scans\"".into());
+    }
+    if !lines.is_empty() {
+        let _ = writeln!(text, "\n[read]\n{}", lines.join("\n"));
+    }
 }
 
 /// Columns with a guess good enough to write down.

@@ -102,3 +102,29 @@ fn values_decide_between_a_fitting_and_an_unfitting_column() {
     assert_eq!(by_shape.target.name(), "national_id");
     assert!(by_shape.confidence < 0.9);
 }
+
+#[test]
+fn a_footer_is_one_value_starting_with_a_footer_word_and_the_mark_after_it() {
+    let row = |cells: &[&str]| texts(cells);
+    assert_eq!(footer_of(&row(&["Total patients: 152", "", ""]), 3), Some((0, "Total ".into())));
+    assert_eq!(footer_of(&row(&["", "Page: 3", ""]), 3), Some((1, "Page:".into())));
+    assert_eq!(footer_of(&row(&["Page", "", ""]), 3), None, "a surname Page alone is no footer");
+    assert_eq!(footer_of(&row(&["Pagett", "", ""]), 3), None);
+    assert_eq!(footer_of(&row(&["Total 3", "x", ""]), 3), None, "two values: a row of data");
+    // A footer beyond the header's columns (a row with a field too many)
+    // is not one: its column has no name.
+    assert_eq!(footer_of(&row(&["", "", "Total 3"]), 2), None);
+}
+
+#[test]
+fn a_column_nobody_recognises_is_masked_unless_it_holds_a_handful_of_codes() {
+    let options = ProfileOptions::default();
+    let mut guarantors: Vec<String> = (0..30).map(|i| format!("Person {i}")).collect();
+    guarantors.extend(std::iter::repeat_n("Kowalski Anna".to_string(), 6));
+    let cells: Vec<Cell> = guarantors.iter().map(|name| Cell::Text(name.clone())).collect();
+    let guarantor = column("Guarantor", &cells, &options);
+    assert_eq!(guarantor.masking, Masking::Masked);
+    assert!(!guarantor.common_values.iter().any(|value| value.value.contains("Kowalski")));
+    let plans = column("Plan", &texts(&repeat("PPO", 6)), &options);
+    assert_eq!((plans.masking, plans.common_values[0].value.as_str()), (Masking::Shown, "PPO"));
+}

@@ -109,7 +109,7 @@ fn the_suggested_mappings_run_the_demo_as_the_written_ones_do() {
         wd.run(&["profile", file, "--suggest-mapping", &path]).assert_success();
     }
     // The one thing a profile cannot know: which folder scan paths start from.
-    let index = wd.read("mappings/scan_index.toml").replace("# [read]\n# scan_root", "[read]\nscan_root");
+    let index = wd.read("mappings/scan_index.toml").replace("# scan_root", "scan_root");
     wd.write("mappings/scan_index.toml", &index);
     let suggested = wd.run(&["validate", "migration.toml", "--out", "suggested", "--json"]).assert_success().json();
     for source in 0..3 {
@@ -140,4 +140,34 @@ fn zip_codes_that_lost_their_leading_zero_get_the_zip_code_transform() {
     wd.run(&["profile", "zips.csv", "--suggest-mapping", "zips.toml"]).assert_success();
     let mapping: toml::Value = toml::from_str(&wd.read("zips.toml")).unwrap();
     assert_eq!(mapping["fields"]["postal_code"]["transforms"][0].as_str(), Some("zip_code"));
+}
+
+#[test]
+fn a_footer_past_the_last_header_column_does_not_stop_the_profile() {
+    let wd = Workdir::from_fixture("bad");
+    wd.write("spilled-footer.csv", "Last,First\nDoe,Jane\n,,Total 3\n");
+    let json = wd.run(&["profile", "spilled-footer.csv", "--json"]).assert_success().json();
+    assert_eq!(json["rows_with_wrong_field_count"], 1);
+    assert_eq!(json["footer_rows"], serde_json::json!([]));
+}
+
+#[test]
+fn the_suggested_mapping_reads_the_file_as_the_profile_did() {
+    let wd = Workdir::from_fixture("bad");
+    wd.write("no-header.csv", "Doe,Jane,01/02/1980\nRoe,Rick,03/04/1981\n");
+    wd.run(&["profile", "no-header.csv", "--no-header", "--delimiter", ",", "--suggest-mapping", "m.toml"])
+        .assert_success();
+    let mapping: toml::Value = toml::from_str(&wd.read("m.toml")).unwrap();
+    assert_eq!(mapping["read"]["header"].as_bool(), Some(false));
+    assert_eq!(mapping["read"]["delimiter"].as_str(), Some(","));
+    // Columns named by position suggest no field: a person adds them.
+    let completed = format!(
+        "{}\n[fields.family_name]\ncolumn = \"1\"\n\n[fields.given_name]\ncolumn = \"2\"\n\n\
+         [fields.birth_date]\ncolumn = \"3\"\ndate_formats = [\"%m/%d/%Y\"]\n",
+        wd.read("m.toml")
+    );
+    wd.write("m.toml", &completed);
+    let args = ["dedupe", "--mapping", "m.toml", "no-header.csv", "--out", "out", "--json"];
+    let summary = wd.run(&args).assert_success().json();
+    assert_eq!(summary["sources"][0]["rows_read"], 2, "the suggested mapping reads both lines as data");
 }
