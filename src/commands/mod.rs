@@ -121,6 +121,14 @@ fn print_result(printer: &Printer, report: &Report, json: bool, out: &std::path:
             let _ = writeln!(text, "  folders there that could not be read: {}", scan_root.unreadable_folders);
         }
     }
+    if report.security_findings > 0 {
+        let _ = writeln!(
+            text,
+            "  SECURITY: {} scan index line(s) name a file outside the scan folder; not opened \
+             (E-SCAN-PATH-ESCAPES, in rejected.csv)",
+            report.security_findings
+        );
+    }
     let _ = writeln!(text, "  possible duplicates to review: {}", report.review_pairs);
     let _ = writeln!(text, "  every row accounted for: {}", if report.reconciled { "yes" } else { "NO" });
     let _ = writeln!(text, "\n  report: {}", out.join("report.html").display());

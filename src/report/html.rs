@@ -79,6 +79,15 @@ fn header(page: &mut String, report: &Report) {
         }
     };
     let _ = write!(page, "<p class=\"banner\">{banner}</p>");
+    if report.security_findings > 0 {
+        let _ = write!(
+            page,
+            "<p class=\"banner bad\">Security: {} scan index line(s) name a file outside the scan folder \
+             (<code>E-SCAN-PATH-ESCAPES</code>). Those files were not opened; the lines are in \
+             <code>rejected.csv</code>. Ask the scanning vendor why.</p>",
+            report.security_findings
+        );
+    }
 }
 
 fn glance(page: &mut String, report: &Report) {

@@ -63,6 +63,9 @@ pub struct Report {
     pub existing_patients_matched: u64,
     pub identifiers_added: Option<u64>,
     pub review_pairs: u64,
+    /// Scan index lines naming a file outside the scan root
+    /// (`E-SCAN-PATH-ESCAPES`): a security finding, the file never read.
+    pub security_findings: u64,
     pub issues: Vec<IssueSummary>,
     pub matching: MatchStats,
     pub timings_ms: StageTimings,
@@ -144,7 +147,7 @@ pub fn build(plan: &Plan, context: &Context<'_>) -> Report {
         })
         .collect();
     let documents_linked = plan.documents_linked() as u64;
-    Report {
+    let mut report = Report {
         report_schema: REPORT_SCHEMA_VERSION,
         command: context.command,
         tool_version: env!("CARGO_PKG_VERSION"),
@@ -162,11 +165,15 @@ pub fn build(plan: &Plan, context: &Context<'_>) -> Report {
         existing_patients_matched: plan.existing_patients_matched as u64,
         identifiers_added: context.batch.map(|batch| batch.identifiers_added),
         review_pairs: plan.review.len() as u64,
+        security_findings: 0,
         issues: issue_summaries(plan),
         matching: plan.matching.clone(),
         timings_ms: plan.timings.clone(),
         files: Vec::new(),
-    }
+    };
+    report.security_findings =
+        report.issues.iter().filter(|issue| issue.code == IssueCode::ScanPathEscapes).map(|issue| issue.rows).sum();
+    report
 }
 
 fn issue_summaries(plan: &Plan) -> Vec<IssueSummary> {

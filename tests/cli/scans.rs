@@ -219,3 +219,26 @@ fn a_fixed_width_scan_index_loads_as_its_delimited_twin_does() {
     assert_eq!(bad.code, Some(2), "a bad layout is the mapping's error: {}", bad.stderr);
     assert!(bad.stderr.contains("overlapping"), "{}", bad.stderr);
 }
+
+#[test]
+fn paths_that_leave_the_scan_folder_are_security_findings_and_never_opened() {
+    let wd = Workdir::from_fixture("demo");
+    std::fs::write(wd.path("outside.pdf"), b"%PDF-1.4 not a scan of this practice").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(wd.path("outside.pdf"), wd.path("scans/B001/link.pdf")).unwrap();
+    let mut index = wd.read("scan_index.txt");
+    for path in ["..\\outside.pdf", "/etc/hostname", "B001\\link.pdf"] {
+        index.push_str(&format!("B001|10041|MARTIN|LUCAS|09/27/1957|CONS|07/06/1977|1|{path}\n"));
+    }
+    wd.write("scan_index.txt", &index);
+    let run = wd.run(&["validate", "migration.toml", "--out", "out"]);
+    run.assert_success();
+    let findings = if cfg!(unix) { 3 } else { 2 };
+    assert!(run.stdout.contains(&format!("SECURITY: {findings} scan index line(s)")), "{}", run.stdout);
+    let report: serde_json::Value = serde_json::from_str(&wd.read("out/report.json")).unwrap();
+    assert_eq!(report["security_findings"], findings);
+    assert_eq!(report["sources"][2]["rejected_by_code"]["E-SCAN-PATH-ESCAPES"], findings);
+    assert!(wd.read("out/report.html").contains("Security:"));
+    let rejected = wd.read("out/rejected.csv");
+    assert_eq!(rejected.matches("E-SCAN-PATH-ESCAPES").count() as u64, findings, "{rejected}");
+}
