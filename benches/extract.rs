@@ -13,6 +13,8 @@
 //! is the resident high-water mark while reading (Linux), which stays flat
 //! as files grow: compare ROWS=100000 with the default.
 
+mod common;
+
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -97,13 +99,13 @@ fn bench(file: &Path, delimiter: u8, utf8: bool, rows: usize, runs: usize) {
         }
         count
     });
-    reset_peak_memory();
+    common::reset_peak_memory();
     let ours = median(runs, || {
         let display = file.display().to_string();
         let reader = extract::open(file, "bench", &display, &ReadOptions::default()).expect("opens");
         reader.map(|row| row.expect("reads")).filter(|row| !row.cells.is_empty()).count()
     });
-    let peak = peak_memory_mb();
+    let peak = common::peak_memory_mb();
     assert_eq!(ours.1, rows, "the reader yields every row");
     let megabytes = std::fs::metadata(file).map_or(0.0, |meta| meta.len() as f64 / 1e6);
     println!(
@@ -127,17 +129,4 @@ fn median(runs: usize, mut run: impl FnMut() -> usize) -> (f64, usize) {
     }
     seconds.sort_by(f64::total_cmp);
     (seconds[seconds.len() / 2], counted)
-}
-
-fn reset_peak_memory() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
-fn peak_memory_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
 }

@@ -14,6 +14,8 @@
 //! everything matching builds, not the reading before. Run it on an idle
 //! machine and compare ratios within one run.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -75,11 +77,11 @@ fn bench(size: u64, practice: &Path, runs: usize, work: &Path) {
     let mut last = None;
     for run in 0..runs {
         drop(last.take());
-        reset_peak_memory();
+        common::reset_peak_memory();
         let started = Instant::now();
         let outcome = Matcher::prepare(&input.candidates, &project.matching).run();
         seconds.push(started.elapsed().as_secs_f64());
-        peak_mb = peak_mb.max(peak_memory_mb());
+        peak_mb = peak_mb.max(common::peak_memory_mb());
         eprintln!("  {size} patients, run {} of {runs}: {:.2} s", run + 1, seconds[run]);
         last = Some(outcome);
     }
@@ -119,19 +121,4 @@ fn write_clusters(path: &Path, origins: &[Option<SourceRef>], cluster_of: &[u32]
         writer.write_record([&*origin.source, &*origin.file, sheet, &row, "", &cluster]).unwrap();
     }
     writer.flush().unwrap();
-}
-
-/// Resets the resident-memory high-water mark (Linux; elsewhere a no-op,
-/// and the peak then counts the reading too).
-fn reset_peak_memory() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
-fn peak_memory_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
 }

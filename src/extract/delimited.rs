@@ -351,13 +351,8 @@ mod tests {
             b"\xC3\xA9",
             b"'",
         ];
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = |bound: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % bound as u64) as usize
-        };
+        let mut rng = crate::synth::rng::Rng::new(0x9E37_79B9_7F4A_7C15u64);
+        let mut next = |bound: usize| rng.below(bound);
         let mut read_through = 0;
         for case in 0..2_000 {
             let mut bytes = Vec::new();

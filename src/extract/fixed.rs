@@ -205,13 +205,8 @@ mod tests {
     #[test]
     fn no_file_makes_the_reader_panic() {
         const PIECES: &[&str] = &["a", " ", "\n", "\r\n", "é", "日本", "12", "\t", "\u{feff}"];
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |bound: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % bound as u64) as usize
-        };
+        let mut rng = crate::synth::rng::Rng::new(0x2545_f491_4f6c_dd1du64);
+        let mut next = |bound: usize| rng.below(bound);
         let mut read_through = 0;
         for case in 0..500 {
             let mut text: String = (0..next(200)).map(|_| PIECES[next(PIECES.len())]).collect();

@@ -36,14 +36,7 @@ pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader
     if options.header == Some(false) {
         // Without a header, `header_row` (if any) is where the data starts.
         let first = options.header_row.map_or(0, |row| row.saturating_sub(start_row + 1) as usize);
-        let details = ReadDetails {
-            encoding: None,
-            delimiter: None,
-            quote: None,
-            sheet: Some(sheet.clone()),
-            other_sheets,
-            header_row: 0,
-        };
+        let details = sheet_details(&sheet, other_sheets, 0);
         fill_merged_below(&mut range, &merged, start_row + first as u64);
         let headers = positional_headers(range.width());
         return Ok(sheet_reader(headers, details, SheetRows::new(&sheet, first, start_row, range, origin)));
@@ -69,15 +62,20 @@ pub(super) fn open(origin: Origin, options: &ReadOptions) -> Result<SourceReader
     let headers = Headers::new(
         (0..range.width()).map(|column| header_text(range.get((header_index, column)).unwrap_or(&Data::Empty))),
     );
-    let details = ReadDetails {
+    let details = sheet_details(&sheet, other_sheets, start_row + header_index as u64 + 1);
+    Ok(sheet_reader(headers, details, SheetRows::new(&sheet, header_index + 1, start_row, range, origin)))
+}
+
+/// What was read: a sheet has no encoding, delimiter or quote.
+fn sheet_details(sheet: &str, other_sheets: Vec<String>, header_row: u64) -> ReadDetails {
+    ReadDetails {
         encoding: None,
         delimiter: None,
         quote: None,
-        sheet: Some(sheet.clone()),
+        sheet: Some(sheet.to_string()),
         other_sheets,
-        header_row: start_row + header_index as u64 + 1,
-    };
-    Ok(sheet_reader(headers, details, SheetRows::new(&sheet, header_index + 1, start_row, range, origin)))
+        header_row,
+    }
 }
 
 fn sheet_reader(headers: Headers, details: ReadDetails, rows: SheetRows) -> SourceReader {

@@ -572,15 +572,10 @@ mod tests {
 
     #[test]
     fn one_keying_error_is_strsims_distance_of_one() {
-        // A small generator (no dependency needed): digits strings of 6 to
+        // The synthetic practices' generator, seeded: digit strings of 6 to
         // 10 characters, each changed by up to two random edits.
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |bound: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % bound
-        };
+        let mut rng = crate::synth::rng::Rng::new(0x2545_f491_4f6c_dd1du64);
+        let mut next = |bound: u64| rng.below(bound as usize) as u64;
         for _ in 0..20_000 {
             let length = 6 + next(5) as usize;
             let a: Vec<u8> = (0..length).map(|_| b'0' + next(10) as u8).collect();
