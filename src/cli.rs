@@ -10,7 +10,8 @@ use clap::{Args, Parser, Subcommand};
 #[command(name = "emr-migrate", version, propagate_version = true)]
 #[command(after_long_help = "Examples:\n  emr-migrate validate fixtures/demo/migration.toml --out report\n  \
                              emr-migrate run fixtures/demo/migration.toml --db emr.sqlite --out report\n\n\
-                             Exit codes: 0 success, 1 runtime failure, 2 usage, configuration or mapping file error.")]
+                             Exit codes: 0 success, 1 runtime failure, 2 usage, configuration or mapping file error, \
+                             3 the data failed a gate (--max-reject-rate, --fail-on).")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -183,6 +184,16 @@ pub struct EvaluateArgs {
 
 #[derive(Debug, Args)]
 pub struct PipelineArgs {
+    /// Exit with code 3 (and, for `run`, load nothing) when more than this share of the rows read
+    /// (skipped rows left out) is rejected: 0.02 or 2%
+    #[arg(long, value_name = "RATE", value_parser = crate::gate::parse_rate)]
+    pub max_reject_rate: Option<f64>,
+
+    /// Exit with code 3 (and, for `run`, load nothing) when any row is rejected (`error`), or also
+    /// when any loaded row has a warning (`warning`)
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<crate::gate::FailOn>,
+
     /// Path to migration.toml
     #[arg(value_hint = clap::ValueHint::FilePath)]
     pub project: PathBuf,

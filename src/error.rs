@@ -92,12 +92,15 @@ impl ExtractError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Success,
+    /// The data failed a gate (`--max-reject-rate`, `--fail-on`): exit 3.
+    GateFailed,
 }
 
 impl Outcome {
     pub fn exit_code(self) -> ExitCode {
         match self {
             Outcome::Success => ExitCode::SUCCESS,
+            Outcome::GateFailed => ExitCode::from(3),
         }
     }
 }

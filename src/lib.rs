@@ -30,6 +30,7 @@ pub mod digest;
 pub mod error;
 pub mod evaluate;
 pub mod extract;
+pub mod gate;
 pub mod issue;
 pub mod load;
 pub mod mapping;

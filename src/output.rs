@@ -69,6 +69,11 @@ impl Printer {
         }
     }
 
+    /// A line on stderr saying why the command fails; shown even when quiet.
+    pub fn failure(&self, message: &str) {
+        let _ = writeln!(io::stderr().lock(), "{message}");
+    }
+
     /// A warning on stderr; shown even when quiet.
     pub fn warning(&self, message: &str) {
         let _ = writeln!(io::stderr().lock(), "warning: {message}");

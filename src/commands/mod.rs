@@ -71,6 +71,28 @@ fn out_dir(args: &PipelineArgs, project: &Project) -> PathBuf {
 
 /// The result for stdout: the report as JSON, or a table of counts. Never a
 /// patient value.
+/// The gates the command line sets, checked against the plan's counts.
+fn check_gates(args: &PipelineArgs, plan: &crate::plan::Plan) -> Option<crate::gate::GateResult> {
+    let gates = crate::gate::Gates { max_reject_rate: args.max_reject_rate, fail_on: args.fail_on };
+    gates.is_set().then(|| gates.check(&plan.counts()))
+}
+
+/// Exit 3 with each reason on stderr when a gate failed; success otherwise.
+fn gate_outcome(printer: &Printer, gate: Option<&crate::gate::GateResult>, loaded_nothing: bool) -> Outcome {
+    match gate.filter(|gate| !gate.passed) {
+        Some(gate) => {
+            for reason in &gate.reasons {
+                printer.failure(&format!("gate failed: {reason}"));
+            }
+            if loaded_nothing {
+                printer.failure("gate failed: nothing was loaded");
+            }
+            Outcome::GateFailed
+        }
+        None => Outcome::Success,
+    }
+}
+
 fn print_result(printer: &Printer, report: &Report, json: bool, out: &std::path::Path) {
     if json {
         printer.result(&crate::report::to_json(report));

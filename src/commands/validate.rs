@@ -30,7 +30,8 @@ pub fn validate(args: &PipelineArgs, printer: &Printer) -> Result<Outcome, Error
     let out = super::out_dir(args, &project);
     let report_started = std::time::Instant::now();
     let mut report = report::build(&plan, &context);
+    report.gate = super::check_gates(args, &plan);
     report::write(&out, &mut report, &plan, report::WriteOptions { show_phi: args.show_phi }, report_started)?;
     super::print_result(printer, &report, args.json, &out);
-    Ok(Outcome::Success)
+    Ok(super::gate_outcome(printer, report.gate.as_ref(), false))
 }

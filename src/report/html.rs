@@ -79,6 +79,15 @@ fn header(page: &mut String, report: &Report) {
         }
     };
     let _ = write!(page, "<p class=\"banner\">{banner}</p>");
+    if let Some(gate) = report.gate.as_ref().filter(|gate| !gate.passed) {
+        let reasons: Vec<String> = gate.reasons.iter().map(|reason| escape(reason)).collect();
+        let consequence = if report.command == "run" { " Nothing was loaded." } else { "" };
+        let _ = write!(
+            page,
+            "<p class=\"banner bad\">The data failed its gate:{consequence}<br>{}</p>",
+            reasons.join("<br>")
+        );
+    }
     if report.security_findings > 0 {
         let _ = write!(
             page,

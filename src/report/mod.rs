@@ -66,6 +66,10 @@ pub struct Report {
     /// Scan index lines naming a file outside the scan root
     /// (`E-SCAN-PATH-ESCAPES`): a security finding, the file never read.
     pub security_findings: u64,
+    /// The gates given (`--max-reject-rate`, `--fail-on`) and what the data
+    /// made of them; absent when none was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gate: Option<crate::gate::GateResult>,
     pub issues: Vec<IssueSummary>,
     pub matching: MatchStats,
     pub timings_ms: StageTimings,
@@ -166,6 +170,7 @@ pub fn build(plan: &Plan, context: &Context<'_>) -> Report {
         identifiers_added: context.batch.map(|batch| batch.identifiers_added),
         review_pairs: plan.review.len() as u64,
         security_findings: 0,
+        gate: None,
         issues: issue_summaries(plan),
         matching: plan.matching.clone(),
         timings_ms: plan.timings.clone(),

@@ -7,6 +7,7 @@ mod demo;
 mod docs;
 mod errors;
 mod extract;
+mod gates;
 mod invariants;
 mod matching;
 mod profile;
