@@ -23,6 +23,14 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Check the project and its mapping files against the sources' headers, reading no rows
+    #[command(after_long_help = "Examples:\n  emr-migrate check migration.toml\n  \
+                                 emr-migrate check migration.toml --json\n\n\
+                                 Every mistake in every mapping file is reported at once, with its file, line, \
+                                 column and the nearest valid name (exit 2). A clean project prints, per source, \
+                                 what was detected, the fields mapped and the columns nothing reads.")]
+    Check(CheckArgs),
+
     /// Dry-run the whole migration and write the reports; the database is not touched
     #[command(after_long_help = "Examples:\n  emr-migrate validate migration.toml\n  \
                                  emr-migrate validate migration.toml --out report --json")]
@@ -75,6 +83,17 @@ pub enum Command {
                                  emr-migrate evaluate --truth rehearsal/truth.csv --clusters report/clusters.csv\n  \
                                  emr-migrate evaluate --person-from-id 'rec-(\\d+)-' --clusters febrl/clusters.csv")]
     Evaluate(EvaluateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Path to migration.toml
+    #[arg(value_hint = clap::ValueHint::FilePath)]
+    pub project: PathBuf,
+
+    /// Print what was checked as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

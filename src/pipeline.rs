@@ -53,7 +53,52 @@ pub fn open(project: &Project) -> Result<OpenSources<'_>, Error> {
     Ok(OpenSources { sources: open_sources(project)?, started, match_all: false })
 }
 
+/// One source as `check` sees it: opened and its mapping compiled against
+/// the header, nothing read past it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CheckedSource {
+    pub name: String,
+    pub file: String,
+    pub mapping: String,
+    pub entity: &'static str,
+    pub details: extract::ReadDetails,
+    pub columns: usize,
+    pub fields: Vec<&'static str>,
+    pub identifiers: usize,
+    /// Header columns no field, identifier or skip rule reads: data the
+    /// migration would leave behind.
+    pub columns_not_read: Vec<String>,
+}
+
 impl OpenSources<'_> {
+    /// What `check` reports of every source, once all of them opened and
+    /// every mapping compiled.
+    pub fn checked(&self) -> Vec<CheckedSource> {
+        self.sources
+            .iter()
+            .map(|source| {
+                let names = source.reader.headers.names();
+                let read = source.compiled.columns_read();
+                CheckedSource {
+                    name: source.spec.name.clone(),
+                    file: source.spec.file.clone(),
+                    mapping: source.spec.mapping_file.clone(),
+                    entity: source.compiled.entity.name(),
+                    details: source.reader.details.clone(),
+                    columns: names.len(),
+                    fields: source.compiled.fields().iter().map(|field| field.name()).collect(),
+                    identifiers: source.compiled.identifier_count(),
+                    columns_not_read: names
+                        .iter()
+                        .enumerate()
+                        .filter(|(index, name)| !read.contains(index) && !name.is_empty())
+                        .map(|(_, name)| name.clone())
+                        .collect(),
+                }
+            })
+            .collect()
+    }
+
     /// For `dedupe`, which loads nothing: every row the mapping could read
     /// takes part in matching, even one a load would reject (a blank family
     /// name, an impossible birth date). Its issues are still reported, and

@@ -1,6 +1,7 @@
 //! One file per subcommand: glue that calls the stages in order and prints
 //! the result. Nothing here decides anything about the data.
 
+mod check;
 mod dedupe;
 mod evaluate;
 mod explain;
@@ -23,6 +24,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
     let printer = Printer::new(cli.quiet);
     match &cli.command {
         Command::Validate(args) => validate::validate(args, &printer),
+        Command::Check(args) => check::check(args, &printer),
         Command::Run(args) => run::run(args, &printer),
         Command::Rollback(args) => rollback::rollback(args, &printer),
         Command::Synth(args) => synth::synth(args, &printer),

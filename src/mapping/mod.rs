@@ -487,6 +487,36 @@ impl CompiledMapping {
     /// Maps one row. Problems with single values become issues on the row;
     /// the record keeps every value that could be read, so the report can
     /// show everything wrong with a row at once.
+    /// The canonical fields this mapping fills, in mapping order.
+    pub fn fields(&self) -> Vec<Field> {
+        self.fields.iter().map(|field| field.field).collect()
+    }
+
+    /// How many legacy identifiers the mapping keeps.
+    pub fn identifier_count(&self) -> usize {
+        self.identifiers.len()
+    }
+
+    /// The header positions the mapping reads (fields, identifiers and
+    /// skip rules): what `check` compares with the header to list the
+    /// columns nothing reads.
+    pub fn columns_read(&self) -> Vec<usize> {
+        let mut read: Vec<usize> = self
+            .fields
+            .iter()
+            .flat_map(|field| match &field.input {
+                Input::Column { index, .. } => vec![*index],
+                Input::Columns { indexes, .. } => indexes.clone(),
+                Input::Constant(_) => Vec::new(),
+            })
+            .chain(self.identifiers.iter().map(|identifier| identifier.index))
+            .chain(self.skip_rules.iter().map(|rule| rule.index))
+            .collect();
+        read.sort_unstable();
+        read.dedup();
+        read
+    }
+
     pub fn apply(&self, row: &RawRow, issues: &mut Vec<Issue>) -> MappedRow {
         if let Some(rule) = self.skip_rules.iter().find(|rule| rule.matches(row)) {
             return MappedRow::Skipped(rule.description.clone());

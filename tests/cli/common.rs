@@ -72,6 +72,10 @@ impl Workdir {
         std::fs::read_to_string(self.path(relative)).unwrap_or_else(|error| panic!("{relative}: {error}"))
     }
 
+    pub fn read_bytes(&self, relative: &str) -> Vec<u8> {
+        std::fs::read(self.path(relative)).unwrap()
+    }
+
     pub fn write(&self, relative: &str, text: &str) {
         std::fs::write(self.path(relative), text).unwrap_or_else(|error| panic!("{relative}: {error}"));
     }

@@ -2,6 +2,7 @@
 //! would. One integration binary, so it links once.
 
 mod bad_files;
+mod check;
 mod common;
 mod demo;
 mod docs;

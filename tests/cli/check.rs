@@ -1,0 +1,53 @@
+//! `emr-migrate check`: mapping files against the sources' headers, no rows
+//! read, every mistake at once.
+
+use crate::common::Workdir;
+
+#[test]
+fn a_clean_project_lists_what_each_source_will_read() {
+    let wd = Workdir::from_fixture("demo");
+    let run = wd.run(&["check", "migration.toml"]);
+    run.assert_success();
+    for expected in [
+        "every mapping matches its source's header",
+        "pm (patient, demographics.xlsx mapped by mappings/demographics.toml)",
+        "encoding windows-1252; delimiter `;`; header on row 1; 10 columns",
+        "scans (document, scan_index.txt",
+    ] {
+        assert!(run.stdout.contains(expected), "{expected} missing:\n{}", run.stdout);
+    }
+    let json = wd.run(&["check", "migration.toml", "--json"]).assert_success().json();
+    assert_eq!(json["ok"], true);
+    assert_eq!(json["sources"][2]["entity"], "document");
+    assert!(json["sources"][0]["fields"].as_array().unwrap().iter().any(|field| field == "birth_date"));
+}
+
+#[test]
+fn columns_no_mapping_reads_are_listed_and_no_row_is_read() {
+    let wd = Workdir::from_fixture("demo");
+    let csv = wd.read_bytes("old_emr_patients.csv");
+    let text = encoding_rs::WINDOWS_1252.decode(&csv).0.into_owned();
+    let (header, rows) = text.split_once("\r\n").unwrap();
+    // A new column in the header only: every row is now a field short, which
+    // a run would reject, and check never sees.
+    let changed = format!("{header};Notes\r\n{rows}");
+    std::fs::write(wd.path("old_emr_patients.csv"), encoding_rs::WINDOWS_1252.encode(&changed).0).unwrap();
+    let run = wd.run(&["check", "migration.toml"]);
+    run.assert_success();
+    assert!(run.stdout.contains("columns nothing reads: `Notes`"), "{}", run.stdout);
+}
+
+#[test]
+fn every_mistake_in_every_mapping_is_reported_at_once() {
+    let wd = Workdir::from_fixture("demo");
+    let pm = wd.read("mappings/demographics.toml").replace("column = \"DOB\"", "column = \"D.O.B.\"");
+    wd.write("mappings/demographics.toml", &pm);
+    let emr = wd.read("mappings/old_emr_patients.toml").replace("[fields.city]", "[fields.cty]");
+    wd.write("mappings/old_emr_patients.toml", &emr);
+    let run = wd.run(&["check", "migration.toml"]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(run.stderr.contains("demographics.toml:23:10: unknown source column `D.O.B.`"), "{}", run.stderr);
+    assert!(run.stderr.contains("old_emr_patients.toml"), "{}", run.stderr);
+    assert!(run.stderr.contains("did you mean `city`?"), "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "nothing claims success: {}", run.stdout);
+}
