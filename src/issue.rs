@@ -64,6 +64,8 @@ issue_codes! {
         "a field that must be a whole number is not one"),
     CodeUnknown => ("E-CODE-UNKNOWN", Error,
         "a coded value is not in the mapping's code table, and the table has no default"),
+    RegexNoMatch => ("E-REGEX-NO-MATCH", Error,
+        "the value does not match the field's `regex` in the mapping"),
     BirthDateFuture => ("E-BIRTH-DATE-FUTURE", Error,
         "the birth date is after the day of the run"),
     BirthDateTooOld => ("E-BIRTH-DATE-TOO-OLD", Error,

@@ -50,6 +50,10 @@ pub struct FieldSpec {
     pub constant: Option<Spanned<String>>,
     #[serde(default)]
     pub transforms: Vec<Spanned<String>>,
+    /// A regular expression the (trimmed) value must match; its first
+    /// capture group, or the whole match, becomes the value, before the
+    /// transforms.
+    pub regex: Option<Spanned<String>>,
     /// strftime-style formats, tried in order, for text dates.
     pub date_formats: Option<Vec<Spanned<String>>>,
     /// Legacy code → canonical value; matched ignoring case and spaces.

@@ -77,6 +77,7 @@ pub struct CompiledMapping {
 struct CompiledField {
     field: Field,
     input: Input,
+    capture: Option<regex::Regex>,
     transforms: Vec<Transform>,
     parse: Parse,
 }
@@ -209,9 +210,10 @@ impl Compiler<'_> {
             return None;
         }
         let input = self.input(field, offset, spec)?;
+        let capture = self.capture(spec.regex.as_ref());
         let transforms = self.transforms(&spec.transforms);
         let parse = self.parse(field, offset, spec)?;
-        Some(CompiledField { field, input, transforms, parse })
+        Some(CompiledField { field, input, capture, transforms, parse })
     }
 
     fn input(&mut self, field: Field, offset: usize, spec: &file::FieldSpec) -> Option<Input> {
@@ -279,6 +281,20 @@ impl Compiler<'_> {
                         )
                         .hint("rename the columns in the export so each name is unique"),
                 );
+                None
+            }
+        }
+    }
+
+    /// Compiled once here, so that a broken pattern is the mapping's error
+    /// (with its position), not one per row.
+    fn capture(&mut self, pattern: Option<&Spanned<String>>) -> Option<regex::Regex> {
+        let pattern = pattern?;
+        match regex::Regex::new(pattern.get_ref()) {
+            Ok(regex) => Some(regex),
+            Err(error) => {
+                let message = format!("`regex` is not a valid regular expression: {error}");
+                self.problem(pattern.span().start, message);
                 None
             }
         }
@@ -584,7 +600,17 @@ impl CompiledField {
         if let (Parse::Date(_), Cell::Date(date)) = (&self.parse, &cell) {
             return Some(Value::Date(*date));
         }
-        let text = transform::apply_all(&cell.as_text()?, &self.transforms);
+        let text = cell.as_text()?;
+        let text = match &self.capture {
+            Some(regex) => {
+                let Some(captured) = capture(regex, text.trim()) else {
+                    issues.push(issue(IssueCode::RegexNoMatch));
+                    return None;
+                };
+                transform::apply_all(captured, &self.transforms)
+            }
+            None => transform::apply_all(&text, &self.transforms),
+        };
         if text.is_empty() {
             return None;
         }
@@ -692,6 +718,13 @@ fn parse_date(text: &str, formats: &[String]) -> DateParse {
         None if shape_matched => DateParse::Invalid,
         None => DateParse::Unparseable,
     }
+}
+
+/// The first capture group's text, or the whole match when the pattern has
+/// no group; none when the value does not match.
+fn capture<'t>(regex: &regex::Regex, text: &'t str) -> Option<&'t str> {
+    let captures = regex.captures(text)?;
+    captures.get(1).or_else(|| captures.get(0)).map(|found| found.as_str())
 }
 
 #[cfg(test)]

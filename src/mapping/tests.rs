@@ -286,3 +286,42 @@ fn max_age_years_is_read_and_kept_in_bounds() {
     let found = problems(&absurd, COLUMNS);
     assert!(found.iter().any(|problem| problem.to_string().contains("`max_age_years` must be between 1 and 200")));
 }
+
+#[test]
+fn regex_capture_takes_the_first_group_and_a_value_that_does_not_match_is_rejected() {
+    let text_mapping = r#"
+entity = "patient"
+required = ["family_name"]
+[fields.family_name]
+column = "Name"
+regex = '^([^,]+),'
+transforms = ["title_case"]
+[fields.given_name]
+column = "Name"
+regex = ',\s*(\S+)'
+[fields.national_id]
+column = "SSN"
+regex = '\d{3}-?\d{2}-?\d{4}'
+"#;
+    let mapping = compiled(text_mapping, &["Name", "SSN"]);
+    let mut issues = Vec::new();
+    let mapped =
+        record(mapping.apply(&row(vec![text("  GARCIA LOPEZ, Maria J "), text("SSN 123-45-6789")]), &mut issues));
+    assert!(issues.is_empty(), "{issues:?}");
+    assert_eq!(mapped.text(Field::FamilyName), Some("Garcia Lopez"));
+    assert_eq!(mapped.text(Field::GivenName), Some("Maria"));
+    assert_eq!(mapped.text(Field::NationalId), Some("123-45-6789"), "no group: the whole match");
+    let mut issues = Vec::new();
+    mapping.apply(&row(vec![text("Madonna"), text("")]), &mut issues);
+    let codes: Vec<&str> = issues.iter().map(|issue| issue.code.as_str()).collect();
+    assert_eq!(codes, ["E-REGEX-NO-MATCH", "E-REGEX-NO-MATCH"], "no comma: neither name can be taken");
+}
+
+#[test]
+fn a_broken_regex_is_the_mappings_error_with_its_position() {
+    let text = "entity = \"patient\"\nrequired = [\"family_name\"]\n[fields.family_name]\ncolumn = \"Name\"\nregex = '(unclosed'\n";
+    let found = problems(text, &["Name"]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let message = found[0].to_string();
+    assert!(message.contains("m.toml:5:9") && message.contains("not a valid regular expression"), "{message}");
+}
