@@ -54,6 +54,9 @@ pub struct FieldSpec {
     /// capture group, or the whole match, becomes the value, before the
     /// transforms.
     pub regex: Option<Spanned<String>>,
+    /// Two-digit years (`%y`) at or above this are 19xx, below it 20xx;
+    /// without it, 69-99 are 19xx and 00-68 are 20xx.
+    pub century_pivot: Option<Spanned<u8>>,
     /// strftime-style formats, tried in order, for text dates.
     pub date_formats: Option<Vec<Spanned<String>>>,
     /// Legacy code → canonical value; matched ignoring case and spaces.

@@ -78,6 +78,7 @@ struct CompiledField {
     field: Field,
     input: Input,
     capture: Option<regex::Regex>,
+    century_pivot: Option<u8>,
     transforms: Vec<Transform>,
     parse: Parse,
 }
@@ -211,9 +212,10 @@ impl Compiler<'_> {
         }
         let input = self.input(field, offset, spec)?;
         let capture = self.capture(spec.regex.as_ref());
+        let century_pivot = self.century_pivot(field, spec);
         let transforms = self.transforms(&spec.transforms);
         let parse = self.parse(field, offset, spec)?;
-        Some(CompiledField { field, input, capture, transforms, parse })
+        Some(CompiledField { field, input, capture, century_pivot, transforms, parse })
     }
 
     fn input(&mut self, field: Field, offset: usize, spec: &file::FieldSpec) -> Option<Input> {
@@ -284,6 +286,16 @@ impl Compiler<'_> {
                 None
             }
         }
+    }
+
+    fn century_pivot(&mut self, field: Field, spec: &file::FieldSpec) -> Option<u8> {
+        let pivot = spec.century_pivot.as_ref()?;
+        if field.kind() != FieldKind::Date {
+            self.problem(pivot.span().start, format!("`century_pivot` given for `{field}`, which is not a date"));
+        } else if *pivot.get_ref() > 99 {
+            self.problem(pivot.span().start, "`century_pivot` is a two-digit year, 0 to 99");
+        }
+        Some(*pivot.get_ref())
     }
 
     /// Compiled once here, so that a broken pattern is the mapping's error
@@ -642,7 +654,7 @@ impl CompiledField {
                     issues.push(issue(IssueCode::DateUnparseable).detail("a number, not a date"));
                     return None;
                 }
-                match parse_date(&text, formats) {
+                match parse_date(&text, formats, self.century_pivot) {
                     DateParse::Date(date) => Some(Value::Date(date)),
                     DateParse::Ambiguous => {
                         issues.push(issue(IssueCode::DateAmbiguous).detail(format!("formats {}", formats.join(", "))));
@@ -698,7 +710,7 @@ enum DateParse {
 
 /// Tries every format. One day → that day; two different days → ambiguous,
 /// never a guess; a shape that fits but names no real day → invalid.
-fn parse_date(text: &str, formats: &[String]) -> DateParse {
+fn parse_date(text: &str, formats: &[String], century_pivot: Option<u8>) -> DateParse {
     let mut found: Option<Date> = None;
     let mut shape_matched = false;
     for format in formats {
@@ -706,7 +718,11 @@ fn parse_date(text: &str, formats: &[String]) -> DateParse {
             continue;
         };
         shape_matched = true;
-        if let Ok(date) = parsed.to_date() {
+        let date = match (parsed.to_date(), century_pivot) {
+            (Ok(date), Some(pivot)) if format.contains("%y") => repivot(date, pivot),
+            (date, _) => date.ok(),
+        };
+        if let Some(date) = date {
             match found {
                 Some(earlier) if earlier != date => return DateParse::Ambiguous,
                 _ => found = Some(date),
@@ -718,6 +734,15 @@ fn parse_date(text: &str, formats: &[String]) -> DateParse {
         None if shape_matched => DateParse::Invalid,
         None => DateParse::Unparseable,
     }
+}
+
+/// A two-digit year's century by the mapping's pivot: 45 with pivot 30 is
+/// 1945, 12 is 2012. None when the day does not exist in that year (29
+/// February 2000 is 1900's no-day).
+fn repivot(date: Date, pivot: u8) -> Option<Date> {
+    let two_digits = date.year().rem_euclid(100);
+    let century = if two_digits >= i16::from(pivot) { 1900 } else { 2000 };
+    Date::new(century + two_digits, date.month(), date.day()).ok()
 }
 
 /// The first capture group's text, or the whole match when the pattern has

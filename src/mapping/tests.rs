@@ -103,11 +103,11 @@ fn spreadsheet_date_cell_needs_no_format() {
 
 #[test]
 fn impossible_and_unparseable_dates_are_told_apart() {
-    assert_eq!(parse_date("02/30/1975", &["%m/%d/%Y".into()]), DateParse::Invalid);
-    assert_eq!(parse_date("1975-02-03", &["%m/%d/%Y".into()]), DateParse::Unparseable);
-    assert_eq!(parse_date("31.02.1988", &["%d.%m.%Y".into()]), DateParse::Invalid);
+    assert_eq!(parse_date("02/30/1975", &["%m/%d/%Y".into()], None), DateParse::Invalid);
+    assert_eq!(parse_date("1975-02-03", &["%m/%d/%Y".into()], None), DateParse::Unparseable);
+    assert_eq!(parse_date("31.02.1988", &["%d.%m.%Y".into()], None), DateParse::Invalid);
     assert_eq!(
-        parse_date("05/05/1975", &["%m/%d/%Y".into(), "%d/%m/%Y".into()]),
+        parse_date("05/05/1975", &["%m/%d/%Y".into(), "%d/%m/%Y".into()], None),
         DateParse::Date(jiff::civil::date(1975, 5, 5))
     );
 }
@@ -324,4 +324,22 @@ fn a_broken_regex_is_the_mappings_error_with_its_position() {
     assert_eq!(found.len(), 1, "{found:?}");
     let message = found[0].to_string();
     assert!(message.contains("m.toml:5:9") && message.contains("not a valid regular expression"), "{message}");
+}
+
+#[test]
+fn a_century_pivot_places_two_digit_years() {
+    let formats = ["%m/%d/%y".to_string()];
+    // jiff's own window: 69-99 are 19xx, 00-68 are 20xx.
+    assert_eq!(parse_date("07/14/45", &formats, None), DateParse::Date(jiff::civil::date(2045, 7, 14)));
+    assert_eq!(parse_date("07/14/45", &formats, Some(30)), DateParse::Date(jiff::civil::date(1945, 7, 14)));
+    assert_eq!(parse_date("07/14/12", &formats, Some(30)), DateParse::Date(jiff::civil::date(2012, 7, 14)));
+    assert_eq!(parse_date("02/29/00", &formats, Some(0)), DateParse::Invalid, "1900 had no 29 February");
+    // Four-digit years are left as they are.
+    let four = ["%m/%d/%Y".to_string()];
+    assert_eq!(parse_date("07/14/2045", &four, Some(30)), DateParse::Date(jiff::civil::date(2045, 7, 14)));
+    let found = problems(
+        "entity = \"patient\"\nrequired = [\"family_name\"]\n[fields.family_name]\ncolumn = \"Name\"\ncentury_pivot = 30\n",
+        &["Name"],
+    );
+    assert!(found[0].to_string().contains("`century_pivot` given for `family_name`"), "{found:?}");
 }
