@@ -227,3 +227,51 @@ fn rollback_without_a_database_says_so() {
     assert!(run.stderr.contains("missing.sqlite: there is no database here"), "{}", run.stderr);
     assert!(!wd.path("missing.sqlite").exists());
 }
+
+/// The text a person sees in an HTML page: tags dropped, entities kept as
+/// written (names with `&` are none of the fixtures').
+fn visible_text(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for character in html.chars() {
+        match character {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            _ if !in_tag => text.push(character),
+            _ => {}
+        }
+    }
+    text
+}
+
+#[test]
+fn report_html_is_self_contained_has_every_section_and_shows_no_patient_data() {
+    let wd = Workdir::from_fixture("demo");
+    wd.run(&["run", "migration.toml", "--out", "out"]).assert_success();
+    let html = wd.read("out/report.html");
+    for section in [
+        "At a glance",
+        "Every row accounted for",
+        "Problems found in the data",
+        "Finding the same patient twice",
+        "Scanned documents",
+        "Possible duplicates to decide",
+        "Files in this report",
+    ] {
+        assert!(html.contains(&format!("<h2>{section}</h2>")), "report.html lacks the section `{section}`");
+    }
+    assert!(html.contains("<svg"), "the score histogram is inline SVG");
+    for outside in ["<script", "<link", "<iframe", "src=\"http", "href=\"http", "@import", "url("] {
+        assert!(!html.contains(outside), "report.html reaches outside itself: `{outside}`");
+    }
+    let phi = phi_values(&wd);
+    assert_no_phi(&visible_text(&html), &phi, "report.html");
+    // The check can fail: asked to, a dry run of the same files shows them.
+    let fresh = Workdir::from_fixture("demo");
+    fresh.run(&["validate", "migration.toml", "--out", "shown", "--show-phi"]).assert_success();
+    let shown = visible_text(&fresh.read("shown/report.html"));
+    assert!(phi.iter().any(|value| shown.contains(value.as_str())), "--show-phi shows patient data");
+}
