@@ -282,3 +282,26 @@ fn another_clinic_is_matched_against_the_database_and_within_itself() {
         "her wave-one patient gained the clinic's number"
     );
 }
+
+#[test]
+fn formulas_in_review_csv_are_neutralised() {
+    let wd = Workdir::from_fixture("bad");
+    wd.write(
+        "a.csv",
+        "Last,First,DOB,Addr\nDoe,Jane,01/02/1980,\"=HYPERLINK(\"\"http://x\"\")\"\nSmith,Ann,05/06/1970,1 Elm St\n",
+    );
+    wd.write("b.csv", "Last,First,DOB,Addr\nDoe,Janie,06/07/1980,+SUM(A1)\nLee,Bo,07/08/1990,2 Oak Ave\n");
+    wd.write(
+        "m.toml",
+        "entity = \"patient\"\n[fields.family_name]\ncolumn = \"Last\"\n[fields.given_name]\ncolumn = \"First\"\n\
+         [fields.birth_date]\ncolumn = \"DOB\"\ndate_formats = [\"%m/%d/%Y\"]\n[fields.address_line1]\ncolumn = \"Addr\"\n",
+    );
+    wd.run(&["dedupe", "--mapping", "m.toml", "a.csv", "b.csv", "--out", "out"]).assert_success();
+    let mut reader = csv::Reader::from_path(wd.path("out/review.csv")).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1, "Jane and Janie Doe of one year are a pair to review");
+    let cell = |name: &str| rows[0][headers.iter().position(|header| header == name).unwrap()].to_string();
+    assert_eq!(cell("a_address_line1"), "'=HYPERLINK(\"http://x\")");
+    assert_eq!(cell("b_address_line1"), "'+SUM(A1)");
+}
