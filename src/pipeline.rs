@@ -264,8 +264,12 @@ impl<'e> Reading<'e> {
     fn read(&mut self, source: OpenSource<'_>, printer: &Printer) -> Result<SourcePlan, Error> {
         let OpenSource { spec, mapping, compiled, mut reader, scans } = source;
         let file_digest = sha256_file(&spec.path).map_err(|source| Error::Read { path: spec.path.clone(), source })?;
-        let rules =
-            Rules { required: compiled.required.clone(), today: self.today, max_age_years: compiled.max_age_years };
+        let rules = Rules {
+            required: compiled.required.clone(),
+            today: self.today,
+            max_age_years: compiled.max_age_years,
+            national_id: compiled.national_id,
+        };
         let mut bar = printer.rows_progress(&spec.name);
         let mut occurrences: HashMap<[u8; 32], u32> = HashMap::new();
         let mut rows_read = 0u64;

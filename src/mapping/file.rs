@@ -36,6 +36,8 @@ pub struct ValidateOptions {
     /// Birth dates further back than this many years are rejected
     /// (E-BIRTH-DATE-TOO-OLD); default 120.
     pub max_age_years: Option<Spanned<u16>>,
+    /// The scheme national ids follow: `us-ssn` (the default) or `none`.
+    pub national_id: Option<crate::validate::national_id::NationalIdScheme>,
 }
 
 /// `[fields.NAME]`: where a canonical field's value comes from.

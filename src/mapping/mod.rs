@@ -68,6 +68,7 @@ pub struct CompiledMapping {
     pub entity: Entity,
     pub required: Vec<Field>,
     pub max_age_years: u16,
+    pub national_id: crate::validate::national_id::NationalIdScheme,
     fields: Vec<CompiledField>,
     identifiers: Vec<CompiledIdentifier>,
     skip_rules: Vec<SkipRule>,
@@ -160,7 +161,8 @@ impl Compiler<'_> {
         let skip_rules = file.skip_when.iter().filter_map(|rule| self.skip_rule(rule)).collect();
         let required = self.required(entity);
         let max_age_years = self.max_age_years();
-        Some(CompiledMapping { entity, required, max_age_years, fields, identifiers, skip_rules })
+        let national_id = self.mapping.file.validate.national_id.unwrap_or_default();
+        Some(CompiledMapping { entity, required, max_age_years, national_id, fields, identifiers, skip_rules })
     }
 
     fn max_age_years(&mut self) -> u16 {

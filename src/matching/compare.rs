@@ -159,14 +159,10 @@ pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Compari
     }
 }
 
-/// Nine digits whose area (not 000, 666 or 900-999), group (not 00) and
-/// serial (not 0000) the Social Security Administration could have issued.
+/// Nine digits the Social Security Administration could have issued (the
+/// rules validation applies too: `validate::national_id`).
 pub fn is_valid_ssn(digits: &str) -> bool {
-    if digits.len() != 9 || !digits.bytes().all(|byte| byte.is_ascii_digit()) {
-        return false;
-    }
-    let (area, group, serial) = (&digits[..3], &digits[3..5], &digits[5..]);
-    area != "000" && area != "666" && !area.starts_with('9') && group != "00" && serial != "0000"
+    digits.len() == 9 && crate::validate::national_id::ssn_problem(digits).is_none()
 }
 
 fn agreement<T: PartialEq>(a: Option<T>, b: Option<T>) -> Agreement {

@@ -6,6 +6,8 @@
 //! source file (the scan checks arrive as `ScannedFile` facts from extract)
 //! and never decides whether two records are one person (matching does).
 
+pub mod national_id;
+
 use jiff::ToSpan;
 use jiff::civil::Date;
 
@@ -25,6 +27,7 @@ pub struct Rules {
     pub today: Date,
     /// Birth dates further back than this are implausible.
     pub max_age_years: u16,
+    pub national_id: national_id::NationalIdScheme,
 }
 
 /// Adds an issue for every rule the record breaks. `issues` may already hold
@@ -33,6 +36,7 @@ pub struct Rules {
 pub fn validate(record: &Record, rules: &Rules, issues: &mut Vec<Issue>) {
     check_required(record, rules, issues);
     check_birth_date(record, rules, issues);
+    check_national_id(record, rules, issues);
     if record.entity == Entity::Document {
         check_document(record, issues);
     }
@@ -44,6 +48,18 @@ fn check_required(record: &Record, rules: &Rules, issues: &mut Vec<Issue>) {
         if !record.has(field) && !already_flagged {
             issues.push(Issue::new(IssueCode::RequiredMissing, &record.source).field(field));
         }
+    }
+}
+
+/// A national id the scheme could not have issued is loaded and flagged, not
+/// rejected: the patient is real whatever the id says. Matching never lets
+/// such an id keep two records apart.
+fn check_national_id(record: &Record, rules: &Rules, issues: &mut Vec<Issue>) {
+    let Some(value) = record.text(Field::NationalId) else {
+        return;
+    };
+    if let Some(problem) = rules.national_id.problem(value) {
+        issues.push(Issue::new(IssueCode::NationalIdInvalid, &record.source).field(Field::NationalId).detail(problem));
     }
 }
 
@@ -114,6 +130,7 @@ mod tests {
             required: vec![Field::FamilyName, Field::BirthDate],
             today: date(2026, 11, 24),
             max_age_years: MAX_AGE_YEARS,
+            national_id: national_id::NationalIdScheme::UsSsn,
         }
     }
 
@@ -207,5 +224,23 @@ mod tests {
         let mut record = document(found, None);
         record.set(Field::DocumentDate, Value::Date(date(1979, 1, 1)));
         assert_eq!(codes(&record, vec![]), [IssueCode::DocumentBeforeBirth]);
+    }
+
+    #[test]
+    fn an_ssn_never_issued_is_loaded_and_flagged() {
+        let mut record =
+            Record::new(Entity::Patient, SourceRef { source: "s".into(), file: "f".into(), sheet: None, row: 2 });
+        record.set(Field::FamilyName, Value::Text("Doe".into()));
+        record.set(Field::BirthDate, Value::Date(date(1980, 3, 4)));
+        record.set(Field::NationalId, Value::Text("000-12-3456".into()));
+        let mut issues = Vec::new();
+        validate(&record, &rules(), &mut issues);
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        assert_eq!(issues[0].code, IssueCode::NationalIdInvalid);
+        assert_eq!(issues[0].code.severity(), crate::issue::Severity::Warning, "the row loads");
+        let mut issues = Vec::new();
+        let other_scheme = Rules { national_id: national_id::NationalIdScheme::None, ..rules() };
+        validate(&record, &other_scheme, &mut issues);
+        assert!(issues.is_empty(), "{issues:?}");
     }
 }

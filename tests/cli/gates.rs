@@ -69,3 +69,27 @@ fn a_script_tells_a_failed_gate_from_a_failed_run() {
     let output = std::process::Command::new("sh").arg("-c").arg(&script).current_dir(wd.path("")).output().unwrap();
     assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "gate");
 }
+
+#[test]
+fn an_ssn_never_issued_loads_with_a_warning_that_fail_on_warning_catches() {
+    let wd = Workdir::from_fixture("bad");
+    wd.write("ssn.csv", "Last,First,DOB,SSN\nDoe,Jane,01/02/1980,123-45-6780\nRoe,Rick,03/04/1981,000-12-3456\n");
+    wd.write(
+        "ssn.toml",
+        "entity = \"patient\"\n[fields.family_name]\ncolumn = \"Last\"\n[fields.given_name]\ncolumn = \"First\"\n\
+         [fields.birth_date]\ncolumn = \"DOB\"\ndate_formats = [\"%m/%d/%Y\"]\n[fields.national_id]\ncolumn = \"SSN\"\n",
+    );
+    let args = ["dedupe", "--mapping", "ssn.toml", "ssn.csv", "--out", "out", "--json"];
+    let summary = wd.run(&args).assert_success().json();
+    let source = &summary["sources"][0];
+    assert_eq!(source["warnings_by_code"]["W-NATIONAL-ID-INVALID"], 1, "{source}");
+    assert_eq!(source["rejected"], 0, "a warning: both rows load");
+    let project = "[project]\nname = \"SSNs\"\n[target]\ndatabase = \"emr.sqlite\"\nmrn_prefix = \"S\"\n\
+                   [[source]]\nname = \"pm\"\nfile = \"ssn.csv\"\nmapping = \"ssn.toml\"\n";
+    wd.write("migration.toml", project);
+    let gated = wd.run(&["validate", "migration.toml", "--fail-on", "warning"]);
+    assert_eq!(gated.code, Some(3), "{}", gated.stderr);
+    let other_scheme = wd.read("ssn.toml") + "[validate]\nnational_id = \"none\"\n";
+    wd.write("ssn.toml", &other_scheme);
+    wd.run(&["validate", "migration.toml", "--fail-on", "warning"]).assert_success();
+}
