@@ -64,6 +64,8 @@ issue_codes! {
         "a field that must be a whole number is not one"),
     CodeUnknown => ("E-CODE-UNKNOWN", Error,
         "a coded value is not in the mapping's code table, and the table has no default"),
+    PhoneInvalid => ("W-PHONE-INVALID", Warning,
+        "the phone number cannot be made E.164 for the mapping's `phone_country`; loaded as written"),
     NationalIdInvalid => ("W-NATIONAL-ID-INVALID", Warning,
         "the national identifier is not one its scheme could have issued; loaded, and never used to keep records apart"),
     RegexNoMatch => ("E-REGEX-NO-MATCH", Error,

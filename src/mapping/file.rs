@@ -56,6 +56,9 @@ pub struct FieldSpec {
     /// capture group, or the whole match, becomes the value, before the
     /// transforms.
     pub regex: Option<Spanned<String>>,
+    /// For the phone field: the country of numbers written without a
+    /// country code; every number becomes E.164 (`+16145550100`).
+    pub phone_country: Option<Spanned<String>>,
     /// Two-digit years (`%y`) at or above this are 19xx, below it 20xx;
     /// without it, 69-99 are 19xx and 00-68 are 20xx.
     pub century_pivot: Option<Spanned<u8>>,

@@ -13,6 +13,7 @@
 
 mod code_table;
 mod file;
+mod phone;
 mod transform;
 
 use std::path::{Path, PathBuf};
@@ -79,6 +80,9 @@ struct CompiledField {
     field: Field,
     input: Input,
     capture: Option<regex::Regex>,
+    /// The calling code numbers without one are written in (`1`): the
+    /// value becomes E.164.
+    phone_country: Option<&'static str>,
     century_pivot: Option<u8>,
     transforms: Vec<Transform>,
     parse: Parse,
@@ -215,9 +219,10 @@ impl Compiler<'_> {
         let input = self.input(field, offset, spec)?;
         let capture = self.capture(spec.regex.as_ref());
         let century_pivot = self.century_pivot(field, spec);
+        let phone_country = self.phone_country(field, spec);
         let transforms = self.transforms(&spec.transforms);
         let parse = self.parse(field, offset, spec)?;
-        Some(CompiledField { field, input, capture, century_pivot, transforms, parse })
+        Some(CompiledField { field, input, capture, phone_country, century_pivot, transforms, parse })
     }
 
     fn input(&mut self, field: Field, offset: usize, spec: &file::FieldSpec) -> Option<Input> {
@@ -288,6 +293,22 @@ impl Compiler<'_> {
                 None
             }
         }
+    }
+
+    fn phone_country(&mut self, field: Field, spec: &file::FieldSpec) -> Option<&'static str> {
+        let country = spec.phone_country.as_ref()?;
+        if field != Field::Phone {
+            self.problem(country.span().start, format!("`phone_country` given for `{field}`, which is not `phone`"));
+            return None;
+        }
+        let code = phone::calling_code(country.get_ref());
+        if code.is_none() {
+            let nearest = nearest(country.get_ref(), phone::country_names());
+            let diagnostic =
+                self.mapping.at(country.span().start, format!("unknown phone country `{}`", country.get_ref()));
+            self.problems.push(diagnostic.suggest(nearest));
+        }
+        code
     }
 
     fn century_pivot(&mut self, field: Field, spec: &file::FieldSpec) -> Option<u8> {
@@ -629,7 +650,15 @@ impl CompiledField {
             return None;
         }
         match &self.parse {
-            Parse::Text => Some(Value::Text(text)),
+            Parse::Text => match self.phone_country {
+                // A number that cannot be one is flagged and kept as
+                // written: the clinic can still read it.
+                Some(calling_code) => Some(Value::Text(phone::to_e164(&text, calling_code).unwrap_or_else(|| {
+                    issues.push(issue(IssueCode::PhoneInvalid));
+                    text.clone()
+                }))),
+                None => Some(Value::Text(text)),
+            },
             Parse::Coded(table) => match table.lookup(&text) {
                 Lookup::Listed(value) | Lookup::Defaulted(value) => Some(Value::Text(value.to_string())),
                 Lookup::Unknown => {

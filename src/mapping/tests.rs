@@ -343,3 +343,41 @@ fn a_century_pivot_places_two_digit_years() {
     );
     assert!(found[0].to_string().contains("`century_pivot` given for `family_name`"), "{found:?}");
 }
+
+#[test]
+fn phones_become_e164_in_the_mappings_country_and_a_bad_one_is_flagged_and_kept() {
+    let text_mapping = r#"
+entity = "patient"
+required = ["family_name"]
+[fields.family_name]
+column = "Last"
+[fields.phone]
+column = "Phone"
+phone_country = "US"
+"#;
+    let mapping = compiled(text_mapping, &["Last", "Phone"]);
+    let mut issues = Vec::new();
+    let mapped = record(mapping.apply(&row(vec![text("Doe"), text("(614) 555-0100 x12")]), &mut issues));
+    assert!(issues.is_empty(), "{issues:?}");
+    assert_eq!(mapped.text(Field::Phone), Some("+16145550100"));
+    let mut issues = Vec::new();
+    let mapped = record(mapping.apply(&row(vec![text("Doe"), text("555-0100")]), &mut issues));
+    assert_eq!(issues.iter().map(|issue| issue.code.as_str()).collect::<Vec<_>>(), ["W-PHONE-INVALID"]);
+    assert_eq!(mapped.text(Field::Phone), Some("555-0100"), "kept as written");
+}
+
+#[test]
+fn phone_country_belongs_to_the_phone_field_and_names_a_known_country() {
+    let misplaced = problems(
+        "entity = \"patient\"\nrequired = [\"family_name\"]\n[fields.family_name]\ncolumn = \"Last\"\nphone_country = \"US\"\n",
+        &["Last"],
+    );
+    assert!(misplaced[0].to_string().contains("`phone_country` given for `family_name`"), "{misplaced:?}");
+    let unknown = problems(
+        "entity = \"patient\"\nrequired = [\"family_name\"]\n[fields.family_name]\ncolumn = \"Last\"\n\
+         [fields.phone]\ncolumn = \"Phone\"\nphone_country = \"USA\"\n",
+        &["Last", "Phone"],
+    );
+    let message = unknown[0].to_string();
+    assert!(message.contains("unknown phone country `USA`") && message.contains("did you mean `US`?"), "{message}");
+}

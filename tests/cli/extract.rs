@@ -194,3 +194,34 @@ fn every_encoding_delimiter_and_workbook_format_in_the_odd_fixtures_reads_and_lo
         assert!(names.iter().any(|name| name == expected), "{expected} in {names:?}");
     }
 }
+
+#[test]
+fn phones_are_loaded_as_e164_and_a_bad_one_is_flagged() {
+    let wd = Workdir::from_fixture("bad");
+    wd.write(
+        "phones.csv",
+        "Last,First,DOB,Phone\nDoe,Jane,01/02/1980,(614) 555-0100\nRoe,Rick,03/04/1981,+44 20 7946 0958\nLee,Ann,07/08/1983,ask son\n",
+    );
+    wd.write(
+        "phones.toml",
+        "entity = \"patient\"\n[fields.family_name]\ncolumn = \"Last\"\n[fields.given_name]\ncolumn = \"First\"\n\
+         [fields.birth_date]\ncolumn = \"DOB\"\ndate_formats = [\"%m/%d/%Y\"]\n\
+         [fields.phone]\ncolumn = \"Phone\"\nphone_country = \"US\"\n",
+    );
+    wd.write(
+        "migration.toml",
+        "[project]\nname = \"Phones\"\n[target]\ndatabase = \"emr.sqlite\"\nmrn_prefix = \"P\"\n\
+         [[source]]\nname = \"pm\"\nfile = \"phones.csv\"\nmapping = \"phones.toml\"\n",
+    );
+    let summary = wd.run(&["run", "migration.toml", "--json"]).assert_success().json();
+    assert_eq!(summary["sources"][0]["warnings_by_code"]["W-PHONE-INVALID"], 1);
+    let db = wd.db("emr.sqlite");
+    let phones: Vec<String> = db
+        .prepare("SELECT phone FROM patients ORDER BY family_name")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(phones, ["+16145550100", "ask son", "+442079460958"]);
+}
