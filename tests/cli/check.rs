@@ -51,3 +51,54 @@ fn every_mistake_in_every_mapping_is_reported_at_once() {
     assert!(run.stderr.contains("did you mean `city`?"), "{}", run.stderr);
     assert!(run.stdout.is_empty(), "nothing claims success: {}", run.stdout);
 }
+
+/// What `check` prints for each kind of mapping mistake, as a user sees it:
+/// the file, line and column, the message and the hint. Inline snapshots,
+/// so that a change in wording shows in review.
+#[test]
+fn every_kind_of_mapping_mistake_reads_as_the_golden_output() {
+    let wd = Workdir::from_fixture("demo");
+    let mapping = wd
+        .read("mappings/old_emr_patients.toml")
+        .replace("[fields.city]", "[fields.cty]")
+        .replace("\"collapse_spaces\"", "\"collapse_space\"")
+        .replace("column = \"Surname\"", "column = \"Surnme\"")
+        .replace("date_formats = [\"%d.%m.%Y\"]", "date_formats = [\"%d.%m.%Q\"]")
+        .replace("2 = \"female\"", "2 = \"femal\"");
+    wd.write("mappings/old_emr_patients.toml", &mapping);
+    let run = wd.run(&["check", "migration.toml"]);
+    assert_eq!(run.code, Some(2));
+    insta::assert_snapshot!(run.stderr.trim_end(), @r#"
+    error: mappings/old_emr_patients.toml:6:10: unknown source column `Surnme`
+
+    hint: the nearest header is `Surname`; headers must match exactly, apart from surrounding spaces
+
+    error: mappings/old_emr_patients.toml:13:17: invalid date format `%d.%m.%Q`
+
+    hint: use strftime directives such as %Y, %m and %d (e.g. "%d.%m.%Y")
+
+    error: mappings/old_emr_patients.toml:17:27: `femal` is not a value of `sex`; use female, male, other or unknown
+
+    hint: did you mean `female`?
+
+    error: mappings/old_emr_patients.toml:21:15: unknown transform `collapse_space`
+
+    hint: did you mean `collapse_spaces`?
+
+    error: mappings/old_emr_patients.toml:23:9: unknown field `cty`
+
+    hint: did you mean `city`?
+    "#);
+
+    let unknown_key =
+        wd.read("mappings/demographics.toml").replace("[fields.family_name]\ncolumn", "[fields.family_name]\ncolum");
+    wd.write("mappings/demographics.toml", &unknown_key);
+    let run = wd.run(&["check", "migration.toml"]);
+    assert_eq!(run.code, Some(2));
+    let first = run.stderr.lines().take(3).collect::<Vec<_>>().join("\n");
+    insta::assert_snapshot!(first, @r#"
+    error: mappings/demographics.toml:14:1: unknown field `colum`, expected one of `column`, `columns`, `separator`, `constant`, `transforms`, `regex`, `phone_country`, `century_pivot`, `date_formats`, `codes`, `code_default`
+
+    hint: did you mean `column`?
+    "#);
+}
