@@ -42,7 +42,13 @@ pub fn profile(args: &ProfileArgs, printer: &Printer) -> Result<Outcome, Error> 
 /// options over it.
 fn read_options(args: &ProfileArgs) -> Result<ReadOptions, Error> {
     let base = match &args.mapping {
-        Some(path) => mapping::load(path)?.read_options().clone(),
+        Some(path) => {
+            let loaded = mapping::load(path)?;
+            if !loaded.key_problems.is_empty() {
+                return Err(mapping::MappingError::Invalid(crate::diagnostic::Diagnostics(loaded.key_problems)).into());
+            }
+            loaded.read_options().clone()
+        }
         None => ReadOptions::default(),
     };
     Ok(ReadOptions {

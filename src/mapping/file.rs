@@ -101,6 +101,9 @@ pub struct LoadedMapping {
     pub path: PathBuf,
     pub text: String,
     pub file: MappingFile,
+    /// Misspelt keys found while reading, reported with whatever compiling
+    /// finds (the file was read without them).
+    pub key_problems: Vec<Diagnostic>,
 }
 
 impl LoadedMapping {
@@ -109,11 +112,69 @@ impl LoadedMapping {
     }
 }
 
+/// How many misspelt keys one file may have before reading gives up.
+const MAX_KEY_PROBLEMS: usize = 50;
+
+/// Reads a mapping file. serde stops at the first unknown key; so that
+/// every misspelt key is reported in one run, each one is blanked out (with
+/// spaces, so every position stays true) and the file read again, until it
+/// reads or fails for another reason (a syntax error, a wrong type), which
+/// ends the list.
 pub(super) fn parse(path: &Path, text: String) -> Result<LoadedMapping, Diagnostics> {
-    match toml::from_str::<MappingFile>(&text) {
-        Ok(file) => Ok(LoadedMapping { path: path.to_path_buf(), text, file }),
-        Err(error) => Err(Diagnostics(vec![toml_diagnostic(path, &text, &error)])),
+    let mut read = text.clone();
+    let mut key_problems = Vec::new();
+    loop {
+        let error = match toml::from_str::<MappingFile>(&read) {
+            Ok(file) => {
+                key_problems.sort_by_key(|problem: &Diagnostic| (problem.line, problem.column));
+                return Ok(LoadedMapping { path: path.to_path_buf(), text, file, key_problems });
+            }
+            Err(error) => error,
+        };
+        key_problems.push(toml_diagnostic(path, &text, &error));
+        let blanked = unknown_and_expected(error.message())
+            .and_then(|_| error.span())
+            .and_then(|span| entry_span(&read, span.start))
+            .map(|entry| blank(&mut read, entry));
+        if blanked.is_none() || key_problems.len() >= MAX_KEY_PROBLEMS {
+            key_problems.sort_by_key(|problem| (problem.line, problem.column));
+            return Err(Diagnostics(key_problems));
+        }
     }
+}
+
+/// The whole `key = value` entry whose key starts at `key_start`, value
+/// included however many lines it spans.
+fn entry_span(text: &str, key_start: usize) -> Option<std::ops::Range<usize>> {
+    let table = toml::de::DeTable::parse(text).ok()?;
+    find_entry(table.get_ref(), key_start)
+}
+
+fn find_entry(table: &toml::de::DeTable<'_>, key_start: usize) -> Option<std::ops::Range<usize>> {
+    for (key, value) in table.iter() {
+        if key.span().start == key_start {
+            return Some(key.span().start..value.span().end);
+        }
+        let nested = match value.get_ref() {
+            toml::de::DeValue::Table(table) => find_entry(table, key_start),
+            toml::de::DeValue::Array(items) => items.iter().find_map(|item| match item.get_ref() {
+                toml::de::DeValue::Table(table) => find_entry(table, key_start),
+                _ => None,
+            }),
+            _ => None,
+        };
+        if nested.is_some() {
+            return nested;
+        }
+    }
+    None
+}
+
+/// Spaces over `range`, line breaks kept: the text keeps its positions.
+fn blank(text: &mut String, range: std::ops::Range<usize>) {
+    let blanked: String =
+        text[range.clone()].chars().map(|character| if character == '\n' { '\n' } else { ' ' }).collect();
+    text.replace_range(range, &blanked);
 }
 
 /// A TOML or schema error as a diagnostic. serde names an unknown key and
@@ -141,10 +202,28 @@ mod tests {
     #[test]
     fn unknown_key_points_at_its_line_with_a_suggestion() {
         let text = "entity = \"patient\"\n[fields.family_name]\ncolum = \"Last\"\n".to_string();
-        let diagnostics = parse(Path::new("m.toml"), text).unwrap_err();
-        let diagnostic = &diagnostics.0[0];
+        let read = parse(Path::new("m.toml"), text).unwrap();
+        let diagnostic = &read.key_problems[0];
         assert_eq!((diagnostic.line, diagnostic.column), (3, 1));
         assert!(diagnostic.message.starts_with("unknown field `colum`"), "{}", diagnostic.message);
         assert_eq!(diagnostic.hint.as_deref(), Some("did you mean `column`?"));
+    }
+
+    #[test]
+    fn every_misspelt_key_is_reported_in_one_read() {
+        let text = "entity = \"patient\"\nrequird = [\"family_name\"]\n[fields.family_name]\ncolum = \"Last\"\n\
+                    [fields.birth_date]\ncolumn = \"DOB\"\ndate_format = [\n  \"%m/%d/%Y\",\n]\n"
+            .to_string();
+        let read = parse(Path::new("m.toml"), text).unwrap();
+        let found: Vec<(usize, usize, Option<&str>)> =
+            read.key_problems.iter().map(|d| (d.line, d.column, d.hint.as_deref())).collect();
+        assert_eq!(
+            found,
+            [
+                (2, 1, Some("did you mean `required`?")),
+                (4, 1, Some("did you mean `column`?")),
+                (7, 1, Some("did you mean `date_formats`?")),
+            ]
+        );
     }
 }

@@ -138,7 +138,7 @@ pub enum MappedRow {
 
 /// Resolves every name in the mapping against the source's header.
 pub fn compile(mapping: &LoadedMapping, headers: &Headers) -> Result<CompiledMapping, MappingError> {
-    let mut compiler = Compiler { mapping, headers, problems: Vec::new() };
+    let mut compiler = Compiler { mapping, headers, problems: mapping.key_problems.clone() };
     let compiled = compiler.compile();
     match compiled {
         Some(compiled) if compiler.problems.is_empty() => Ok(compiled),
@@ -228,6 +228,8 @@ impl Compiler<'_> {
     fn input(&mut self, field: Field, offset: usize, spec: &file::FieldSpec) -> Option<Input> {
         let given = [spec.column.is_some(), spec.columns.is_some(), spec.constant.is_some()];
         match given.iter().filter(|given| **given).count() {
+            // A misspelt `colum` is already reported; its consequence is not.
+            0 if !self.mapping.key_problems.is_empty() => return None,
             0 => {
                 self.problem(offset, format!("field `{field}` has no `column`, `columns` or `constant`"));
                 return None;

@@ -90,15 +90,17 @@ fn every_kind_of_mapping_mistake_reads_as_the_golden_output() {
     hint: did you mean `city`?
     "#);
 
-    let unknown_key =
-        wd.read("mappings/demographics.toml").replace("[fields.family_name]\ncolumn", "[fields.family_name]\ncolum");
-    wd.write("mappings/demographics.toml", &unknown_key);
+    let misspelt = wd
+        .read("mappings/demographics.toml")
+        .replace("[fields.family_name]\ncolumn", "[fields.family_name]\ncolum")
+        .replace("[fields.state]\ncolumn = \"St\"\ntransforms", "[fields.state]\ncolumn = \"St\"\ntransfroms");
+    wd.write("mappings/demographics.toml", &misspelt);
+    wd.write("mappings/old_emr_patients.toml", &wd.read("mappings/old_emr_patients.toml").replace("cty", "city"));
     let run = wd.run(&["check", "migration.toml"]);
     assert_eq!(run.code, Some(2));
-    let first = run.stderr.lines().take(3).collect::<Vec<_>>().join("\n");
-    insta::assert_snapshot!(first, @r#"
+    let demographics: Vec<&str> = run.stderr.lines().filter(|line| line.contains("demographics.toml")).collect();
+    insta::assert_snapshot!(demographics.join("\n"), @r#"
     error: mappings/demographics.toml:14:1: unknown field `colum`, expected one of `column`, `columns`, `separator`, `constant`, `transforms`, `regex`, `phone_country`, `century_pivot`, `date_formats`, `codes`, `code_default`
-
-    hint: did you mean `column`?
+    error: mappings/demographics.toml:40:1: unknown field `transfroms`, expected one of `column`, `columns`, `separator`, `constant`, `transforms`, `regex`, `phone_country`, `century_pivot`, `date_formats`, `codes`, `code_default`
     "#);
 }
