@@ -12,5 +12,6 @@ mod gates;
 mod invariants;
 mod matching;
 mod profile;
+mod report_schema;
 mod scans;
 mod synth;
