@@ -27,6 +27,12 @@ pub fn create(path: &Path) -> io::Result<File> {
 
 /// Creates `path` owner-only, failing with `AlreadyExists` if it is there:
 /// of two processes creating it at once, exactly one succeeds.
+/// Writes `bytes` to `path`, created or truncated owner-only (see `create`).
+pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    create(path)?.write_all(bytes)
+}
+
 pub fn create_new(path: &Path) -> io::Result<File> {
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);

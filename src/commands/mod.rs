@@ -71,8 +71,6 @@ fn out_dir(args: &PipelineArgs, project: &Project) -> PathBuf {
     args.out.clone().unwrap_or_else(|| project.dir.join("report"))
 }
 
-/// The result for stdout: the report as JSON, or a table of counts. Never a
-/// patient value.
 /// The gates the command line sets, checked against the plan's counts.
 fn check_gates(args: &PipelineArgs, plan: &crate::plan::Plan) -> Option<crate::gate::GateResult> {
     let gates = crate::gate::Gates { max_reject_rate: args.max_reject_rate, fail_on: args.fail_on };
@@ -95,6 +93,37 @@ fn gate_outcome(printer: &Printer, gate: Option<&crate::gate::GateResult>, loade
     }
 }
 
+/// What a report is about: the command, and the batch it loaded, if any.
+fn context<'a>(
+    command: &'static str,
+    project: &'a Project,
+    database: &'a std::path::Path,
+    batch: Option<&'a crate::load::BatchSummary>,
+) -> crate::report::Context<'a> {
+    crate::report::Context { command, project: &project.name, database, generated_at: now(), batch }
+}
+
+/// The report of a plan with its gate: built, written into the output
+/// folder and printed. What validate, run, and a run its gate stopped share.
+fn report_plan(
+    args: &PipelineArgs,
+    project: &Project,
+    plan: &crate::plan::Plan,
+    context: crate::report::Context<'_>,
+    gate: Option<crate::gate::GateResult>,
+    printer: &Printer,
+) -> Result<Report, Error> {
+    let out = out_dir(args, project);
+    let started = std::time::Instant::now();
+    let mut report = crate::report::build(plan, &context);
+    report.gate = gate;
+    crate::report::write(&out, &mut report, plan, crate::report::WriteOptions { show_phi: args.show_phi }, started)?;
+    print_result(printer, &report, args.json, &out);
+    Ok(report)
+}
+
+/// The result for stdout: the report as JSON, or a table of counts. Never a
+/// patient value.
 fn print_result(printer: &Printer, report: &Report, json: bool, out: &std::path::Path) {
     if json {
         printer.result(&crate::report::to_json(report));

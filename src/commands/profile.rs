@@ -67,12 +67,7 @@ fn json(profile: &profile::Profile) -> String {
 
 /// The profile may hold (masked) patient data: owner-only.
 fn write_private(path: &Path, text: &str) -> Result<(), Error> {
-    let write = || -> std::io::Result<()> {
-        let mut file = private_file::create(path)?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()
-    };
-    write().map_err(|source| Error::Write { path: path.to_path_buf(), source })
+    private_file::write(path, text.as_bytes()).map_err(|source| Error::Write { path: path.to_path_buf(), source })
 }
 
 /// A mapping someone may already have edited is never overwritten.

@@ -10,9 +10,9 @@ use crate::cli::PipelineArgs;
 use crate::error::{Error, Outcome};
 use crate::load::{self, Manifest, ManifestFile, ManifestSource};
 use crate::output::Printer;
+use crate::pipeline;
 use crate::plan::{Existing, Plan};
 use crate::project::Project;
-use crate::{pipeline, report};
 
 pub fn run(args: &PipelineArgs, printer: &Printer) -> Result<Outcome, Error> {
     let project = Project::load(&args.project)?;
@@ -32,39 +32,17 @@ pub fn run(args: &PipelineArgs, printer: &Printer) -> Result<Outcome, Error> {
         printer,
     )?;
     let gate = super::check_gates(args, &plan);
-    let out = super::out_dir(args, &project);
     if gate.as_ref().is_some_and(|gate| !gate.passed) {
         // The data failed a gate: nothing is loaded, and the report says
         // what a load would have done, as a dry run's does.
-        let context = report::Context {
-            command: "run",
-            project: &project.name,
-            database: &database,
-            generated_at: super::now(),
-            batch: None,
-        };
-        let report_started = Instant::now();
-        let mut report = report::build(&plan, &context);
-        report.gate = gate;
-        report::write(&out, &mut report, &plan, report::WriteOptions { show_phi: args.show_phi }, report_started)?;
-        super::print_result(printer, &report, args.json, &out);
+        let context = super::context("run", &project, &database, None);
+        let report = super::report_plan(args, &project, &plan, context, gate, printer)?;
         return Ok(super::gate_outcome(printer, report.gate.as_ref(), true));
     }
     let batch = load_batch(&project, &mut plan, &database, &snapshot, started_at, printer)?;
-
-    let context = report::Context {
-        command: "run",
-        project: &project.name,
-        database: &database,
-        generated_at: super::now(),
-        batch: Some(&batch),
-    };
-    let report_started = Instant::now();
-    let mut report = report::build(&plan, &context);
-    report.gate = gate;
-    report::write(&out, &mut report, &plan, report::WriteOptions { show_phi: args.show_phi }, report_started)
+    let context = super::context("run", &project, &database, Some(&batch));
+    super::report_plan(args, &project, &plan, context, gate, printer)
         .inspect_err(|_| printer.warning(&format!("batch {} is committed; only the report failed", batch.batch_id)))?;
-    super::print_result(printer, &report, args.json, &out);
     Ok(Outcome::Success)
 }
 

@@ -4,8 +4,8 @@
 use crate::cli::PipelineArgs;
 use crate::error::{Error, Outcome};
 use crate::output::Printer;
+use crate::pipeline;
 use crate::project::Project;
-use crate::{pipeline, report};
 
 pub fn validate(args: &PipelineArgs, printer: &Printer) -> Result<Outcome, Error> {
     let project = Project::load(&args.project)?;
@@ -20,18 +20,8 @@ pub fn validate(args: &PipelineArgs, printer: &Printer) -> Result<Outcome, Error
         super::today(),
         printer,
     )?;
-    let context = report::Context {
-        command: "validate",
-        project: &project.name,
-        database: &database,
-        generated_at: super::now(),
-        batch: None,
-    };
-    let out = super::out_dir(args, &project);
-    let report_started = std::time::Instant::now();
-    let mut report = report::build(&plan, &context);
-    report.gate = super::check_gates(args, &plan);
-    report::write(&out, &mut report, &plan, report::WriteOptions { show_phi: args.show_phi }, report_started)?;
-    super::print_result(printer, &report, args.json, &out);
+    let gate = super::check_gates(args, &plan);
+    let context = super::context("validate", &project, &database, None);
+    let report = super::report_plan(args, &project, &plan, context, gate, printer)?;
     Ok(super::gate_outcome(printer, report.gate.as_ref(), false))
 }

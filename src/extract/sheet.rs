@@ -274,6 +274,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn merges_down_one_column_below_the_header_are_filled_and_wide_ones_are_not() {
+        let mut range = Range::new((0, 0), (4, 2));
+        range.set_value((0, 0), Data::String("Patient list".into()));
+        range.set_value((1, 0), Data::String("Last".into()));
+        range.set_value((2, 0), Data::String("Garcia".into()));
+        range.set_value((4, 0), Data::String("Lee, see notes".into()));
+        let merged = [
+            Dimensions { start: (0, 0), end: (0, 2) }, // the title, above the header
+            Dimensions { start: (2, 0), end: (3, 0) }, // a family name over two rows
+            Dimensions { start: (4, 0), end: (4, 2) }, // a label across three fields
+        ];
+        fill_merged_below(&mut range, &merged, 2);
+        let text = |row: u32, column: u32| range.get_value((row, column)).cloned().unwrap_or(Data::Empty);
+        assert_eq!(text(3, 0), Data::String("Garcia".into()));
+        assert_eq!(text(0, 1), Data::Empty, "the title stays where it is");
+        assert_eq!((text(4, 1), text(4, 2)), (Data::Empty, Data::Empty), "a wide label is not copied across fields");
+    }
+
+    #[test]
     fn header_is_found_below_a_title_row() {
         let mut range = Range::new((0, 0), (3, 2));
         range.set_value((0, 0), Data::String("Riverside patient list".into()));

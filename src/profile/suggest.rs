@@ -220,12 +220,8 @@ fn shape_fit(target: Target, column: &ColumnProfile, values: &HashMap<String, u6
     let fit = |yes: bool| if yes { Fit::Yes } else { Fit::No };
     match target {
         Target::Field(Field::BirthDate | Field::DocumentDate | Field::LastUpdated) => fit(is_date),
-        Target::Field(Field::Sex) => {
-            // A stray code or two (a typo, an `X`) does not make it less a sex column.
-            let total: u64 = values.values().sum();
-            let known: u64 = values.iter().filter(|(code, _)| sex_code(code).is_some()).map(|(_, count)| count).sum();
-            fit(values.len() <= 8 && known as f64 >= 0.9 * total as f64)
-        }
+        // A stray code or two (a typo, an `X`) does not make it less a sex column.
+        Target::Field(Field::Sex) => fit(values.len() <= 8 && share_of(values, |code| sex_code(code).is_some()) >= 0.9),
         Target::Field(Field::NationalId) => fit(matches!(main_pattern, "999-99-9999" | "999999999")),
         Target::Field(Field::PostalCode) => fit(matches!(main_pattern, "99999" | "99999-9999" | "9999")),
         Target::Field(Field::State) => fit(main_pattern == "AA" || main_pattern == "aa"),

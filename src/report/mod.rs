@@ -247,8 +247,6 @@ pub fn to_json(report: &Report) -> String {
 }
 
 fn write_text(path: &Path, text: &str) -> Result<(), ReportError> {
-    use std::io::Write;
-    crate::private_file::create(path)
-        .and_then(|mut file| file.write_all(text.as_bytes()))
+    crate::private_file::write(path, text.as_bytes())
         .map_err(|source| ReportError::Write { path: path.to_path_buf(), source })
 }
