@@ -17,8 +17,9 @@ use std::fmt;
 use rayon::prelude::*;
 use serde::{Serialize, Serializer};
 
+use super::bucket_sort::bucket_sort;
 use super::features::{Features, Person};
-use super::normalize::{Candidate, CandidateKind, TextField, stable_hash};
+use super::normalize::{Candidate, CandidateKind, TextField, stable_hash, stable_hash_bytes};
 
 /// One part of a blocking key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -107,7 +108,7 @@ impl KeyPart {
             KeyPart::Phone => values.extend(text(TextField::Phone)),
             KeyPart::Address => values.extend(text(TextField::Address)),
             KeyPart::Street => values.extend(street(candidate).map(|key| stable_hash(&key))),
-            KeyPart::City => values.extend(city(candidate).map(|key| stable_hash(&key.collect::<Vec<u8>>()))),
+            KeyPart::City => values.extend(city(candidate).map(stable_hash_bytes)),
             KeyPart::NationalId => values.extend(text(TextField::NationalId)),
             KeyPart::Identifier => values.extend(
                 candidate.identifiers.iter().take(MAX_IDENTIFIERS).map(|key| stable_hash(&(key.system, key.value))),
@@ -297,12 +298,16 @@ impl BlockingRule {
     /// The keys a person has under this rule (every combination of its parts'
     /// values); none when a part is missing.
     fn keys(&self, person: Person<'_>, keys: &mut Vec<u64>) {
-        self.keys_with(person, keys, &mut Values::new());
+        let mut buffers = KeyBuffers::default();
+        self.keys_with(person, &mut buffers);
+        std::mem::swap(keys, &mut buffers.keys);
     }
 
-    /// `keys`, with the caller's buffer for each part's values: blocking
-    /// asks for every candidate's keys, once per rule.
-    fn keys_with(&self, person: Person<'_>, keys: &mut Vec<u64>, values: &mut Values) {
+    /// `keys`, with the caller's buffers: blocking asks for every
+    /// candidate's keys, once per rule, and allocating there cost more than
+    /// the hashing.
+    fn keys_with(&self, person: Person<'_>, buffers: &mut KeyBuffers) {
+        let KeyBuffers { keys, partial, values } = buffers;
         keys.clear();
         keys.push(0xcbf2_9ce4_8422_2325);
         for &part in &self.parts {
@@ -310,8 +315,9 @@ impl BlockingRule {
             part.values(person, values);
             values.sort_unstable();
             values.dedup();
-            let partial = std::mem::take(keys);
-            for key in partial {
+            std::mem::swap(keys, partial);
+            keys.clear();
+            for &key in partial.iter() {
                 for &value in values.iter() {
                     keys.push(stable_hash(&(key, value)));
                 }
@@ -329,6 +335,14 @@ impl BlockingRule {
     fn shared_keys(&self, a: Person<'_>, b: Person<'_>) -> usize {
         self.parts.iter().map(|part| part.shared_values(a, b)).product()
     }
+}
+
+/// Reused buffers for `BlockingRule::keys_with`.
+#[derive(Default)]
+struct KeyBuffers {
+    keys: Vec<u64>,
+    partial: Vec<u64>,
+    values: Values,
 }
 
 impl fmt::Display for BlockingRule {
@@ -386,8 +400,7 @@ pub fn block(features: &Features<'_>, rules: &[BlockingRule], max_block_size: us
         stats: Vec::new(),
     };
     for rule in rules {
-        let mut entries = keyed_members(features, rule);
-        entries.par_sort_unstable();
+        let entries = keyed_members(features, rule);
         let mut stats =
             RuleStats { rule: rule.clone(), blocks: 0, pairs: 0, new_pairs: 0, oversized_blocks: 0, skipped_pairs: 0 };
         let mut rule_blocks = Vec::new();
@@ -420,27 +433,28 @@ pub fn block(features: &Features<'_>, rules: &[BlockingRule], max_block_size: us
     blocks
 }
 
-/// Every candidate's keys under `rule`, as `(key, candidate)`; each thread
-/// reuses its buffers rather than allocating per candidate.
+/// Every candidate's keys under `rule`, as `(key, candidate)`, sorted; each
+/// thread reuses its buffers rather than allocating per candidate.
 fn keyed_members(features: &Features<'_>, rule: &BlockingRule) -> Vec<(u64, u32)> {
     let parts: Vec<Vec<(u64, u32)>> = (0..features.len() as u32)
         .into_par_iter()
         .fold(
-            || (Vec::new(), Vec::new(), Values::new()),
-            |(mut entries, mut keys, mut values), index| {
-                rule.keys_with(features.person(index), &mut keys, &mut values);
-                entries.extend(keys.iter().map(|&key| (key, index)));
-                (entries, keys, values)
+            || (Vec::new(), KeyBuffers::default()),
+            |(mut entries, mut buffers), index| {
+                rule.keys_with(features.person(index), &mut buffers);
+                entries.extend(buffers.keys.iter().map(|&key| (key, index)));
+                (entries, buffers)
             },
         )
-        .map(|(entries, _, _)| entries)
+        .map(|(entries, _)| entries)
         .collect();
-    let mut entries = Vec::with_capacity(parts.iter().map(Vec::len).sum());
-    for part in parts {
-        entries.extend(part);
-    }
-    entries
+    // Keys are hashes: their top bits spread them evenly over the buckets.
+    let keyed = parts.iter().flatten().map(|&entry| ((entry.0 >> (64 - KEY_BUCKET_BITS)) as usize, entry));
+    bucket_sort(keyed, 1 << KEY_BUCKET_BITS).0
 }
+
+/// About 40 entries to a bucket at a million patients.
+const KEY_BUCKET_BITS: u32 = 16;
 
 impl Blocks {
     /// Frees the blocks once every pair has been compared, keeping the

@@ -24,30 +24,127 @@ pub struct Clustering {
 
 /// `links` are `(a, b, weight)`; `conflict(x, y)` says whether two records
 /// must not end in one cluster; `existing` marks patients already in the EMR.
-pub fn cluster(links: &[(u32, u32, f64)], conflict: impl Fn(u32, u32) -> bool, existing: &[bool]) -> Clustering {
-    let mut order: Vec<usize> = (0..links.len()).collect();
-    order.par_sort_unstable_by(|&x, &y| {
-        links[y].2.total_cmp(&links[x].2).then((links[x].0, links[x].1).cmp(&(links[y].0, links[y].1)))
-    });
-
-    let mut groups = Groups::new(existing);
+///
+/// Links of different connected components never meet, so each component
+/// is clustered on its own, in parallel; within one, links are taken in the
+/// same order as if all were, and the result does not depend on threads.
+pub fn cluster(links: &[(u32, u32, f64)], conflict: impl Fn(u32, u32) -> bool + Sync, existing: &[bool]) -> Clustering {
+    let component = components(links, existing.len());
+    // Sorted on keys held beside each link: a comparison that looked the
+    // components up would miss the cache at every step.
+    let mut keyed: Vec<KeyedLink> =
+        links.iter().map(|&(a, b, weight)| (component[a as usize], descending(weight), a, b)).collect();
+    drop(component);
+    keyed.par_sort_unstable();
+    // Each thread gathers its components' results in one pair of vectors:
+    // one per component would be a million small allocations.
+    let parts: Vec<ComponentClusters> = keyed
+        .chunk_by(|x, y| x.0 == y.0)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .fold(ComponentClusters::default, |mut part, component| {
+            cluster_component(component, &conflict, existing, &mut part);
+            part
+        })
+        .collect();
+    drop(keyed);
+    let mut root: Vec<u32> = (0..existing.len() as u32).collect();
     let mut refused = Vec::new();
-    for index in order {
-        let (a, b, _) = links[index];
-        let (root_a, root_b) = (groups.root[a as usize], groups.root[b as usize]);
+    for part in parts {
+        for (member, member_root) in part.joined {
+            root[member as usize] = member_root;
+        }
+        refused.extend(part.refused);
+    }
+    refused.sort_unstable();
+    number(&root, refused)
+}
+
+/// A weight as a key that sorts strongest first (total order, as
+/// `f64::total_cmp`).
+fn descending(weight: f64) -> u64 {
+    let bits = weight.to_bits();
+    let ascending = if bits >> 63 == 1 { !bits } else { bits | (1 << 63) };
+    !ascending
+}
+
+/// Each record's connected component under the links, named by a record
+/// of it (plain union-find: no conflicts considered yet).
+fn components(links: &[(u32, u32, f64)], count: usize) -> Vec<u32> {
+    fn find(parent: &mut [u32], mut x: u32) -> u32 {
+        while parent[x as usize] != x {
+            let grand = parent[parent[x as usize] as usize];
+            parent[x as usize] = grand;
+            x = grand;
+        }
+        x
+    }
+    let mut parent: Vec<u32> = (0..count as u32).collect();
+    for &(a, b, _) in links {
+        let (root_a, root_b) = (find(&mut parent, a), find(&mut parent, b));
+        if root_a != root_b {
+            parent[root_a.max(root_b) as usize] = root_a.min(root_b);
+        }
+    }
+    (0..count as u32).map(|x| find(&mut parent, x)).collect()
+}
+
+/// Components' records with the root of their group, and their refused
+/// links.
+#[derive(Default)]
+struct ComponentClusters {
+    joined: Vec<(u32, u32)>,
+    refused: Vec<(u32, u32)>,
+}
+
+/// A link as clustering takes it: its component, its strength (as
+/// `descending`), its records.
+type KeyedLink = (u32, u64, u32, u32);
+
+/// Greedy clustering of one component's links (strongest first), into
+/// `out`.
+fn cluster_component(
+    links: &[KeyedLink],
+    conflict: &impl Fn(u32, u32) -> bool,
+    existing: &[bool],
+    out: &mut ComponentClusters,
+) {
+    if let [(_, _, a, b)] = *links {
+        // One link between two records: no third record to conflict with.
+        if existing[a as usize] && existing[b as usize] {
+            out.refused.push((a, b));
+        } else {
+            out.joined.extend([(a, a), (b, a)]);
+        }
+        return;
+    }
+    let mut members: Vec<u32> = links.iter().flat_map(|&(_, _, a, b)| [a, b]).collect();
+    members.sort_unstable();
+    members.dedup();
+    let local = |record: u32| members.binary_search(&record).expect("a link's records are members") as u32;
+    let member_existing: Vec<bool> = members.iter().map(|&member| existing[member as usize]).collect();
+
+    let mut groups = Groups::new(&member_existing);
+    for &(_, _, a, b) in links {
+        let (root_a, root_b) = (groups.root[local(a) as usize], groups.root[local(b) as usize]);
         if root_a == root_b {
             continue;
         }
         let both_existing = groups.existing[root_a as usize] && groups.existing[root_b as usize];
         let kept_apart = !both_existing
-            && groups.members(root_a).any(|x| groups.members(root_b).any(|y| conflict(x.min(y), x.max(y))));
+            && groups.members(root_a).any(|x| {
+                groups.members(root_b).any(|y| {
+                    let (x, y) = (members[x as usize], members[y as usize]);
+                    conflict(x.min(y), x.max(y))
+                })
+            });
         if both_existing || kept_apart {
-            refused.push((a, b));
+            out.refused.push((a, b));
             continue;
         }
         groups.join(root_a, root_b);
     }
-    number(&groups.root, refused)
+    out.joined.extend(groups.root.iter().enumerate().map(|(x, &root)| (members[x], members[root as usize])));
 }
 
 /// A set of unordered record pairs, hashed cheaply: asked once for every
@@ -197,6 +294,23 @@ mod tests {
         let links = PairSet::new([(1, 0), (4, 5)].into_iter());
         assert!(links.contains(0, 1) && links.contains(1, 0) && links.contains(5, 4));
         assert!(!links.contains(0, 4) && !links.contains(1, 5));
+    }
+
+    #[test]
+    fn weights_sort_strongest_first_as_keys() {
+        let weights = [f64::INFINITY, 30.5, 2.0, 0.0, -0.0, -1.5, -40.0, f64::NEG_INFINITY];
+        let keys: Vec<u64> = weights.iter().map(|&weight| descending(weight)).collect();
+        assert!(keys.windows(2).all(|pair| pair[0] < pair[1]), "{keys:?}");
+    }
+
+    #[test]
+    fn components_are_clustered_apart_with_the_same_rules() {
+        // Two components, each with a record that conflicts with its
+        // component's strongest pair, interleaved in the link list.
+        let links = [(0, 2, 20.0), (3, 5, 25.0), (1, 2, 18.0), (4, 5, 19.0), (0, 1, 5.0)];
+        let clustering = cluster(&links, apart(&[(0, 1), (3, 4)]), &[false; 6]);
+        assert_eq!(clustering.cluster_of, vec![0, 1, 0, 2, 3, 2]);
+        assert_eq!(clustering.refused, vec![(0, 1), (1, 2), (4, 5)]);
     }
 
     #[test]

@@ -74,9 +74,39 @@ impl<'c> Features<'c> {
         self.candidates.is_empty()
     }
 
+    /// Asks the processor to load a candidate's record and derived
+    /// features ahead of use: comparing is mostly waiting for them.
+    pub fn prefetch(&self, index: u32) {
+        let candidate = &self.candidates[index as usize];
+        let record = std::ptr::from_ref(candidate).cast::<u8>();
+        prefetch(record);
+        prefetch(record.wrapping_add(64));
+        prefetch(&self.derived[index as usize]);
+    }
+
+    /// Asks for a candidate's text and identifiers, once its record is in
+    /// cache (their addresses are in it).
+    pub fn prefetch_text(&self, index: u32) {
+        let candidate = &self.candidates[index as usize];
+        prefetch(candidate.text_start());
+        prefetch(candidate.identifiers.as_ptr());
+    }
+
     pub fn person(&self, index: u32) -> Person<'_> {
         Person { candidate: &self.candidates[index as usize], derived: &self.derived[index as usize] }
     }
+}
+
+/// A hint, never a read: it cannot fault, whatever the address.
+fn prefetch<T>(address: *const T) {
+    // SAFETY: SSE is part of every x86-64 processor, and a prefetch reads
+    // nothing the program sees, so no address can make it unsound.
+    #[cfg(target_arch = "x86_64")]
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(address.cast())
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = address;
 }
 
 fn first_word(name: &str) -> &str {

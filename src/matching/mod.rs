@@ -14,6 +14,7 @@
 //! `merge` (survivorship); what gets written where is load's job.
 
 mod block;
+mod bucket_sort;
 mod cluster;
 mod compare;
 mod features;
@@ -349,9 +350,17 @@ const DOCUMENT_CONFLICT: f64 = 0.05;
 /// Random pairs counted for u: enough to see a birth date agree by chance
 /// a few dozen times in a large practice.
 const RANDOM_PAIRS: u64 = 1_000_000;
+/// Records per group of random draws (see `random_pair_levels`): about 16,000
+/// pairs whose records fit in the core's cache.
+const RANDOM_GROUP: usize = 178;
 /// Blocked pairs EM learns from, at most (blocks are sampled beyond this).
 const TRAINING_PAIRS: u64 = 2_000_000;
 const SAMPLING_SEED: u64 = 0x4D41_5443_4845_5253;
+
+/// Pairs per comparison pattern, hashed with a fixed-seed fast hasher:
+/// counted for every training pair, where the default hasher cost a
+/// tenth of estimation.
+type PatternCounts = HashMap<score::Pattern, u64, foldhash::fast::FixedState>;
 
 /// A pair worth keeping after scoring: a link or an uncertain pair.
 #[derive(Debug, Clone, Copy)]
@@ -388,8 +397,8 @@ impl Tally {
     }
 
     fn merge(mut self, other: Tally) -> Tally {
-        self.links.extend(other.links);
-        self.uncertain.extend(other.uncertain);
+        append(&mut self.links, other.links);
+        append(&mut self.uncertain, other.uncertain);
         add_into(&mut self.histogram, &other.histogram);
         add_into(&mut self.sweep, &other.sweep);
         for (rule, count) in other.kept_apart {
@@ -401,6 +410,16 @@ impl Tally {
         }
         self
     }
+}
+
+/// Appends into whichever vector has the room (the order is sorted out
+/// later): the links of a million patients are a hundred megabytes, and
+/// growing one more copy of them was the peak of matching's memory.
+fn append(mine: &mut Vec<Scored>, mut theirs: Vec<Scored>) {
+    if theirs.capacity() > mine.capacity() {
+        std::mem::swap(mine, &mut theirs);
+    }
+    mine.append(&mut theirs);
 }
 
 fn add_into(total: &mut [u64], part: &[u64]) {
@@ -524,17 +543,22 @@ impl<'c> Matcher<'c> {
                 })
                 .reduce(score::LevelCounts::default, score::LevelCounts::merge);
         }
-        // Deterministic draws, in fixed chunks so threads do not change them.
-        let chunks = 64u64;
-        (0..chunks)
+        // Records drawn at random in small groups, every pair within a group
+        // counted: a group stays in cache, where pairs drawn one by one miss it
+        // twice each (that cost as much as scoring every blocked pair). Draws
+        // are deterministic, per group, so threads do not change them.
+        let groups = RANDOM_PAIRS.div_ceil(pairs_in(RANDOM_GROUP));
+        (0..groups)
             .into_par_iter()
-            .fold(score::LevelCounts::default, |mut counts, chunk| {
-                let mut rng = Rng::new(SAMPLING_SEED ^ chunk);
-                for _ in 0..RANDOM_PAIRS / chunks {
-                    let a = rng.below(count) as u32;
-                    let b = rng.below(count - 1) as u32;
-                    let b = if b >= a { b + 1 } else { b };
-                    counts.add(&level_of(a, b));
+            .fold(score::LevelCounts::default, |mut counts, group| {
+                let mut rng = Rng::new(SAMPLING_SEED ^ group);
+                let members: Vec<u32> = (0..RANDOM_GROUP).map(|_| rng.below(count) as u32).collect();
+                members.iter().for_each(|&index| self.features.prefetch(index));
+                members.iter().for_each(|&index| self.features.prefetch_text(index));
+                for (position, &a) in members.iter().enumerate() {
+                    for &b in members[position + 1..].iter().filter(|&&b| b != a) {
+                        counts.add(&level_of(a.min(b), a.max(b)));
+                    }
                 }
                 counts
             })
@@ -550,13 +574,15 @@ impl<'c> Matcher<'c> {
             .collect();
         let counts = tasks
             .par_iter()
-            .fold(HashMap::<score::Pattern, u64>::new, |mut counts, &(rule, block)| {
+            .enumerate()
+            .fold(PatternCounts::default, |mut counts, (position, &(rule, block))| {
+                self.prefetch_ahead(&tasks, position);
                 self.for_each_pair(rule, block, |a, b| {
                     *counts.entry(score::pattern(&self.compare(a, b))).or_default() += 1;
                 });
                 counts
             })
-            .reduce(HashMap::new, |mut merged, part| {
+            .reduce(PatternCounts::default, |mut merged, part| {
                 for (pattern, count) in part {
                     *merged.entry(pattern).or_default() += count;
                 }
@@ -566,6 +592,19 @@ impl<'c> Matcher<'c> {
         // EM sums in this order: sorting keeps the result independent of threads.
         patterns.sort_unstable();
         patterns
+    }
+
+    /// Asks for the records of the blocks after `position`: a thread takes
+    /// the blocks in runs, so theirs load while this one is compared. The
+    /// next block's records are in cache by then, and so the addresses of
+    /// their text. Without it, comparing was mostly waiting for memory.
+    fn prefetch_ahead(&self, tasks: &[(usize, &block::Block)], position: usize) {
+        if let Some(&(rule, block)) = tasks.get(position + 2) {
+            self.blocks.members(rule, block).iter().for_each(|&index| self.features.prefetch(index));
+        }
+        if let Some(&(rule, block)) = tasks.get(position + 1) {
+            self.blocks.members(rule, block).iter().for_each(|&index| self.features.prefetch_text(index));
+        }
     }
 
     /// Calls `visit` for each pair of `block` that is compared under `rule`.
@@ -591,9 +630,11 @@ impl<'c> Matcher<'c> {
             (0..rules).flat_map(|rule| self.blocks.blocks(rule).iter().map(move |block| (rule, block))).collect();
         tasks
             .par_iter()
+            .enumerate()
             .fold(
                 || Tally::new(rules, sweep.len()),
-                |mut tally, &(rule, block)| {
+                |mut tally, (position, &(rule, block))| {
+                    self.prefetch_ahead(&tasks, position);
                     let mut compared = 0;
                     let held = self.for_each_pair(rule, block, |a, b| {
                         compared += 1;

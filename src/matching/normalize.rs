@@ -111,6 +111,11 @@ impl Candidate {
         candidate
     }
 
+    /// Where the text fields are held, for prefetching.
+    pub fn text_start(&self) -> *const u8 {
+        self.text.as_ptr()
+    }
+
     pub fn text(&self, field: TextField) -> Option<&str> {
         self.slot(field as usize)
     }
@@ -163,6 +168,17 @@ impl Candidate {
 pub fn stable_hash(value: &(impl Hash + ?Sized)) -> u64 {
     let mut hasher = Fnv(0xcbf2_9ce4_8422_2325);
     value.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// `stable_hash` of the bytes an iterator yields, as of a `Vec<u8>`
+/// holding them, without the vector.
+pub fn stable_hash_bytes(bytes: impl Iterator<Item = u8> + Clone) -> u64 {
+    let mut hasher = Fnv(0xcbf2_9ce4_8422_2325);
+    hasher.write_usize(bytes.clone().count());
+    for byte in bytes {
+        hasher.write(&[byte]);
+    }
     hasher.finish()
 }
 
@@ -331,6 +347,13 @@ mod tests {
     use super::*;
     use crate::record::{Entity, Value};
     use crate::source_ref::SourceRef;
+
+    #[test]
+    fn hashing_bytes_as_they_come_is_hashing_them_collected() {
+        let town = "LAKE CLIFTON".bytes().filter(|&byte| byte != b' ');
+        assert_eq!(stable_hash_bytes(town.clone()), stable_hash(&town.collect::<Vec<u8>>()));
+        assert_eq!(stable_hash_bytes(std::iter::empty()), stable_hash(&Vec::<u8>::new()));
+    }
 
     #[test]
     fn fold_removes_accents_apostrophes_and_hyphens() {
