@@ -43,12 +43,15 @@ impl Entity {
         use Field::*;
         match self {
             Entity::Patient => &[
+                Title,
                 FamilyName,
                 GivenName,
                 MiddleName,
                 Suffix,
                 BirthDate,
                 Sex,
+                MaritalStatus,
+                DeathDate,
                 NationalId,
                 AddressLine1,
                 AddressLine2,
@@ -105,11 +108,39 @@ pub enum FieldKind {
     Text,
     Date,
     Integer,
+    /// One of the values of a closed set the EMR defines.
+    Coded(CodeSet),
+}
+
+/// The closed value sets the EMR stores (and its database's CHECK
+/// constraints enforce). A coded field's legacy codes become one of these
+/// through the mapping's code table, or the set's built-in table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CodeSet {
     Sex,
+    MaritalStatus,
+}
+
+impl CodeSet {
+    /// The canonical values, as stored.
+    pub fn values(self) -> &'static [&'static str] {
+        match self {
+            CodeSet::Sex => Sex::NAMES,
+            CodeSet::MaritalStatus => MaritalStatus::NAMES,
+        }
+    }
+
+    /// The typed value for a canonical name.
+    pub fn value(self, name: &str) -> Option<Value> {
+        match self {
+            CodeSet::Sex => Sex::from_name(name).map(Value::Sex),
+            CodeSet::MaritalStatus => MaritalStatus::from_name(name).map(Value::MaritalStatus),
+        }
+    }
 }
 
 macro_rules! fields {
-    ($($variant:ident => ($name:literal, $kind:ident),)*) => {
+    ($($variant:ident => ($name:literal, $kind:ident $(($set:ident))?),)*) => {
         /// A canonical field. The names are what mapping files use.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Field { $($variant,)* }
@@ -122,19 +153,22 @@ macro_rules! fields {
             }
 
             pub fn kind(self) -> FieldKind {
-                match self { $(Field::$variant => FieldKind::$kind,)* }
+                match self { $(Field::$variant => FieldKind::$kind $((CodeSet::$set))?,)* }
             }
         }
     };
 }
 
 fields! {
+    Title => ("title", Text),
     FamilyName => ("family_name", Text),
     GivenName => ("given_name", Text),
     MiddleName => ("middle_name", Text),
     Suffix => ("suffix", Text),
     BirthDate => ("birth_date", Date),
-    Sex => ("sex", Sex),
+    Sex => ("sex", Coded(Sex)),
+    MaritalStatus => ("marital_status", Coded(MaritalStatus)),
+    DeathDate => ("death_date", Date),
     NationalId => ("national_id", Text),
     AddressLine1 => ("address_line1", Text),
     AddressLine2 => ("address_line2", Text),
@@ -169,30 +203,56 @@ impl Serialize for Field {
     }
 }
 
-/// Administrative sex, as the EMR stores it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Sex {
-    Female,
-    Male,
-    Other,
-    Unknown,
+/// A closed set of canonical values as an enum, with the names mapping
+/// files, the database and reports use.
+macro_rules! code_values {
+    ($(#[$doc:meta])* $name:ident { $($(#[$variant_doc:meta])* $variant:ident => $text:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+        #[serde(rename_all = "lowercase")]
+        pub enum $name { $($(#[$variant_doc])* $variant,)* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+            pub const NAMES: &'static [&'static str] = &[$($text,)*];
+
+            pub fn name(self) -> &'static str {
+                match self { $($name::$variant => $text,)* }
+            }
+
+            pub fn from_name(name: &str) -> Option<$name> {
+                $name::ALL.iter().copied().find(|value| value.name() == name)
+            }
+        }
+    };
 }
 
-impl Sex {
-    pub const ALL: &'static [Sex] = &[Sex::Female, Sex::Male, Sex::Other, Sex::Unknown];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Sex::Female => "female",
-            Sex::Male => "male",
-            Sex::Other => "other",
-            Sex::Unknown => "unknown",
-        }
+code_values! {
+    /// Administrative sex, as the EMR stores it.
+    Sex {
+        Female => "female",
+        Male => "male",
+        Other => "other",
+        Unknown => "unknown",
     }
+}
 
-    pub fn from_name(name: &str) -> Option<Sex> {
-        Sex::ALL.iter().copied().find(|sex| sex.name() == name)
+code_values! {
+    /// Marital status, as the EMR stores it: the common core of HL7 v2
+    /// table 0002 and FHIR's `marital-status` value set (docs/mapping.md
+    /// gives the codes of each).
+    MaritalStatus {
+        /// Never married.
+        Single => "single",
+        Married => "married",
+        /// Domestic partner, civil union: a recognised partnership that is
+        /// not a marriage.
+        Partnered => "partnered",
+        /// Legally separated.
+        Separated => "separated",
+        Divorced => "divorced",
+        Widowed => "widowed",
+        Unknown => "unknown",
     }
 }
 
@@ -202,6 +262,7 @@ pub enum Value {
     Date(Date),
     Integer(i64),
     Sex(Sex),
+    MaritalStatus(MaritalStatus),
 }
 
 impl Value {
@@ -212,6 +273,7 @@ impl Value {
             Value::Date(date) => date.to_string(),
             Value::Integer(number) => number.to_string(),
             Value::Sex(sex) => sex.name().to_string(),
+            Value::MaritalStatus(status) => status.name().to_string(),
         }
     }
 }
@@ -325,6 +387,18 @@ mod tests {
                 assert!(entity.fields().contains(required), "{entity}: {required}");
             }
         }
+    }
+
+    #[test]
+    fn every_code_set_value_names_a_typed_value() {
+        for set in [CodeSet::Sex, CodeSet::MaritalStatus] {
+            for name in set.values() {
+                assert_eq!(set.value(name).map(|value| value.to_text()).as_deref(), Some(*name));
+            }
+            assert_eq!(set.value("maried"), None);
+        }
+        assert_eq!(Field::MaritalStatus.kind(), FieldKind::Coded(CodeSet::MaritalStatus));
+        assert_eq!(Field::DeathDate.kind(), FieldKind::Date);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::error::{Error, Outcome};
 use crate::load::{self, Manifest, ManifestFile, ManifestSource};
 use crate::output::Printer;
 use crate::pipeline;
-use crate::plan::{Existing, Plan};
+use crate::plan::Plan;
 use crate::project::Project;
 
 pub fn run(args: &PipelineArgs, printer: &Printer) -> Result<Outcome, Error> {
@@ -19,10 +19,7 @@ pub fn run(args: &PipelineArgs, printer: &Printer) -> Result<Outcome, Error> {
     let sources = pipeline::open(&project)?;
     let database = super::database_path(args, &project);
     let started_at = super::now();
-    let (existing, snapshot) = match load::open_for_reading(&database)? {
-        Some(mut conn) => load::read_state(&mut conn)?,
-        None => (Existing::empty(), load::Snapshot::default()),
-    };
+    let (existing, snapshot) = load::read_for_batch(&database)?;
     let mut plan = pipeline::plan(
         &project,
         sources,

@@ -12,7 +12,7 @@ use super::insert::PATIENT_FIELDS;
 use crate::decisions::{StoredDecision, StoredEnd};
 use crate::matching::Decision;
 use crate::plan::{Existing, ExistingPatient};
-use crate::record::{Entity, Field, FieldKind, Identifier, Record, Sex, Value};
+use crate::record::{Entity, Field, FieldKind, Identifier, Record, Value};
 use crate::source_ref::SourceRef;
 
 /// The source name existing patients carry in their `SourceRef`.
@@ -116,6 +116,6 @@ fn stored_value(field: Field, text: String) -> Option<Value> {
         FieldKind::Text => Some(Value::Text(text)),
         FieldKind::Date => text.parse().ok().map(Value::Date),
         FieldKind::Integer => text.parse().ok().map(Value::Integer),
-        FieldKind::Sex => Sex::from_name(&text).map(Value::Sex),
+        FieldKind::Coded(set) => set.value(&text),
     }
 }

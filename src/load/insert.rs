@@ -26,6 +26,9 @@ pub(super) const PATIENT_FIELDS: &[Field] = &[
     Field::PostalCode,
     Field::Phone,
     Field::Email,
+    Field::Title,
+    Field::MaritalStatus,
+    Field::DeathDate,
 ];
 
 /// A test hook: abort the process (as a kill would) after this many

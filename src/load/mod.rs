@@ -119,6 +119,27 @@ pub fn open_for_reading(path: &Path) -> Result<Option<Connection>, LoadError> {
     Ok(Some(conn))
 }
 
+/// What `run` plans a batch against. A database of an older schema version
+/// is read through a transaction that upgrades it and is then rolled back:
+/// the plan sees the columns the batch will write, and the file stays as it
+/// was until the batch's own transaction upgrades it for real (so a batch
+/// that fails leaves the old version). Reading it read-only, as `validate`
+/// does, would refuse it and leave no way to upgrade.
+pub fn read_for_batch(path: &Path) -> Result<(Existing, Snapshot), LoadError> {
+    match open_for_reading(path) {
+        Ok(Some(mut conn)) => read_state(&mut conn),
+        Ok(None) => Ok((Existing::empty(), Snapshot::default())),
+        Err(LoadError::SchemaTooOld { .. }) => {
+            let mut conn = open_for_writing(path)?;
+            let tx = conn.transaction()?;
+            schema::migrate(&tx)?;
+            // Dropped, not committed: the upgrade is undone.
+            Ok((read_existing(&tx)?, snapshot(&tx)?))
+        }
+        Err(error) => Err(error),
+    }
+}
+
 /// What a plan was made against: if a batch is committed or rolled back
 /// between planning and loading, the snapshot differs and the load stops.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

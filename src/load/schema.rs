@@ -7,10 +7,10 @@ use rusqlite::Connection;
 use super::LoadError;
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Each entry upgrades the schema by one version, from the one before.
-const MIGRATIONS: &[&str] = &[V1, V2];
+const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 const V1: &str = r#"
 CREATE TABLE batches (
@@ -114,7 +114,6 @@ CREATE TABLE mrn_counter (
 INSERT INTO mrn_counter (next_value) VALUES (1);
 "#;
 
-/// Brings a database to `SCHEMA_VERSION`, in the caller's transaction.
 /// Reviewers' decisions (`--decisions`), honoured by every later run. A row
 /// side is kept by fingerprint (the row may not be loaded yet, or may move);
 /// a database patient by id.
@@ -133,6 +132,17 @@ CREATE TABLE match_decisions (
 CREATE INDEX match_decisions_by_batch ON match_decisions (batch_id);
 "#;
 
+/// A patient's title, marital status and death date. Added as columns, so
+/// the patients of earlier batches keep every value and get NULLs; the CHECK
+/// holds marital status to the canonical set, as V1 does for sex.
+const V3: &str = r#"
+ALTER TABLE patients ADD COLUMN title TEXT;
+ALTER TABLE patients ADD COLUMN marital_status TEXT
+    CHECK (marital_status IN ('single', 'married', 'partnered', 'separated', 'divorced', 'widowed', 'unknown'));
+ALTER TABLE patients ADD COLUMN death_date TEXT;
+"#;
+
+/// Brings a database to `SCHEMA_VERSION`, in the caller's transaction.
 pub fn migrate(conn: &Connection) -> Result<(), LoadError> {
     let version = user_version(conn)?;
     if version > SCHEMA_VERSION {
@@ -211,6 +221,48 @@ mod tests {
         let conn = Connection::open_in_memory().unwrap();
         conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
         assert!(matches!(migrate(&conn), Err(LoadError::SchemaTooNew { .. })));
+    }
+
+    /// A database as the previous release left it: version 2, a patient in it.
+    fn version_2_with_a_patient() -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(V1).unwrap();
+        conn.execute_batch(V2).unwrap();
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.execute_batch(
+            "INSERT INTO batches (status, project_name, tool_version, started_at, finished_at, migration_sha256, \
+             manifest_json) VALUES ('committed', 'p', 'v', 't', 't', 's', '{}');
+             INSERT INTO patients (mrn, family_name, sex, batch_id) VALUES ('MRN1', 'Doe', 'female', 1);",
+        )
+        .unwrap();
+        conn
+    }
+
+    #[test]
+    fn upgrades_a_version_2_database_keeping_its_patients() {
+        let conn = version_2_with_a_patient();
+        assert!(matches!(check_version(&conn), Err(LoadError::SchemaTooOld { found: 2, supported: 3 })));
+        migrate(&conn).unwrap();
+        check_version(&conn).unwrap();
+        let kept: (String, String, Option<String>, Option<String>, Option<String>) = conn
+            .query_row("SELECT family_name, sex, title, marital_status, death_date FROM patients", [], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
+            })
+            .unwrap();
+        assert_eq!(kept, ("Doe".into(), "female".into(), None, None, None));
+        conn.execute("UPDATE patients SET title = 'Dr', marital_status = 'widowed', death_date = '2020-01-02'", [])
+            .unwrap();
+    }
+
+    #[test]
+    fn the_database_holds_marital_status_to_the_canonical_set() {
+        let conn = version_2_with_a_patient();
+        migrate(&conn).unwrap();
+        for status in crate::record::MaritalStatus::NAMES {
+            conn.execute("UPDATE patients SET marital_status = ?1", [status]).unwrap();
+        }
+        let refused = conn.execute("UPDATE patients SET marital_status = 'M'", []);
+        assert!(refused.is_err(), "a legacy code never reaches the database");
     }
 
     #[test]

@@ -56,6 +56,9 @@ pub struct FieldSpec {
     /// capture group, or the whole match, becomes the value, before the
     /// transforms.
     pub regex: Option<Spanned<String>>,
+    /// The column holds a whole name, written `last_first` (`GARCIA, Maria
+    /// J`) or `first_last` (`Maria J Garcia`); the field takes its own part.
+    pub split_name: Option<Spanned<String>>,
     /// For the phone field: the country of numbers written without a
     /// country code; every number becomes E.164 (`+16145550100`).
     pub phone_country: Option<Spanned<String>>,

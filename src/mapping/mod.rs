@@ -13,6 +13,7 @@
 
 mod code_table;
 mod file;
+mod name;
 mod phone;
 mod transform;
 
@@ -24,14 +25,16 @@ use toml::Spanned;
 
 pub use code_table::CodeTable;
 pub use file::{LoadedMapping, MappingFile, toml_diagnostic};
+pub use name::{NameForm, NamePart, split as split_name};
 pub use transform::Transform;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::extract::{Cell, Headers, RawRow, ReadOptions};
 use crate::issue::{Issue, IssueCode};
-use crate::record::{Entity, Field, FieldKind, Identifier, Record, Sex, Value};
+use crate::record::{CodeSet, Entity, Field, FieldKind, Identifier, Record, Value};
 use crate::suggest::nearest;
 use code_table::Lookup;
+use name::NameProblem;
 
 /// Formats tried for a text date when the mapping lists none: ISO 8601 only,
 /// because any other default would be a guess about day and month order.
@@ -80,6 +83,8 @@ struct CompiledField {
     field: Field,
     input: Input,
     capture: Option<regex::Regex>,
+    /// Which part of a whole name the field takes, after `capture`.
+    split: Option<(NameForm, NamePart)>,
     /// The calling code numbers without one are written in (`1`): the
     /// value becomes E.164.
     phone_country: Option<&'static str>,
@@ -98,10 +103,12 @@ enum Input {
 #[derive(Debug, Clone)]
 enum Parse {
     Text,
+    /// Free text through the mapping's code table (a document type).
     Coded(CodeTable),
     Date(Vec<String>),
     Integer,
-    Sex(CodeTable),
+    /// One of a closed set, through the mapping's table or the set's own.
+    CodeSet(CodeSet, CodeTable),
 }
 
 #[derive(Debug, Clone)]
@@ -218,11 +225,12 @@ impl Compiler<'_> {
         }
         let input = self.input(field, offset, spec)?;
         let capture = self.capture(spec.regex.as_ref());
+        let split = self.split(field, spec);
         let century_pivot = self.century_pivot(field, spec);
         let phone_country = self.phone_country(field, spec);
         let transforms = self.transforms(&spec.transforms);
         let parse = self.parse(field, offset, spec)?;
-        Some(CompiledField { field, input, capture, phone_country, century_pivot, transforms, parse })
+        Some(CompiledField { field, input, capture, split, phone_country, century_pivot, transforms, parse })
     }
 
     fn input(&mut self, field: Field, offset: usize, spec: &file::FieldSpec) -> Option<Input> {
@@ -313,6 +321,32 @@ impl Compiler<'_> {
         code
     }
 
+    /// The field's own part of the name: a name field has one, any other
+    /// field none, which makes `split_name` on it a mistake.
+    fn split(&mut self, field: Field, spec: &file::FieldSpec) -> Option<(NameForm, NamePart)> {
+        let form_name = spec.split_name.as_ref()?;
+        let at = form_name.span().start;
+        let Some(part) = NamePart::of(field) else {
+            let parts: Vec<String> = NamePart::FIELDS.iter().map(|(field, _)| format!("`{field}`")).collect();
+            let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+            let problem = self.mapping.at(at, format!("`split_name` given for `{field}`, which is not part of a name"));
+            self.report(problem.hint(format!("only {} take a part of a whole name", listed(&parts, "and"))));
+            return None;
+        };
+        let Some(form) = NameForm::from_name(form_name.get_ref()) else {
+            let nearest = nearest(form_name.get_ref(), NameForm::names());
+            let known: Vec<String> = NameForm::names().map(|name| format!("`{name}`")).collect();
+            let known = listed(&known.iter().map(String::as_str).collect::<Vec<_>>(), "or");
+            let problem = self.mapping.at(at, format!("unknown `split_name` form `{}`", form_name.get_ref()));
+            self.report(match nearest {
+                Some(_) => problem.suggest(nearest),
+                None => problem.hint(format!("use {known}")),
+            });
+            return None;
+        };
+        Some((form, part))
+    }
+
     fn century_pivot(&mut self, field: Field, spec: &file::FieldSpec) -> Option<u8> {
         let pivot = spec.century_pivot.as_ref()?;
         if field.kind() != FieldKind::Date {
@@ -362,36 +396,37 @@ impl Compiler<'_> {
             self.problem(at, format!("`date_formats` given for `{field}`, which is not a date"));
             return None;
         }
-        if spec.codes.is_some() && !matches!(kind, FieldKind::Text | FieldKind::Sex) {
+        if spec.codes.is_some() && !matches!(kind, FieldKind::Text | FieldKind::Coded(_)) {
             self.problem(offset, format!("`codes` given for `{field}`, which is not a coded text field"));
             return None;
         }
         match kind {
-            FieldKind::Text => Some(match self.code_table(field, spec, false)? {
+            FieldKind::Text => Some(match self.code_table(field, spec, None)? {
                 Some(table) => Parse::Coded(table),
                 None => Parse::Text,
             }),
-            FieldKind::Sex => {
-                let table = self.code_table(field, spec, true)?;
-                Some(Parse::Sex(table.unwrap_or_else(CodeTable::default_sex)))
+            FieldKind::Coded(set) => {
+                let table = self.code_table(field, spec, Some(set))?;
+                Some(Parse::CodeSet(set, table.unwrap_or_else(|| CodeTable::built_in(set))))
             }
             FieldKind::Integer => Some(Parse::Integer),
             FieldKind::Date => self.date_formats(spec).map(Parse::Date),
         }
     }
 
-    fn code_table(&mut self, field: Field, spec: &file::FieldSpec, sex: bool) -> Option<Option<CodeTable>> {
+    /// The mapping's code table, checked against the field's closed set
+    /// when it has one; `None` inside when the mapping gives no table.
+    fn code_table(&mut self, field: Field, spec: &file::FieldSpec, set: Option<CodeSet>) -> Option<Option<CodeTable>> {
         let check_target = |compiler: &mut Self, value: &Spanned<String>| {
-            if sex && Sex::from_name(value.get_ref()).is_none() {
-                let nearest = nearest(value.get_ref(), Sex::ALL.iter().map(|sex| sex.name()));
-                let diagnostic = compiler.mapping.at(
-                    value.span().start,
-                    format!("`{}` is not a value of `sex`; use female, male, other or unknown", value.get_ref()),
-                );
-                compiler.problems.push(diagnostic.suggest(nearest));
-                return false;
-            }
-            true
+            let Some(set) = set.filter(|set| set.value(value.get_ref()).is_none()) else {
+                return;
+            };
+            let nearest = nearest(value.get_ref(), set.values().iter().copied());
+            let diagnostic = compiler.mapping.at(
+                value.span().start,
+                format!("`{}` is not a value of `{field}`; use {}", value.get_ref(), listed(set.values(), "or")),
+            );
+            compiler.problems.push(diagnostic.suggest(nearest));
         };
         let before = self.problems.len();
         if let Some(codes) = &spec.codes {
@@ -401,7 +436,7 @@ impl Compiler<'_> {
         }
         if let Some(default) = &spec.code_default {
             check_target(self, default);
-            if spec.codes.is_none() && !sex {
+            if spec.codes.is_none() && set.is_none() {
                 self.problem(default.span().start, format!("`code_default` for `{field}` needs a `codes` table"));
             }
         }
@@ -414,8 +449,10 @@ impl Compiler<'_> {
                 codes.get_ref().iter().map(|(code, value)| (code.clone(), value.get_ref().clone())),
                 default,
             )),
-            None if sex && default.is_some() => Some(CodeTable::default_sex().with_default(default)),
-            None => None,
+            None => match set {
+                Some(set) if default.is_some() => Some(CodeTable::built_in(set).with_default(default)),
+                _ => None,
+            },
         })
     }
 
@@ -524,6 +561,15 @@ impl Compiler<'_> {
             }
         }
         required
+    }
+}
+
+/// `a, b or c` (or `and`).
+fn listed(values: &[&str], conjunction: &str) -> String {
+    match values {
+        [] => String::new(),
+        [only] => only.to_string(),
+        [rest @ .., last] => format!("{} {conjunction} {last}", rest.join(", ")),
     }
 }
 
@@ -644,9 +690,19 @@ impl CompiledField {
                     issues.push(issue(IssueCode::RegexNoMatch));
                     return None;
                 };
-                transform::apply_all(captured, &self.transforms)
+                captured
             }
-            None => transform::apply_all(&text, &self.transforms),
+            None => &text,
+        };
+        let text = match self.split {
+            Some((form, part)) => match name_part(text, form, part) {
+                Ok(picked) => transform::apply_all(picked?.as_str(), &self.transforms),
+                Err(problem) => {
+                    issues.push(name_issue(issue, problem));
+                    return None;
+                }
+            },
+            None => transform::apply_all(text, &self.transforms),
         };
         if text.is_empty() {
             return None;
@@ -668,8 +724,8 @@ impl CompiledField {
                     None
                 }
             },
-            Parse::Sex(table) => match table.lookup(&text) {
-                Lookup::Listed(value) | Lookup::Defaulted(value) => Sex::from_name(value).map(Value::Sex),
+            Parse::CodeSet(set, table) => match table.lookup(&text) {
+                Lookup::Listed(value) | Lookup::Defaulted(value) => set.value(value),
                 Lookup::Unknown => {
                     issues.push(issue(IssueCode::CodeUnknown));
                     None
@@ -713,6 +769,20 @@ impl CompiledField {
             Input::Columns { names, .. } => Some(names),
             Input::Constant(_) => None,
         }
+    }
+}
+
+/// One part of a whole name; `Ok(None)` when the name has no such part
+/// (no middle name), which is a blank, not a problem.
+fn name_part(text: &str, form: NameForm, part: NamePart) -> Result<Option<String>, NameProblem> {
+    let name = name::split(text, form)?;
+    Ok(name.part(part)?.map(str::to_string))
+}
+
+fn name_issue(issue: impl Fn(IssueCode) -> Issue, problem: NameProblem) -> Issue {
+    match problem {
+        NameProblem::Unsplittable(reason) => issue(IssueCode::NameUnsplittable).detail(reason),
+        NameProblem::Ambiguous => issue(IssueCode::NameAmbiguous),
     }
 }
 

@@ -1,4 +1,5 @@
 use super::*;
+use crate::record::Sex;
 use crate::source_ref::SourceRef;
 
 fn headers(names: &[&str]) -> Headers {
@@ -380,4 +381,174 @@ fn phone_country_belongs_to_the_phone_field_and_names_a_known_country() {
     );
     let message = unknown[0].to_string();
     assert!(message.contains("unknown phone country `USA`") && message.contains("did you mean `US`?"), "{message}");
+}
+
+const WHOLE_NAME: &str = r#"
+entity = "patient"
+required = ["family_name", "given_name"]
+[fields.title]
+column = "Patient Name"
+split_name = "first_last"
+[fields.family_name]
+column = "Patient Name"
+split_name = "first_last"
+transforms = ["upper"]
+[fields.given_name]
+column = "Patient Name"
+split_name = "first_last"
+[fields.middle_name]
+column = "Patient Name"
+split_name = "first_last"
+[fields.suffix]
+column = "Patient Name"
+split_name = "first_last"
+"#;
+
+fn split_row(mapping: &str, name: &str) -> (Record, Vec<Issue>) {
+    let mut issues = Vec::new();
+    let mapped = compiled(mapping, &["Patient Name"]).apply(&row(vec![text(name)]), &mut issues);
+    (record(mapped), issues)
+}
+
+#[test]
+fn one_whole_name_column_feeds_every_name_field_and_transforms_apply_to_the_part() {
+    let (record, issues) = split_row(WHOLE_NAME, " Dr. John  A. Smith III ");
+    assert!(issues.is_empty(), "{issues:?}");
+    assert_eq!(record.text(Field::Title), Some("Dr"));
+    assert_eq!(record.text(Field::GivenName), Some("John"));
+    assert_eq!(record.text(Field::MiddleName), Some("A."));
+    assert_eq!(record.text(Field::FamilyName), Some("SMITH"));
+    assert_eq!(record.text(Field::Suffix), Some("III"));
+    let (record, issues) = split_row(WHOLE_NAME, "Maria Garcia");
+    assert!(issues.is_empty(), "{issues:?}");
+    assert!(!record.has(Field::MiddleName) && !record.has(Field::Title), "a part the name lacks is blank");
+}
+
+#[test]
+fn a_name_that_cannot_be_split_is_an_issue_for_each_field_never_a_guess() {
+    let last_first = WHOLE_NAME.replace("first_last", "last_first");
+    let (record, issues) = split_row(&last_first, "GARCIA MARIA J");
+    assert_eq!(record.values().count(), 0, "no part is filed anywhere");
+    let found: Vec<(IssueCode, Option<Field>)> = issues.iter().map(|issue| (issue.code, issue.field)).collect();
+    assert_eq!(
+        found,
+        [
+            (IssueCode::NameUnsplittable, Some(Field::FamilyName)),
+            (IssueCode::NameUnsplittable, Some(Field::GivenName)),
+            (IssueCode::NameUnsplittable, Some(Field::MiddleName)),
+            (IssueCode::NameUnsplittable, Some(Field::Suffix)),
+            (IssueCode::NameUnsplittable, Some(Field::Title)),
+        ]
+    );
+    assert_eq!(issues[0].column.as_deref(), Some("Patient Name"));
+    assert_eq!(issues[0].detail.as_deref(), Some("no comma between family and given name"));
+    assert!(!issues[0].message().contains("GARCIA"), "{}", issues[0].message());
+    assert!(crate::issue::rejects(&issues));
+}
+
+#[test]
+fn an_ambiguous_split_flags_only_the_parts_it_leaves_uncertain() {
+    let (record, issues) = split_row(WHOLE_NAME, "MINH VAN NGUYEN");
+    assert_eq!(record.text(Field::GivenName), Some("MINH"));
+    let flagged: Vec<(IssueCode, Option<Field>)> = issues.iter().map(|issue| (issue.code, issue.field)).collect();
+    assert_eq!(
+        flagged,
+        [(IssueCode::NameAmbiguous, Some(Field::FamilyName)), (IssueCode::NameAmbiguous, Some(Field::MiddleName))]
+    );
+}
+
+#[test]
+fn split_name_is_checked_when_the_mapping_compiles() {
+    let misspelt = WHOLE_NAME.replacen("split_name = \"first_last\"", "split_name = \"last_frist\"", 1);
+    let found = problems(&misspelt, &["Patient Name"]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].line, found[0].column), (6, 14));
+    assert_eq!(found[0].message, "unknown `split_name` form `last_frist`");
+    assert_eq!(found[0].hint.as_deref(), Some("did you mean `last_first`?"));
+
+    let far_off = WHOLE_NAME.replacen("split_name = \"first_last\"", "split_name = \"western\"", 1);
+    let found = problems(&far_off, &["Patient Name"]);
+    assert_eq!(found[0].hint.as_deref(), Some("use `last_first` or `first_last`"));
+
+    let not_a_name = "entity = \"patient\"\nrequired = [\"family_name\"]\n[fields.family_name]\ncolumn = \"N\"\n\
+                      [fields.city]\ncolumn = \"N\"\nsplit_name = \"last_first\"\n";
+    let found = problems(not_a_name, &["N"]);
+    assert_eq!(found[0].message, "`split_name` given for `city`, which is not part of a name");
+    assert_eq!(
+        found[0].hint.as_deref(),
+        Some("only `title`, `given_name`, `middle_name`, `family_name` and `suffix` take a part of a whole name")
+    );
+}
+
+const MARITAL: &str = r#"
+entity = "patient"
+required = ["family_name"]
+[fields.family_name]
+column = "Last"
+[fields.marital_status]
+column = "MS"
+"#;
+
+fn marital(mapping: &str, code: &str) -> (Option<Value>, Vec<IssueCode>) {
+    let mut issues = Vec::new();
+    let mapped = compiled(mapping, &["Last", "MS"]).apply(&row(vec![text("Doe"), text(code)]), &mut issues);
+    (record(mapped).get(Field::MaritalStatus).cloned(), issues.iter().map(|issue| issue.code).collect())
+}
+
+#[test]
+fn marital_status_reads_the_built_in_spellings_and_rejects_the_rest() {
+    use crate::record::MaritalStatus;
+    assert_eq!(marital(MARITAL, "M"), (Some(Value::MaritalStatus(MaritalStatus::Married)), vec![]));
+    assert_eq!(marital(MARITAL, "Widowed"), (Some(Value::MaritalStatus(MaritalStatus::Widowed)), vec![]));
+    assert_eq!(marital(MARITAL, "A"), (None, vec![IssueCode::CodeUnknown]), "separated or annulled: never guessed");
+    assert_eq!(marital(MARITAL, ""), (None, vec![]), "blank is absent");
+    let defaulted = format!("{MARITAL}code_default = \"unknown\"\n");
+    assert_eq!(marital(&defaulted, "A"), (Some(Value::MaritalStatus(MaritalStatus::Unknown)), vec![]));
+    assert_eq!(marital(&defaulted, "s"), (Some(Value::MaritalStatus(MaritalStatus::Single)), vec![]));
+    let own = format!("{MARITAL}codes = {{ 1 = \"single\", 2 = \"married\", A = \"separated\" }}\n");
+    assert_eq!(marital(&own, "A"), (Some(Value::MaritalStatus(MaritalStatus::Separated)), vec![]));
+    assert_eq!(marital(&own, "M"), (None, vec![IssueCode::CodeUnknown]), "a table of its own replaces the built-in");
+}
+
+#[test]
+fn a_marital_code_table_must_name_canonical_values() {
+    let wrong = format!("{MARITAL}codes = {{ M = \"maried\" }}\ncode_default = \"n/a\"\n");
+    let found = problems(&wrong, &["Last", "MS"]);
+    let messages: Vec<(&str, Option<&str>)> =
+        found.iter().map(|problem| (problem.message.as_str(), problem.hint.as_deref())).collect();
+    let values = "single, married, partnered, separated, divorced, widowed or unknown";
+    assert_eq!(
+        messages,
+        [
+            (
+                format!("`maried` is not a value of `marital_status`; use {values}").as_str(),
+                Some("did you mean `married`?")
+            ),
+            (format!("`n/a` is not a value of `marital_status`; use {values}").as_str(), None),
+        ]
+    );
+}
+
+#[test]
+fn title_and_death_date_map_like_any_text_and_date() {
+    let text_mapping = r#"
+entity = "patient"
+required = ["family_name"]
+[fields.family_name]
+column = "Last"
+[fields.title]
+column = "Title"
+[fields.death_date]
+column = "DOD"
+date_formats = ["%m/%d/%Y"]
+"#;
+    let mapping = compiled(text_mapping, &["Last", "Title", "DOD"]);
+    let mut issues = Vec::new();
+    let mapped = record(mapping.apply(&row(vec![text("Doe"), text("Mrs."), text("04/05/2019")]), &mut issues));
+    assert!(issues.is_empty(), "{issues:?}");
+    assert_eq!(mapped.text(Field::Title), Some("Mrs."), "a title column is loaded as written");
+    assert_eq!(mapped.date(Field::DeathDate), Some(jiff::civil::date(2019, 4, 5)));
+    mapping.apply(&row(vec![text("Doe"), Cell::Empty, text("2019-04-05")]), &mut issues);
+    assert_eq!(issues[0].code, IssueCode::DateUnparseable);
+    assert_eq!(issues[0].field, Some(Field::DeathDate));
 }

@@ -12,9 +12,19 @@ use std::cmp::{Ordering, Reverse};
 
 use crate::record::{Field, Record};
 
-const NAME: &[Field] = &[Field::FamilyName, Field::GivenName, Field::MiddleName, Field::Suffix];
+/// A title goes with the name it was written with: `Mrs` beside a maiden
+/// name from another record would be wrong.
+const NAME: &[Field] = &[Field::FamilyName, Field::GivenName, Field::MiddleName, Field::Suffix, Field::Title];
 const ADDRESS: &[Field] = &[Field::AddressLine1, Field::AddressLine2, Field::City, Field::State, Field::PostalCode];
-const SINGLE: &[Field] = &[Field::BirthDate, Field::Sex, Field::NationalId, Field::Phone, Field::Email];
+const SINGLE: &[Field] = &[
+    Field::BirthDate,
+    Field::Sex,
+    Field::NationalId,
+    Field::Phone,
+    Field::Email,
+    Field::MaritalStatus,
+    Field::DeathDate,
+];
 
 /// One criterion of survivorship: which record's values a merged patient
 /// keeps first.
@@ -209,6 +219,22 @@ mod tests {
         assert_eq!(Survivorship::default().priorities(["pm", "x"].into_iter()), [("pm", 0), ("x", 1)]);
         assert_eq!(Survivor::parse("most_recent"), Some(Survivor::MostRecent));
         assert_eq!(Survivor::MostComplete.name(), "most_complete");
+    }
+
+    #[test]
+    fn title_marital_status_and_death_date_survive_like_the_other_fields() {
+        use crate::record::MaritalStatus;
+        let mut best = record("pm", 2, &[(Field::FamilyName, "Doe"), (Field::GivenName, "Jane")], "1");
+        best.set(Field::MaritalStatus, Value::MaritalStatus(MaritalStatus::Widowed));
+        let mut other = record("emr", 7, &[(Field::FamilyName, "Smith"), (Field::Title, "Mrs")], "2");
+        other.set(Field::MaritalStatus, Value::MaritalStatus(MaritalStatus::Married));
+        other.set(Field::DeathDate, Value::Date(jiff::civil::date(2021, 3, 4)));
+        let golden = merge(&[&best, &other]).unwrap();
+        assert_eq!(golden.get(Field::MaritalStatus), Some(&Value::MaritalStatus(MaritalStatus::Widowed)));
+        assert_eq!(golden.date(Field::DeathDate), Some(jiff::civil::date(2021, 3, 4)), "a gap is filled");
+        assert_eq!(golden.text(Field::Title), None, "no title from another record's name");
+        let titled = record("pm", 3, &[(Field::FamilyName, "Doe"), (Field::Title, "Dr")], "3");
+        assert_eq!(merge(&[&titled, &other]).unwrap().text(Field::Title), Some("Dr"));
     }
 
     #[test]

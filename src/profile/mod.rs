@@ -326,8 +326,8 @@ impl Tally {
             codes: Vec::new(),
         };
         column.suggestion = suggest::suggest_field(&column, &self.values);
-        if column.suggestion.as_ref().is_some_and(|suggestion| suggestion.target == suggest::Target::Field(Field::Sex))
-        {
+        let coded = [suggest::Target::Field(Field::Sex), suggest::Target::Field(Field::MaritalStatus)];
+        if column.suggestion.as_ref().is_some_and(|suggestion| coded.contains(&suggestion.target)) {
             column.codes = self.values.keys().cloned().collect();
             column.codes.sort();
         }
@@ -416,7 +416,11 @@ fn shown_values(values: &HashMap<String, u64>, masking: Masking, suggestion: Opt
     }
     let mut shown = top(values, MIN_SHOWN);
     if masking == Masking::Masked {
-        let field = suggestion.and_then(|suggestion| suggestion.target.field());
+        let field = suggestion.and_then(|suggestion| match suggestion.target {
+            // A whole name is masked as the names it holds.
+            suggest::Target::WholeName(_) => Some(Field::FamilyName),
+            target => target.field(),
+        });
         for value in &mut shown {
             value.value = mask_value(&value.value, field);
         }
@@ -429,7 +433,7 @@ fn shown_values(values: &HashMap<String, u64>, masking: Masking, suggestion: Opt
 fn mask_value(value: &str, field: Option<Field>) -> String {
     match field {
         Some(Field::FamilyName | Field::GivenName | Field::MiddleName | Field::City) => mask::name(value),
-        Some(Field::BirthDate) => shape::read_any_date(value)
+        Some(Field::BirthDate | Field::DeathDate) => shape::read_any_date(value)
             .map_or_else(|| mask::identifier(value), |date| mask::birth_date(&date.to_string())),
         _ => mask::identifier(value),
     }

@@ -15,7 +15,8 @@ use serde::{Serialize, Serializer};
 use super::shape::{DATE_FORMATS, Order};
 use super::{ColumnProfile, Profile};
 use crate::extract::{Format, ReadOptions};
-use crate::record::{Entity, Field};
+use crate::mapping::{CodeTable, NameForm, NamePart};
+use crate::record::{CodeSet, Entity, Field};
 
 /// What a column is guessed to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +24,9 @@ pub enum Target {
     Field(Field),
     /// A legacy identifier (chart number, MRN): an `[[identifiers]]` entry.
     Identifier,
+    /// A whole name in one column, every value of which splits cleanly in
+    /// this form: each name field takes its part (`split_name`).
+    WholeName(NameForm),
 }
 
 impl Target {
@@ -30,13 +34,14 @@ impl Target {
         match self {
             Target::Field(field) => field.name(),
             Target::Identifier => "identifier",
+            Target::WholeName(_) => "whole_name",
         }
     }
 
     pub fn field(self) -> Option<Field> {
         match self {
             Target::Field(field) => Some(field),
-            Target::Identifier => None,
+            Target::Identifier | Target::WholeName(_) => None,
         }
     }
 
@@ -46,6 +51,8 @@ impl Target {
             self,
             Target::Field(
                 Field::Sex
+                    | Field::MaritalStatus
+                    | Field::Title
                     | Field::State
                     | Field::DocumentType
                     | Field::PageCount
@@ -84,11 +91,20 @@ const SYNONYMS: &[(Target, &[&str])] = &[
     ),
     (Target::Field(Field::MiddleName), &["middle name", "middle initial", "mi", "middle", "mname"]),
     (Target::Field(Field::Suffix), &["suffix", "sfx", "name suffix"]),
+    (Target::Field(Field::Title), &["title", "prefix", "name prefix", "salutation", "honorific"]),
     (
         Target::Field(Field::BirthDate),
         &["dob", "date of birth", "birth date", "birthdate", "born", "bdate", "birthday", "birth"],
     ),
     (Target::Field(Field::Sex), &["sex", "gender", "sex code"]),
+    (
+        Target::Field(Field::MaritalStatus),
+        &["marital status", "marital", "ms", "mar status", "marital code", "civil status", "marital stat"],
+    ),
+    (
+        Target::Field(Field::DeathDate),
+        &["date of death", "death date", "dod", "deceased date", "date deceased", "died", "death", "expired date"],
+    ),
     (
         Target::Field(Field::NationalId),
         &["ssn", "social security", "social security number", "soc sec", "soc sec id", "ss", "national id"],
@@ -133,19 +149,35 @@ const SYNONYMS: &[(Target, &[&str])] = &[
     ),
 ];
 
+/// Headers of a column holding the whole name.
+const WHOLE_NAME: &[&str] =
+    &["patient name", "name", "full name", "pt name", "patient", "patient full name", "client name", "member name"];
+
 /// Below this, a header match is no guess at all.
 const HEADER_FLOOR: f64 = 0.85;
+
+/// At or above this, a header plainly names a whole-name column.
+const WHOLE_NAME_HEADER: f64 = 0.95;
+
+/// The share of values that must split cleanly for `split_name` to be
+/// suggested: a form that leaves a tenth of the rows rejected is no fit.
+const WHOLE_NAME_CLEAN: f64 = 0.95;
 
 /// The best guess for one column, from its header and its values.
 pub(super) fn suggest_field(column: &ColumnProfile, values: &HashMap<String, u64>) -> Option<Suggestion> {
     let header = normalise(&column.name);
+    if let Some((similarity, synonym)) = best_synonym(&header, WHOLE_NAME).filter(|(s, _)| *s >= WHOLE_NAME_HEADER) {
+        // A whole name is never one of its parts: it is split, or left
+        // for a person to map.
+        return whole_name_form(values).map(|form| Suggestion {
+            target: Target::WholeName(form),
+            confidence: (similarity * 100.0).round() / 100.0,
+            reason: format!("header like \"{synonym}\" and its values split as {}", form.name()),
+        });
+    }
     let mut best: Option<Suggestion> = None;
     for &(target, names) in SYNONYMS {
-        let (similarity, synonym) = names
-            .iter()
-            .map(|name| (header_similarity(&header, name), *name))
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .expect("every target has names");
+        let (similarity, synonym) = best_synonym(&header, names).expect("every target has names");
         let shape = shape_fit(target, column, values);
         let (confidence, reason) = if similarity >= HEADER_FLOOR {
             let fit = match shape {
@@ -169,6 +201,23 @@ pub(super) fn suggest_field(column: &ColumnProfile, values: &HashMap<String, u64
         }
     }
     best
+}
+
+fn best_synonym(header: &str, names: &[&'static str]) -> Option<(f64, &'static str)> {
+    names.iter().map(|name| (header_similarity(header, name), *name)).max_by(|a, b| a.0.total_cmp(&b.0))
+}
+
+/// The form in which nearly every value splits into at least a family and a
+/// given name; none when no form does.
+fn whole_name_form(values: &HashMap<String, u64>) -> Option<NameForm> {
+    let splits_cleanly = |value: &str, form| {
+        crate::mapping::split_name(value, form).is_ok_and(|name| {
+            [NamePart::Family, NamePart::Given].iter().all(|part| name.part(*part).is_ok_and(|found| found.is_some()))
+        })
+    };
+    [NameForm::LastFirst, NameForm::FirstLast]
+        .into_iter()
+        .find(|form| share_of(values, |value| splits_cleanly(value, *form)) >= WHOLE_NAME_CLEAN)
 }
 
 /// Lower case, `_`, `-`, `.` and `#` read as spaces, single spaces: `PT_LAST-NAME` → `pt last name`.
@@ -219,7 +268,10 @@ fn shape_fit(target: Target, column: &ColumnProfile, values: &HashMap<String, u6
     let main_pattern = column.patterns.first().map(|pattern| pattern.value.as_str()).unwrap_or("");
     let fit = |yes: bool| if yes { Fit::Yes } else { Fit::No };
     match target {
-        Target::Field(Field::BirthDate | Field::DocumentDate | Field::LastUpdated) => fit(is_date),
+        Target::Field(Field::BirthDate | Field::DeathDate | Field::DocumentDate | Field::LastUpdated) => fit(is_date),
+        // A closed set, even when some of its codes are the system's own.
+        Target::Field(Field::MaritalStatus) => fit(values.len() <= 15 && !is_date),
+        Target::Field(Field::Title) => fit(values.len() <= 30 && !is_date),
         // A stray code or two (a typo, an `X`) does not make it less a sex column.
         Target::Field(Field::Sex) => fit(values.len() <= 8 && share_of(values, |code| sex_code(code).is_some()) >= 0.9),
         Target::Field(Field::NationalId) => fit(matches!(main_pattern, "999-99-9999" | "999999999")),
@@ -284,7 +336,7 @@ pub fn suggest_mapping(profile: &Profile, read: &ReadOptions) -> String {
     for (column, suggestion) in chosen(profile) {
         let allowed = match suggestion.target {
             Target::Field(field) => entity.fields().contains(&field),
-            Target::Identifier => true,
+            Target::Identifier | Target::WholeName(_) => true,
         };
         if !allowed || suggestion.target == Target::Identifier {
             continue;
@@ -325,8 +377,15 @@ pub fn suggest_mapping(profile: &Profile, read: &ReadOptions) -> String {
             identifiers.push((column, suggestion));
             continue;
         }
-        match taken.get(suggestion.target.name()) {
-            Some((position, _)) if *position == column.position => {
+        match (taken.get(suggestion.target.name()), suggestion.target) {
+            (Some((position, _)), Target::WholeName(form)) if *position == column.position => {
+                let free = NamePart::FIELDS
+                    .iter()
+                    .map(|(field, _)| *field)
+                    .filter(|field| entity.fields().contains(field) && !taken.contains_key(field.name()));
+                write_whole_name(&mut text, column, suggestion, form, free);
+            }
+            (Some((position, _)), _) if *position == column.position => {
                 write_field(&mut text, column, suggestion);
             }
             _ => unmatched.push(column),
@@ -414,8 +473,11 @@ fn write_field(text: &mut String, column: &ColumnProfile, suggestion: &Suggestio
     let _ = writeln!(text, "\n[fields.{}]", suggestion.target.name());
     let _ = writeln!(text, "column = {}  # {}", quoted(&column.name), confidence(suggestion));
     match suggestion.target {
-        Target::Field(Field::BirthDate | Field::DocumentDate | Field::LastUpdated) => write_date_formats(text, column),
+        Target::Field(Field::BirthDate | Field::DeathDate | Field::DocumentDate | Field::LastUpdated) => {
+            write_date_formats(text, column)
+        }
         Target::Field(Field::Sex) => write_sex_codes(text, &column.codes),
+        Target::Field(Field::MaritalStatus) => write_marital_codes(text, &column.codes),
         Target::Field(Field::PostalCode) if lost_leading_zeros(column) => {
             let _ = writeln!(text, "# Some codes have four digits: a spreadsheet dropped their leading zero.");
             let _ = writeln!(text, "transforms = [\"zip_code\"]");
@@ -448,6 +510,40 @@ fn write_date_formats(text: &mut String, column: &ColumnProfile) {
             "# {} values read as two different dates day-first and month-first: check which this system wrote.",
             column.ambiguous_dates
         );
+    }
+}
+
+/// The codes the built-in table leaves unread, for a person to settle: the
+/// standards disagree on them, so no suggestion may guess.
+fn write_marital_codes(text: &mut String, codes: &[String]) {
+    let table = CodeTable::built_in(CodeSet::MaritalStatus);
+    let unread: Vec<String> = codes
+        .iter()
+        .map(|code| code.trim())
+        .filter(|code| !code.is_empty() && !table.knows(code))
+        .map(quoted)
+        .collect();
+    if unread.is_empty() {
+        return;
+    }
+    let _ = writeln!(text, "# The built-in table reads S, M, D, W and the words, not {}.", unread.join(", "));
+    let _ = writeln!(text, "# Say what this system meant; in HL7 v2 (FHIR reads A as annulled, U as unmarried):");
+    let _ = writeln!(text, "# codes = {{ A = \"separated\", U = \"unknown\", P = \"partnered\" }}");
+}
+
+/// A whole-name column feeds each name field of the entity that no column
+/// of its own fills.
+fn write_whole_name(
+    text: &mut String,
+    column: &ColumnProfile,
+    suggestion: &Suggestion,
+    form: NameForm,
+    fields: impl Iterator<Item = Field>,
+) {
+    for field in fields {
+        let _ = writeln!(text, "\n[fields.{}]", field.name());
+        let _ = writeln!(text, "column = {}  # {}", quoted(&column.name), confidence(suggestion));
+        let _ = writeln!(text, "split_name = \"{}\"", form.name());
     }
 }
 

@@ -128,3 +128,44 @@ fn a_column_nobody_recognises_is_masked_unless_it_holds_a_handful_of_codes() {
     let plans = column("Plan", &texts(&repeat("PPO", 6)), &options);
     assert_eq!((plans.masking, plans.common_values[0].value.as_str()), (Masking::Shown, "PPO"));
 }
+
+#[test]
+fn title_marital_status_and_death_date_headers_name_their_fields() {
+    let options = ProfileOptions::default();
+    let cases: [(&str, &[&str], &str); 8] = [
+        ("Marital Status", &["M", "S", "W", "D", "M"], "marital_status"),
+        ("MS", &["M", "S", "A", "U"], "marital_status"),
+        ("Date of Death", &["2019-06-20", "", "2020-01-02"], "death_date"),
+        ("DOD", &["06/20/2019", "", "01/02/2020"], "death_date"),
+        ("Deceased Date", &["06/20/2019"], "death_date"),
+        ("Title", &["Mr", "Mrs", "Dr", "Ms"], "title"),
+        ("Prefix", &["Mr.", "Mrs."], "title"),
+        ("DOB", &["06/20/1949", "01/02/1950"], "birth_date"),
+    ];
+    for (header, values, field) in cases {
+        let guess = column(header, &texts(values), &options).suggestion.expect(header);
+        assert_eq!(guess.target.name(), field, "{header}");
+    }
+    let status = column("Marital Status", &texts(&repeat("M", 6)), &options);
+    assert_eq!(status.masking, Masking::Shown, "a code, not patient data");
+    let died = column("Date of Death", &texts(&repeat("06/20/2019", 6)), &options);
+    assert_eq!(died.common_values[0].value, "2019", "masked to the year, like a birth date");
+}
+
+#[test]
+fn a_whole_name_column_is_split_only_when_its_values_leave_no_doubt() {
+    use crate::mapping::NameForm;
+    use suggest::Target;
+    let options = ProfileOptions::default();
+    let last_first = texts(&["GARCIA, MARIA J", "O'BRIEN-SMITH, SEAN", "KIM, SOO-JIN", "Okafor, Chidi E", "LEE, ANN"]);
+    let guess = column("Patient Name", &last_first, &options).suggestion.unwrap();
+    assert_eq!(guess.target, Target::WholeName(NameForm::LastFirst));
+    let first_last = texts(&["Maria J Garcia", "Dr. Chidi Okafor", "Vincent van Gogh", "Ann Lee", "Sean Smith Jr"]);
+    let guess = column("Name", &first_last, &options).suggestion.unwrap();
+    assert_eq!(guess.target, Target::WholeName(NameForm::FirstLast));
+    let mixed = texts(&["GARCIA, MARIA", "Ann Lee", "KIM, SOO-JIN", "Chidi Okafor", "Sean Smith"]);
+    let none = column("Patient Name", &mixed, &options);
+    assert!(none.suggestion.is_none(), "never one part of a whole name: {:?}", none.suggestion);
+    let masked = column("Patient Name", &texts(&repeat("GARCIA, MARIA J", 6)), &options);
+    assert_eq!(masked.common_values[0].value, "G*****, M**** J", "masked as names");
+}

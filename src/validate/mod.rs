@@ -19,6 +19,10 @@ use crate::record::{Entity, Field, Record};
 /// otherwise (`[validate] max_age_years`).
 pub const MAX_AGE_YEARS: u16 = 120;
 
+/// Longer than anyone has lived, bar one. Fixed, unlike `MAX_AGE_YEARS`: an
+/// archive reaching further back has older birth dates, not longer lives.
+const MAX_LIFESPAN_YEARS: i64 = 120;
+
 /// What a record is checked against.
 #[derive(Debug, Clone)]
 pub struct Rules {
@@ -36,6 +40,7 @@ pub struct Rules {
 pub fn validate(record: &Record, rules: &Rules, issues: &mut Vec<Issue>) {
     check_required(record, rules, issues);
     check_birth_date(record, rules, issues);
+    check_death_date(record, rules, issues);
     check_national_id(record, rules, issues);
     if record.entity == Entity::Document {
         check_document(record, issues);
@@ -75,6 +80,31 @@ fn check_birth_date(record: &Record, rules: &Rules, issues: &mut Vec<Issue>) {
                 .field(Field::BirthDate)
                 .detail(format!("more than {} years ago", rules.max_age_years)),
         );
+    }
+}
+
+/// A death date after the run, or before the birth, is wrong and rejects the
+/// row. A lifetime longer than anyone lives is only implausible: each date
+/// may be right alone, nothing says which is wrong, and a deceased patient's
+/// chart must still reach the EMR, so it is loaded and flagged.
+fn check_death_date(record: &Record, rules: &Rules, issues: &mut Vec<Issue>) {
+    let Some(death) = record.date(Field::DeathDate) else {
+        return;
+    };
+    let issue = |code| Issue::new(code, &record.source).field(Field::DeathDate);
+    let future = death > rules.today;
+    if future {
+        issues.push(issue(IssueCode::DeathDateFuture));
+    }
+    let Some(birth) = record.date(Field::BirthDate) else {
+        return;
+    };
+    let longest_life = birth.checked_add(MAX_LIFESPAN_YEARS.years()).unwrap_or(Date::MAX);
+    if death < birth {
+        issues.push(issue(IssueCode::DeathBeforeBirth));
+    } else if death > longest_life && !future {
+        // A future death date is already the error that explains it.
+        issues.push(issue(IssueCode::DeathAgeImplausible));
     }
 }
 
@@ -171,6 +201,60 @@ mod tests {
         assert!(issues.is_empty(), "{issues:?}");
         validate(&patient(Some(date(1896, 11, 23))), &archive, &mut issues);
         assert_eq!(issues[0].detail.as_deref(), Some("more than 130 years ago"));
+    }
+
+    fn died(birth: Option<Date>, death: Date) -> Record {
+        let mut record = patient(birth);
+        record.set(Field::DeathDate, Value::Date(death));
+        record
+    }
+
+    #[test]
+    fn plausible_death_dates_pass() {
+        let birth = Some(date(1930, 5, 1));
+        assert!(codes(&died(birth, date(2001, 9, 11)), vec![]).is_empty());
+        assert!(codes(&died(birth, date(1930, 5, 1)), vec![]).is_empty(), "died the day of birth");
+        assert!(codes(&died(birth, date(2026, 11, 24)), vec![]).is_empty(), "died today");
+        assert_eq!(codes(&died(None, date(1990, 1, 1)), vec![]), [IssueCode::RequiredMissing], "no birth to compare");
+    }
+
+    #[test]
+    fn a_death_date_in_the_future_is_rejected() {
+        assert_eq!(codes(&died(Some(date(1950, 1, 1)), date(2026, 11, 25)), vec![]), [IssueCode::DeathDateFuture]);
+        let unborn = Rules { required: vec![Field::FamilyName], ..rules() };
+        let mut issues = Vec::new();
+        validate(&died(None, date(2030, 1, 1)), &unborn, &mut issues);
+        assert_eq!(issues.iter().map(|issue| issue.code).collect::<Vec<_>>(), [IssueCode::DeathDateFuture]);
+        assert_eq!(issues[0].field, Some(Field::DeathDate));
+        assert_eq!(issues[0].severity(), crate::issue::Severity::Error);
+    }
+
+    #[test]
+    fn a_death_before_birth_is_rejected() {
+        let found = codes(&died(Some(date(1980, 6, 15)), date(1980, 6, 14)), vec![]);
+        assert_eq!(found, [IssueCode::DeathBeforeBirth]);
+        assert_eq!(IssueCode::DeathBeforeBirth.severity(), crate::issue::Severity::Error);
+        let both = codes(&died(Some(date(2026, 12, 1)), date(2026, 11, 30)), vec![]);
+        assert_eq!(both, [IssueCode::BirthDateFuture, IssueCode::DeathDateFuture, IssueCode::DeathBeforeBirth]);
+    }
+
+    #[test]
+    fn a_death_more_than_a_lifetime_after_birth_is_loaded_and_flagged() {
+        // An archive reaches further back; a life is no longer for it.
+        let archive = Rules { max_age_years: 200, ..rules() };
+        let birth = Some(date(1880, 3, 1));
+        let mut issues = Vec::new();
+        validate(&died(birth, date(2000, 3, 1)), &archive, &mut issues);
+        assert!(issues.is_empty(), "exactly 120 years: {issues:?}");
+        validate(&died(birth, date(2000, 3, 2)), &archive, &mut issues);
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        assert_eq!(issues[0].code, IssueCode::DeathAgeImplausible);
+        assert_eq!(issues[0].severity(), crate::issue::Severity::Warning, "the row loads");
+        assert_eq!(issues[0].field, Some(Field::DeathDate));
+        let future = codes(&died(Some(date(1950, 1, 1)), date(2071, 1, 2)), vec![]);
+        assert_eq!(future, [IssueCode::DeathDateFuture], "the future date is the finding, not the lifetime");
+        let ancient = codes(&died(Some(date(1800, 1, 1)), date(1990, 1, 1)), vec![]);
+        assert_eq!(ancient, [IssueCode::BirthDateTooOld, IssueCode::DeathAgeImplausible]);
     }
 
     #[test]

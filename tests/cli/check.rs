@@ -100,7 +100,39 @@ fn every_kind_of_mapping_mistake_reads_as_the_golden_output() {
     assert_eq!(run.code, Some(2));
     let demographics: Vec<&str> = run.stderr.lines().filter(|line| line.contains("demographics.toml")).collect();
     insta::assert_snapshot!(demographics.join("\n"), @r#"
-    error: mappings/demographics.toml:14:1: unknown field `colum`, expected one of `column`, `columns`, `separator`, `constant`, `transforms`, `regex`, `phone_country`, `century_pivot`, `date_formats`, `codes`, `code_default`
-    error: mappings/demographics.toml:40:1: unknown field `transfroms`, expected one of `column`, `columns`, `separator`, `constant`, `transforms`, `regex`, `phone_country`, `century_pivot`, `date_formats`, `codes`, `code_default`
+    error: mappings/demographics.toml:14:1: unknown field `colum`, expected one of `column`, `columns`, `separator`, `constant`, `transforms`, `regex`, `split_name`, `phone_country`, `century_pivot`, `date_formats`, `codes`, `code_default`
+    error: mappings/demographics.toml:40:1: unknown field `transfroms`, expected one of `column`, `columns`, `separator`, `constant`, `transforms`, `regex`, `split_name`, `phone_country`, `century_pivot`, `date_formats`, `codes`, `code_default`
     "#);
+}
+
+/// A misspelt `split_name` form, and `split_name` on a field that is no part
+/// of a name, as `check` prints them.
+#[test]
+fn split_name_mistakes_read_as_the_golden_output() {
+    let wd = Workdir::from_fixture("names");
+    wd.run(&["check", "migration.toml"]).assert_success();
+    let mapping = wd
+        .read("mappings/patients.toml")
+        .replacen("split_name = \"last_first\"", "split_name = \"last_frist\"", 1)
+        .replace("[fields.sex]\ncolumn = \"Sex\"", "[fields.sex]\ncolumn = \"Sex\"\nsplit_name = \"last_first\"")
+        .replace(
+            "[fields.suffix]\ncolumn = \"Patient Name\"\nsplit_name = \"last_first\"",
+            "[fields.suffix]\ncolumn = \"Patient Name\"\nsplit_name = \"surname_first\"",
+        );
+    wd.write("mappings/patients.toml", &mapping);
+    let run = wd.run(&["check", "migration.toml"]);
+    assert_eq!(run.code, Some(2));
+    insta::assert_snapshot!(run.stderr.trim_end(), @r"
+    error: mappings/patients.toml:7:14: unknown `split_name` form `last_frist`
+
+    hint: did you mean `last_first`?
+
+    error: mappings/patients.toml:25:14: unknown `split_name` form `surname_first`
+
+    hint: use `last_first` or `first_last`
+
+    error: mappings/patients.toml:33:14: `split_name` given for `sex`, which is not part of a name
+
+    hint: only `title`, `given_name`, `middle_name`, `family_name` and `suffix` take a part of a whole name
+    ");
 }

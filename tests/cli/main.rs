@@ -11,6 +11,7 @@ mod extract;
 mod gates;
 mod invariants;
 mod matching;
+mod names;
 mod profile;
 mod report_schema;
 mod scans;

@@ -171,3 +171,38 @@ fn the_suggested_mapping_reads_the_file_as_the_profile_did() {
     let summary = wd.run(&args).assert_success().json();
     assert_eq!(summary["sources"][0]["rows_read"], 2, "the suggested mapping reads both lines as data");
 }
+
+#[test]
+fn a_whole_name_column_is_suggested_as_split_name_and_the_suggestion_runs() {
+    let wd = Workdir::from_fixture("names");
+    std::fs::remove_file(wd.path("mappings/patients.toml")).unwrap();
+    // One name in ten without its comma: no form fits cleanly, and the
+    // column is left for a person rather than filed under one name part.
+    wd.run(&["profile", "patients.csv", "--suggest-mapping", "doubtful.toml"]).assert_success();
+    let doubtful = wd.read("doubtful.toml");
+    assert!(!doubtful.contains("split_name") && doubtful.contains("#   \"Patient Name\" (text"), "{doubtful}");
+
+    let csv: String = wd
+        .read("patients.csv")
+        .lines()
+        .filter(|line| !line.starts_with("1004,"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    wd.write("patients.csv", &csv);
+    let run = wd.run(&["profile", "patients.csv", "--suggest-mapping", "mappings/patients.toml"]);
+    run.assert_success();
+    assert!(!run.stdout.contains("GARCIA") && !run.stderr.contains("GARCIA"), "{}", run.stdout);
+    let text = wd.read("mappings/patients.toml");
+    let mapping: toml::Value = toml::from_str(&text).unwrap();
+    for field in ["title", "family_name", "given_name", "middle_name", "suffix"] {
+        assert_eq!(column_of(&mapping, field).as_deref(), Some("Patient Name"), "{field}\n{text}");
+        assert_eq!(mapping["fields"][field]["split_name"].as_str(), Some("last_first"), "{field}\n{text}");
+    }
+    assert_eq!(column_of(&mapping, "marital_status").as_deref(), Some("Marital Status"), "{text}");
+    assert_eq!(column_of(&mapping, "death_date").as_deref(), Some("Date of Death"), "{text}");
+    assert!(text.contains("# The built-in table reads S, M, D, W and the words, not \"X\"."), "{text}");
+    let summary = wd.run(&["validate", "migration.toml", "--out", "out", "--json"]).assert_success().json();
+    let by_code = &summary["sources"][0]["rejected_by_code"];
+    assert_eq!(by_code["E-CODE-UNKNOWN"], 1, "the code `X` the comment names: {summary}");
+    assert!(by_code.get("E-NAME-UNSPLITTABLE").is_none(), "{summary}");
+}
