@@ -24,7 +24,8 @@ use crate::plan::{
     PlannedRow, ReviewEntry, ReviewSide, StageTimings,
 };
 use crate::project::Project;
-use crate::record::{Entity, Record};
+use crate::record::{Entity, Field, Record};
+use jiff::civil::Date;
 
 /// Builds the plan's patients, documents and review queue. `accepted` are the
 /// rows that went to matching, `(index into rows, record)`, in candidate
@@ -101,8 +102,15 @@ impl Assembly<'_> {
                 }
                 None => None,
             };
+            let born = match (patient, in_database.first()) {
+                (Some(PatientRef::New(index)), _) => plan.patients[index].golden.date(Field::BirthDate),
+                (Some(PatientRef::Existing(_)), Some(&candidate)) => {
+                    self.existing.patients[candidate - self.accepted.len()].record.date(Field::BirthDate)
+                }
+                _ => None,
+            };
             for candidate in documents {
-                self.link_document(candidate, patient, plan);
+                self.link_document(candidate, patient, born, plan);
             }
         }
     }
@@ -168,7 +176,12 @@ impl Assembly<'_> {
         patient
     }
 
-    fn link_document(&self, candidate: usize, patient: Option<PatientRef>, plan: &mut Plan) {
+    /// Links a document to its cluster's patient. A document dated before
+    /// that patient was born (`born`: the golden record's birth date, or the
+    /// stored one for a patient of the database) is flagged even when its own index line has no
+    /// birth date to check it against (validation's `W-DOCUMENT-BEFORE-BIRTH`):
+    /// it may belong to someone else, or carry a mistyped date.
+    fn link_document(&self, candidate: usize, patient: Option<PatientRef>, born: Option<Date>, plan: &mut Plan) {
         let (row_index, record) = &self.accepted[candidate];
         let row = &mut plan.rows[*row_index];
         row.disposition = Disposition::Loaded;
@@ -176,6 +189,14 @@ impl Assembly<'_> {
         row.document = Some(plan.documents.len());
         if patient.is_none() {
             row.issues.push(Issue::new(IssueCode::DocumentUnlinked, &record.source));
+        }
+        let flagged_already = row.issues.iter().any(|issue| issue.code == IssueCode::DocumentBeforeBirth);
+        if let (Some(dated), Some(born)) = (record.date(Field::DocumentDate), born)
+            && dated < born
+            && !flagged_already
+        {
+            row.issues
+                .push(Issue::new(IssueCode::DocumentBeforePatientBirth, &record.source).field(Field::DocumentDate));
         }
         plan.documents.push(PlannedDocument { row: *row_index, record: record.clone(), patient });
     }

@@ -98,6 +98,8 @@ issue_codes! {
         "the page count in the scan index differs from the pages in the file"),
     DocumentBeforeBirth => ("W-DOCUMENT-BEFORE-BIRTH", Warning,
         "a document is dated before the birth date on its own index line"),
+    DocumentBeforePatientBirth => ("W-DOCUMENT-BEFORE-PATIENT-BIRTH", Warning,
+        "a document is dated before the birth date of the patient it is linked to"),
     DocumentUnlinked => ("W-DOCUMENT-UNLINKED", Warning,
         "no patient was found for a document; it is loaded without a patient, for linking by hand"),
 }

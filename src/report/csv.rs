@@ -14,12 +14,18 @@ use crate::matching::{Comparison, LinkBasis};
 use crate::plan::{Disposition, LinkEnd, PatientRef, Plan, ReviewSide};
 use crate::record::{Field, Record};
 
-/// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, or a
-/// leading tab or carriage return) gets a leading apostrophe, which
-/// spreadsheets show as text and never evaluate.
+/// A cell a spreadsheet would run as a formula gets a leading apostrophe,
+/// which spreadsheets show as text and never evaluate: one that starts with
+/// `=`, `+`, `-`, `@` (or their full-width forms, which some locales'
+/// spreadsheets also read as formulas), a tab or a carriage return, also
+/// after leading spaces, which some spreadsheets skip before looking for a
+/// formula.
 pub fn neutralise(cell: &str) -> Cow<'_, str> {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{cell}")),
+    let first = cell.chars().find(|&c| !(c == ' ' || c == '\u{a0}' || c == '\u{3000}'));
+    match first {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\n' | '\u{ff1d}' | '\u{ff0b}' | '\u{ff0d}' | '\u{ff20}') => {
+            Cow::Owned(format!("'{cell}"))
+        }
         _ => Cow::Borrowed(cell),
     }
 }
@@ -319,10 +325,15 @@ mod tests {
 
     #[test]
     fn formula_cells_are_neutralised() {
-        for dangerous in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+        for dangerous in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "\n=1"] {
             assert!(neutralise(dangerous).starts_with('\''), "{dangerous:?}");
         }
+        for hidden in ["  =1+2", "\u{a0}@SUM(A1)", "\u{ff1d}1+2", " \u{ff0b}1", "\u{3000}-1"] {
+            assert_eq!(neutralise(hidden), format!("'{hidden}"), "{hidden:?}");
+        }
         assert_eq!(neutralise("O'Brien"), "O'Brien");
+        assert_eq!(neutralise("  Mary Ann"), "  Mary Ann");
+        assert_eq!(neutralise("   "), "   ");
         assert_eq!(neutralise(""), "");
     }
 

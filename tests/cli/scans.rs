@@ -131,6 +131,29 @@ fn a_second_line_naming_the_same_file_is_rejected_and_the_document_loaded_once()
 }
 
 #[test]
+fn a_document_dated_before_its_patients_birth_is_flagged_once() {
+    let wd = Workdir::from_fixture("demo");
+    edit_index(&wd, |fields| match fields[8].as_str() {
+        // No birth date on the line: only the linked patient (Lucas Martin,
+        // chart 10041, born 1957) can tell the date is impossible.
+        "B001\\0001.pdf" => {
+            fields[4].clear();
+            fields[6] = "03/15/1950".to_string();
+        }
+        // Its own line's birth date catches this one first.
+        "B001\\0002.pdf" => fields[6] = "03/15/1950".to_string(),
+        _ => {}
+    });
+
+    let summary = wd.run(&["validate", "migration.toml", "--out", "out", "--json"]).assert_success().json();
+    let warnings = &summary["sources"][2]["warnings_by_code"];
+    assert_eq!(warnings["W-DOCUMENT-BEFORE-PATIENT-BIRTH"], json!(1), "{warnings}");
+    assert_eq!(warnings["W-DOCUMENT-BEFORE-BIRTH"], json!(1), "{warnings}");
+    let flagged = summary["issues"].as_array().unwrap().iter().find(|i| i["code"] == "W-DOCUMENT-BEFORE-PATIENT-BIRTH");
+    assert_eq!(flagged.unwrap()["examples"][0]["row"], 2);
+}
+
+#[test]
 fn a_tiff_scan_has_its_pages_counted_and_compared_with_the_index() {
     let wd = Workdir::from_fixture("demo");
     // Two scans come as TIFFs: one with the pages the index says (3), one
