@@ -9,7 +9,7 @@ use toml::Spanned;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::digest::sha256_hex;
-use crate::mapping::toml_diagnostic;
+use crate::mapping::read_all;
 use crate::matching::{BlockingRule, KeyPart, MatchConfig, Survivor, Survivorship};
 use crate::suggest::nearest;
 
@@ -123,10 +123,9 @@ impl Project {
     pub fn load(path: &Path) -> Result<Project, ProjectError> {
         let text =
             std::fs::read_to_string(path).map_err(|source| ProjectError::Read { path: path.to_path_buf(), source })?;
-        let file: ProjectFile = toml::from_str(&text)
-            .map_err(|error| ProjectError::Invalid(Diagnostics(vec![toml_diagnostic(path, &text, &error)])))?;
+        let (file, problems) = read_all::<ProjectFile>(path, &text).map_err(ProjectError::Invalid)?;
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let mut checker = Checker { path, text: &text, dir: &dir, problems: Vec::new() };
+        let mut checker = Checker { path, text: &text, dir: &dir, problems };
         let target = checker.target(&file.target);
         let matching = checker.matching(&file.matching);
         let sources = checker.sources(&file.source);

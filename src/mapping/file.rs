@@ -115,59 +115,92 @@ impl LoadedMapping {
     }
 }
 
-/// How many misspelt keys one file may have before reading gives up.
+/// How many problems one file may have before reading gives up.
 const MAX_KEY_PROBLEMS: usize = 50;
 
-/// Reads a mapping file. serde stops at the first unknown key; so that
-/// every misspelt key is reported in one run, each one is blanked out (with
-/// spaces, so every position stays true) and the file read again, until it
-/// reads or fails for another reason (a syntax error, a wrong type), which
-/// ends the list.
+/// Reads a mapping file, every misspelt key and mistyped value reported at
+/// once (see `read_all`).
 pub(super) fn parse(path: &Path, text: String) -> Result<LoadedMapping, Diagnostics> {
-    let mut read = text.clone();
-    let mut key_problems = Vec::new();
+    let (file, key_problems) = read_all::<MappingFile>(path, &text)?;
+    Ok(LoadedMapping { path: path.to_path_buf(), text, file, key_problems })
+}
+
+/// Reads a TOML file into `T`, collecting every problem rather than the
+/// first. serde stops at the first unknown key or value of the wrong type;
+/// each such entry is blanked out (with spaces, so every position stays
+/// true) and the file read again, until it reads or fails for another
+/// reason (a syntax error, a missing key), which ends the list. What read
+/// comes back with the problems, sorted by position, for the caller to
+/// report with its own; a file that never read is the problems alone.
+pub fn read_all<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<(T, Vec<Diagnostic>), Diagnostics> {
+    let mut read = text.to_string();
+    let mut problems = Vec::new();
+    let mut blanked = Vec::new();
     loop {
-        let error = match toml::from_str::<MappingFile>(&read) {
+        let error = match toml::from_str::<T>(&read) {
             Ok(file) => {
-                key_problems.sort_by_key(|problem: &Diagnostic| (problem.line, problem.column));
-                return Ok(LoadedMapping { path: path.to_path_buf(), text, file, key_problems });
+                problems.sort_by_key(|problem: &Diagnostic| (problem.line, problem.column));
+                return Ok((file, problems));
             }
             Err(error) => error,
         };
-        key_problems.push(toml_diagnostic(path, &text, &error));
-        let blanked = unknown_and_expected(error.message())
-            .and_then(|_| error.span())
-            .and_then(|span| entry_span(&read, span.start))
-            .map(|entry| blank(&mut read, entry));
-        if blanked.is_none() || key_problems.len() >= MAX_KEY_PROBLEMS {
-            key_problems.sort_by_key(|problem| (problem.line, problem.column));
-            return Err(Diagnostics(key_problems));
+        let follows_a_blank = error.span().is_some_and(|span| missing_because_blanked(&error, span, text, &blanked));
+        if !follows_a_blank {
+            problems.push(toml_diagnostic(path, text, &error));
+        }
+        let entry = error.span().and_then(|span| entry_span(&read, span.start));
+        if let Some(entry) = &entry {
+            blanked.push(entry.clone());
+            blank(&mut read, entry.clone());
+        }
+        if entry.is_none() || problems.len() >= MAX_KEY_PROBLEMS {
+            problems.sort_by_key(|problem| (problem.line, problem.column));
+            return Err(Diagnostics(problems));
         }
     }
 }
 
-/// The whole `key = value` entry whose key starts at `key_start`, value
-/// included however many lines it spans.
-fn entry_span(text: &str, key_start: usize) -> Option<std::ops::Range<usize>> {
-    let table = toml::de::DeTable::parse(text).ok()?;
-    find_entry(table.get_ref(), key_start)
+/// Whether `error` is a required key missing only because its mistyped
+/// entry was blanked, in the same table: the mistake was said already.
+fn missing_because_blanked(
+    error: &toml::de::Error,
+    span: std::ops::Range<usize>,
+    text: &str,
+    blanked: &[std::ops::Range<usize>],
+) -> bool {
+    let Some(missing) = error.message().strip_prefix("missing field `").and_then(|rest| rest.split('`').next()) else {
+        return false;
+    };
+    blanked.iter().any(|entry| {
+        let key = text[entry.clone()].split('=').next().unwrap_or_default().trim().trim_matches('"');
+        // After the table's header, with no other table's header between.
+        key == missing && entry.start >= span.end && !text[span.end..entry.start].contains("\n[")
+    })
 }
 
-fn find_entry(table: &toml::de::DeTable<'_>, key_start: usize) -> Option<std::ops::Range<usize>> {
+/// The innermost whole `key = value` entry holding `offset` (in its key or
+/// its value), value included however many lines it spans.
+fn entry_span(text: &str, offset: usize) -> Option<std::ops::Range<usize>> {
+    let table = toml::de::DeTable::parse(text).ok()?;
+    find_entry(table.get_ref(), offset)
+}
+
+fn find_entry(table: &toml::de::DeTable<'_>, offset: usize) -> Option<std::ops::Range<usize>> {
     for (key, value) in table.iter() {
-        if key.span().start == key_start {
-            return Some(key.span().start..value.span().end);
-        }
+        let entry = key.span().start..value.span().end;
         let nested = match value.get_ref() {
-            toml::de::DeValue::Table(table) => find_entry(table, key_start),
+            toml::de::DeValue::Table(table) => find_entry(table, offset),
             toml::de::DeValue::Array(items) => items.iter().find_map(|item| match item.get_ref() {
-                toml::de::DeValue::Table(table) => find_entry(table, key_start),
+                toml::de::DeValue::Table(table) => find_entry(table, offset),
                 _ => None,
             }),
             _ => None,
         };
         if nested.is_some() {
             return nested;
+        }
+        if key.span().contains(&offset) || entry.contains(&offset) {
+            return Some(entry);
         }
     }
     None
@@ -228,5 +261,21 @@ mod tests {
                 (7, 1, Some("did you mean `date_formats`?")),
             ]
         );
+    }
+
+    #[test]
+    fn a_mistyped_required_value_is_one_problem_and_reading_goes_on() {
+        // `column` is required in `[[identifiers]]`: blanking the mistyped
+        // value leaves it missing, which is the same mistake said again.
+        let text = "entity = \"patient\"\n[[identifiers]]\ncolumn = 5\nsystem = \"chart\"\n\
+                    [fields.family_name]\ncolumn = [\"Last\"]\n"
+            .to_string();
+        let problems = match parse(Path::new("m.toml"), text) {
+            Ok(read) => read.key_problems,
+            Err(Diagnostics(problems)) => problems,
+        };
+        let found: Vec<(usize, usize)> = problems.iter().map(|d| (d.line, d.column)).collect();
+        assert_eq!(found, [(3, 10), (6, 10)], "reading goes on past it: {problems:?}");
+        assert!(problems[0].message.starts_with("invalid type: integer `5`"), "{}", problems[0].message);
     }
 }

@@ -24,7 +24,7 @@ use jiff::civil::Date;
 use toml::Spanned;
 
 pub use code_table::CodeTable;
-pub use file::{LoadedMapping, MappingFile, toml_diagnostic};
+pub use file::{LoadedMapping, MappingFile, read_all, toml_diagnostic};
 pub use name::{NameForm, NamePart, split as split_name};
 pub use transform::Transform;
 

@@ -136,3 +136,45 @@ fn split_name_mistakes_read_as_the_golden_output() {
     hint: only `title`, `given_name`, `middle_name`, `family_name` and `suffix` take a part of a whole name
     ");
 }
+
+/// Values of the wrong type (a number for a column name, one format where
+/// a list is wanted), in a mapping file and in migration.toml: each is
+/// reported with its position, all in one run, with the other mistakes.
+#[test]
+fn values_of_the_wrong_type_are_all_reported_at_once() {
+    let wd = Workdir::from_fixture("demo");
+    let mapping = wd
+        .read("mappings/demographics.toml")
+        .replace("[fields.middle_name]\ncolumn = \"MI\"", "[fields.middle_name]\ncolumn = 7")
+        .replace("date_formats = [\"%m/%d/%Y\"]", "date_formats = \"%m/%d/%Y\"")
+        .replace("transforms = [\"upper\"]", "transforms = [\"uper\"]");
+    wd.write("mappings/demographics.toml", &mapping);
+    let run = wd.run(&["check", "migration.toml"]);
+    assert_eq!(run.code, Some(2));
+    insta::assert_snapshot!(run.stderr.trim_end(), @r#"
+    error: mappings/demographics.toml:20:10: invalid type: integer `7`, expected a string
+
+    error: mappings/demographics.toml:25:16: invalid type: string "%m/%d/%Y", expected a sequence
+
+    error: mappings/demographics.toml:40:15: unknown transform `uper`
+
+    hint: did you mean `upper`?
+    "#);
+
+    wd.write(
+        "mappings/demographics.toml",
+        &wd.read("mappings/demographics.toml").replace("column = 7", "column = \"MI\""),
+    );
+    let project = wd
+        .read("migration.toml")
+        .replace("mrn_digits = 7", "mrn_digits = \"seven\"")
+        .replace("auto_link = 0.95", "auto_link = \"high\"");
+    wd.write("migration.toml", &project);
+    let run = wd.run(&["check", "migration.toml"]);
+    assert_eq!(run.code, Some(2));
+    insta::assert_snapshot!(run.stderr.trim_end(), @r#"
+    error: migration.toml:11:14: invalid type: string "seven", expected usize
+
+    error: migration.toml:16:13: invalid type: string "high", expected f64
+    "#);
+}
