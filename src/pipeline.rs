@@ -344,6 +344,10 @@ impl<'e> Reading<'e> {
             }
             return row;
         }
+        if let Some(rule) = compiled.skipped_by(&raw) {
+            row.disposition = Disposition::Skipped(SkipReason::Rule(rule.to_string()));
+            return row;
+        }
         if let Some(RowDefect::FieldCount { expected, found }) = raw.defect {
             row.issues.push(
                 Issue::new(IssueCode::RowFieldCount, &raw.source)

@@ -347,8 +347,16 @@ impl Compiler<'_> {
         Some((form, part))
     }
 
+    /// The mapping's pivot, or for a date field without one the year after
+    /// this one: every date a migration reads (birth, death, a document, a
+    /// record's last change) is in the past, so a two-digit year is the
+    /// latest year with those digits that is not in the future. A fixed
+    /// window (jiff's: 00-68 are 20xx) put everyone born before 1969 in
+    /// the future.
     fn century_pivot(&mut self, field: Field, spec: &file::FieldSpec) -> Option<u8> {
-        let pivot = spec.century_pivot.as_ref()?;
+        let Some(pivot) = spec.century_pivot.as_ref() else {
+            return (field.kind() == FieldKind::Date).then(|| default_century_pivot(jiff::ZonedDateTime::now().year()));
+        };
         if field.kind() != FieldKind::Date {
             self.problem(pivot.span().start, format!("`century_pivot` given for `{field}`, which is not a date"));
         } else if *pivot.get_ref() > 99 {
@@ -616,9 +624,16 @@ impl CompiledMapping {
         read
     }
 
+    /// The `skip_when` rule a row meets, if any. Asked before the row's
+    /// shape is judged: a footer ("END OF REPORT") seldom has the header's
+    /// number of fields, and is to be skipped all the same.
+    pub fn skipped_by(&self, row: &RawRow) -> Option<&str> {
+        self.skip_rules.iter().find(|rule| rule.matches(row)).map(|rule| rule.description.as_str())
+    }
+
     pub fn apply(&self, row: &RawRow, issues: &mut Vec<Issue>) -> MappedRow {
-        if let Some(rule) = self.skip_rules.iter().find(|rule| rule.matches(row)) {
-            return MappedRow::Skipped(rule.description.clone());
+        if let Some(rule) = self.skipped_by(row) {
+            return MappedRow::Skipped(rule.to_string());
         }
         let mut record = Record::new(self.entity, row.source.clone());
         for field in &self.fields {
@@ -720,14 +735,14 @@ impl CompiledField {
             Parse::Coded(table) => match table.lookup(&text) {
                 Lookup::Listed(value) | Lookup::Defaulted(value) => Some(Value::Text(value.to_string())),
                 Lookup::Unknown => {
-                    issues.push(issue(IssueCode::CodeUnknown));
+                    issues.push(unknown_code(issue(IssueCode::CodeUnknown), &text));
                     None
                 }
             },
             Parse::CodeSet(set, table) => match table.lookup(&text) {
                 Lookup::Listed(value) | Lookup::Defaulted(value) => set.value(value),
                 Lookup::Unknown => {
-                    issues.push(issue(IssueCode::CodeUnknown));
+                    issues.push(unknown_code(issue(IssueCode::CodeUnknown), &text));
                     None
                 }
             },
@@ -837,6 +852,22 @@ fn parse_date(text: &str, formats: &[String], century_pivot: Option<u8>) -> Date
         None if shape_matched => DateParse::Invalid,
         None => DateParse::Unparseable,
     }
+}
+
+/// Names the code the table lacks (in rejected.csv, with the row): what
+/// a person adds to `codes`. A long value is no code, and is not repeated.
+fn unknown_code(issue: Issue, code: &str) -> Issue {
+    if code.chars().count() <= 12 {
+        issue.detail(format!("`{code}` is not in the code table"))
+    } else {
+        issue.detail("the value is too long to be a code")
+    }
+}
+
+/// The pivot that reads two-digit years up to `this_year`'s as 20xx and
+/// the later ones as 19xx (in 2026: 00-26 and 27-99).
+fn default_century_pivot(this_year: i16) -> u8 {
+    ((this_year.rem_euclid(100) + 1) % 100) as u8
 }
 
 /// A two-digit year's century by the mapping's pivot: 45 with pivot 30 is

@@ -147,6 +147,10 @@ column = "Sex"
     let mut issues = Vec::new();
     mapping.apply(&row(vec![text("X")]), &mut issues);
     assert_eq!(issues[0].code, IssueCode::CodeUnknown);
+    assert_eq!(issues[0].detail.as_deref(), Some("`X` is not in the code table"), "names what to add to `codes`");
+    issues.clear();
+    mapping.apply(&row(vec![text("Female, per patient's own words")]), &mut issues);
+    assert_eq!(issues[0].detail.as_deref(), Some("the value is too long to be a code"));
     issues.clear();
     let record = record(mapping.apply(&row(vec![text("f")]), &mut issues));
     assert_eq!(record.sex(), Some(Sex::Female), "the default sex table applies");
@@ -328,9 +332,32 @@ fn a_broken_regex_is_the_mappings_error_with_its_position() {
 }
 
 #[test]
+fn without_a_pivot_a_two_digit_year_is_never_in_the_future() {
+    assert_eq!(default_century_pivot(2026), 27);
+    assert_eq!(default_century_pivot(2099), 0, "in 2099, 00-99 are all 20xx");
+    let formats = ["%m/%d/%y".to_string()];
+    let pivot = Some(default_century_pivot(2026));
+    assert_eq!(parse_date("01/20/60", &formats, pivot), DateParse::Date(jiff::civil::date(1960, 1, 20)));
+    assert_eq!(parse_date("01/20/26", &formats, pivot), DateParse::Date(jiff::civil::date(2026, 1, 20)));
+    assert_eq!(parse_date("01/20/27", &formats, pivot), DateParse::Date(jiff::civil::date(1927, 1, 20)));
+    // Compiled from a mapping without `century_pivot`, on any day now.
+    let mapping = compiled(
+        "entity = \"patient\"\n[fields.family_name]\ncolumn = \"Last\"\n[fields.given_name]\ncolumn = \"First\"\n\
+         [fields.birth_date]\ncolumn = \"DOB\"\ndate_formats = [\"%m/%d/%y\"]\n",
+        &["Last", "First", "DOB"],
+    );
+    let cells = vec![text("Doe"), text("Jane"), text("01/20/60")];
+    let MappedRow::Mapped(record) = mapping.apply(&row(cells), &mut Vec::new()) else {
+        panic!("not skipped");
+    };
+    assert_eq!(record.date(Field::BirthDate), Some(jiff::civil::date(1960, 1, 20)));
+}
+
+#[test]
 fn a_century_pivot_places_two_digit_years() {
     let formats = ["%m/%d/%y".to_string()];
-    // jiff's own window: 69-99 are 19xx, 00-68 are 20xx.
+    // jiff's own window (69-99 are 19xx, 00-68 are 20xx) without a pivot,
+    // which compiling never leaves a date field without.
     assert_eq!(parse_date("07/14/45", &formats, None), DateParse::Date(jiff::civil::date(2045, 7, 14)));
     assert_eq!(parse_date("07/14/45", &formats, Some(30)), DateParse::Date(jiff::civil::date(1945, 7, 14)));
     assert_eq!(parse_date("07/14/12", &formats, Some(30)), DateParse::Date(jiff::civil::date(2012, 7, 14)));

@@ -105,15 +105,16 @@ fn glance(page: &mut String, report: &Report) {
     let merged: u64 = report.sources.iter().map(|source| source.counts.merged).sum();
     page.push_str("<h2>At a glance</h2><div class=\"cards\">");
     let cards = [
-        (report.patients, format!("patients {verb}")),
-        (merged, "rows merged as duplicates".to_string()),
-        (rejected, "rows rejected, to fix".to_string()),
-        (report.documents_linked, "documents linked to a patient".to_string()),
-        (report.documents_unlinked, "documents without a patient".to_string()),
-        (report.review_pairs, "possible duplicates to decide".to_string()),
+        (report.patients, ("patient", "patients"), verb),
+        (merged, ("row", "rows"), "merged as duplicates"),
+        (rejected, ("row", "rows"), "rejected, to fix"),
+        (report.documents_linked, ("document", "documents"), "linked to a patient"),
+        (report.documents_unlinked, ("document", "documents"), "without a patient"),
+        (report.review_pairs, ("possible duplicate", "possible duplicates"), "to decide"),
     ];
-    for (count, label) in cards {
-        let _ = write!(page, "<div class=\"card\"><b>{count}</b>{}</div>", escape(&label));
+    for (count, (one, many), rest) in cards {
+        let noun = if count == 1 { one } else { many };
+        let _ = write!(page, "<div class=\"card\"><b>{count}</b>{} {}</div>", escape(noun), escape(rest));
     }
     page.push_str("</div>");
 }
@@ -297,12 +298,13 @@ fn histogram_svg(bands: &[u64]) -> String {
         let colour = if index as f64 / bands.len() as f64 >= 0.5 { "#2f6fdf" } else { "#9aa7bd" };
         let _ = write!(
             svg,
-            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{height:.1}\" fill=\"{colour}\"><title>{:.2}–{:.2}: {count} pairs</title></rect>",
+            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{height:.1}\" fill=\"{colour}\"><title>{:.2}–{:.2}: {}</title></rect>",
             x + 1.0,
             HEIGHT - height,
             bar_width - 2.0,
             index as f64 / bands.len() as f64,
-            (index + 1) as f64 / bands.len() as f64
+            (index + 1) as f64 / bands.len() as f64,
+            plural(count, "pair", "pairs")
         );
     }
     let _ = write!(
@@ -319,16 +321,17 @@ fn documents(page: &mut String, report: &Report, plan: &Plan, options: WriteOpti
     page.push_str("<h2>Scanned documents</h2>");
     let _ = write!(
         page,
-        "<p>{} documents {}; {} are linked to their patient",
-        report.documents,
+        "<p>{} {}; {} linked to their patient",
+        plural(report.documents, "document", "documents"),
         if report.dry_run { "would be loaded" } else { "were loaded" },
-        report.documents_linked
+        plural(report.documents_linked, "is", "are")
     );
     if report.documents_unlinked > 0 {
         let _ = write!(
             page,
-            " and <span class=\"warn\">{} have no patient</span>: they are loaded unlinked, for someone to attach by hand",
-            report.documents_unlinked
+            " and <span class=\"warn\">{} no patient</span>: {} loaded unlinked, for someone to attach by hand",
+            plural(report.documents_unlinked, "has", "have"),
+            if report.documents_unlinked == 1 { "it is" } else { "they are" }
         );
     }
     page.push_str(".</p>");
@@ -399,9 +402,13 @@ fn review(page: &mut String, report: &Report, plan: &Plan, options: WriteOptions
     }
     let _ = write!(
         page,
-        "<p>{} might be the same person. They are kept apart until someone decides; the first {} are below{}.</p>",
+        "<p>{} might be the same person. They are kept apart until someone decides; {} below{}.</p>",
         plural(report.review_pairs, "pair", "pairs"),
-        REVIEW_SHOWN.min(plan.review.len()),
+        match REVIEW_SHOWN.min(plan.review.len()) {
+            1 => "it is".to_string(),
+            shown if shown == plan.review.len() => "they are".to_string(),
+            shown => format!("the first {shown} are"),
+        },
         if options.show_phi { "" } else { " with names and birth dates masked" }
     );
     page.push_str("<table><tr><th>#</th><th>Record A</th><th>Record B</th><th>Probability</th><th>Why</th></tr>");

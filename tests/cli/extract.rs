@@ -33,6 +33,25 @@ fn a_row_with_too_many_fields_keeps_them_all_in_rejected_csv() {
 }
 
 #[test]
+fn a_footer_shorter_than_the_header_is_skipped_by_its_rule_not_rejected() {
+    let csv = format!(
+        "{HEADER}E1;Doe;Jane;01.02.1980;2;1 Elm St;Columbus;OH;43215;6145550100\r\n\
+         END OF REPORT\r\nE2;Roe;Rick;03.04.1981;1\r\n"
+    );
+    let wd = demo_with_old_emr(&csv);
+    let mapping = wd.read("mappings/old_emr_patients.toml");
+    wd.write(
+        "mappings/old_emr_patients.toml",
+        &format!("{mapping}\n[[skip_when]]\ncolumn = \"PatientID\"\nstarts_with = \"END \"\n"),
+    );
+    let summary = wd.run(&["validate", "migration.toml", "--out", "out", "--json"]).assert_success().json();
+    let source = &summary["sources"][1];
+    assert_eq!(source["skipped_by_reason"]["skip_when `PatientID` starts with \"END \""], 1, "{source}");
+    // A short row the rule does not name is still rejected.
+    assert_eq!(source["rejected_by_code"]["E-ROW-FIELD-COUNT"], 1, "{source}");
+}
+
+#[test]
 fn blank_and_delimiter_only_lines_are_skipped_and_line_numbers_stay_true() {
     let csv = format!(
         "{HEADER}E1;Doe;Jane;01.02.1980;2;1 Elm St;Columbus;OH;43215;6145550100\r\n\

@@ -264,6 +264,17 @@ fn report_html_is_self_contained_has_every_section_and_shows_no_patient_data() {
         assert!(html.contains(&format!("<h2>{section}</h2>")), "report.html lacks the section `{section}`");
     }
     assert!(html.contains("<svg"), "the score histogram is inline SVG");
+    // Read by people: one of something is said in the singular.
+    let text = visible_text(&html).split_whitespace().collect::<Vec<_>>().join(" ");
+    for counted in [
+        "1 document without a patient",
+        "1 possible duplicate to decide",
+        "127 are linked to their patient and 1 has no patient",
+        "1 pair might be",
+        "0.65–0.70: 1 pair ",
+    ] {
+        assert!(text.contains(counted), "`{counted}` not in:\n{text}");
+    }
     for outside in ["<script", "<link", "<iframe", "src=\"http", "href=\"http", "@import", "url("] {
         assert!(!html.contains(outside), "report.html reaches outside itself: `{outside}`");
     }
