@@ -21,7 +21,7 @@ border-radius:8px;padding:.8rem 1.1rem;min-width:10rem}.card b{display:block;fon
 width:100%;margin:.6rem 0}th,td{border-bottom:1px solid #e3e7ee;padding:.35rem .6rem;text-align:left;vertical-align:top}\
 th{background:#f4f6f9}td.n{text-align:right;font-variant-numeric:tabular-nums}.ok{color:#1b7a3a;font-weight:600}\
 .bad{color:#b42318;font-weight:600}.warn{color:#9a6700;font-weight:600}.banner{padding:.7rem 1rem;border-radius:8px;\
-background:#eef4ff;border:1px solid #c7d7fe}.note{color:#5a6578;font-size:.92rem}code{background:#f4f6f9;padding:0 .25rem}";
+background:#eef4ff;border:1px solid #c7d7fe}.note{color:#5a6578;font-size:.92rem}code{background:#f4f6f9;padding:0 .25rem}details{margin:.8rem 0}summary{cursor:pointer;color:#5a6578}";
 
 pub fn render(report: &Report, plan: &Plan, options: WriteOptions) -> String {
     let mut page = String::with_capacity(32 * 1024);
@@ -235,7 +235,17 @@ fn matching(page: &mut String, report: &Report) {
         );
     }
     page.push_str("<h3>Match scores of the compared pairs</h3>");
+    page.push_str(
+        "<p>Each compared pair gets the probability that its two records are one person. Pairs near 0 are clearly \
+         two people, pairs near 1 clearly one; the few in between are the uncertain ones a person decides.</p>",
+    );
     page.push_str(&histogram_svg(&stats.probability_histogram));
+    // What the implementation team tunes; a clinic manager reading the page
+    // need not open it.
+    page.push_str(
+        "<details><summary>For the technical team: which rules paired the records, and what other \
+         thresholds would give</summary>",
+    );
     page.push_str(
         "<table><tr><th>Blocking rule</th><th>Blocks</th><th>Pairs</th><th>New pairs</th><th>Oversized blocks skipped</th></tr>",
     );
@@ -253,10 +263,9 @@ fn matching(page: &mut String, report: &Report) {
     }
     page.push_str("</table>");
     threshold_sweep(page, stats);
+    page.push_str("</details>");
 }
 
-/// Bars per probability band, heights on a log scale so the few pairs near
-/// 1 stay visible beside the many near 0.
 /// What other thresholds would have given, so a team picks theirs with the
 /// numbers in front of them.
 fn threshold_sweep(page: &mut String, stats: &crate::matching::MatchStats) {
@@ -282,6 +291,8 @@ fn threshold_sweep(page: &mut String, stats: &crate::matching::MatchStats) {
     page.push_str("</table>");
 }
 
+/// Bars per probability band, heights on a log scale so the few pairs near
+/// 1 stay visible beside the many near 0.
 fn histogram_svg(bands: &[u64]) -> String {
     const WIDTH: f64 = 640.0;
     const HEIGHT: f64 = 160.0;

@@ -264,6 +264,9 @@ fn report_html_is_self_contained_has_every_section_and_shows_no_patient_data() {
         assert!(html.contains(&format!("<h2>{section}</h2>")), "report.html lacks the section `{section}`");
     }
     assert!(html.contains("<svg"), "the score histogram is inline SVG");
+    // The tuning tables are folded away from a clinic manager, not gone.
+    let technical = &html[html.find("<details>").expect("a technical section")..];
+    assert!(technical.contains("Blocking rule") && technical.contains("Auto-link at"), "{technical}");
     // Read by people: one of something is said in the singular.
     let text = visible_text(&html).split_whitespace().collect::<Vec<_>>().join(" ");
     for counted in [
