@@ -73,7 +73,12 @@ fn check_birth_date(record: &Record, rules: &Rules, issues: &mut Vec<Issue>) {
         return;
     };
     if birth > rules.today {
-        issues.push(Issue::new(IssueCode::BirthDateFuture, &record.source).field(Field::BirthDate));
+        // The year it was read as tells a misread century from a typo.
+        issues.push(
+            Issue::new(IssueCode::BirthDateFuture, &record.source)
+                .field(Field::BirthDate)
+                .detail(format!("read as a date in {}", birth.year())),
+        );
     } else if birth < oldest_plausible_birth(rules) {
         issues.push(
             Issue::new(IssueCode::BirthDateTooOld, &record.source)
@@ -190,6 +195,9 @@ mod tests {
     #[test]
     fn future_and_ancient_birth_dates_are_rejected() {
         assert_eq!(codes(&patient(Some(date(2026, 11, 25))), vec![]), [IssueCode::BirthDateFuture]);
+        let mut issues = Vec::new();
+        validate(&patient(Some(date(2060, 1, 20))), &rules(), &mut issues);
+        assert_eq!(issues[0].detail.as_deref(), Some("read as a date in 2060"));
         assert_eq!(codes(&patient(Some(date(1906, 11, 23))), vec![]), [IssueCode::BirthDateTooOld]);
     }
 
