@@ -269,6 +269,7 @@ impl<'e> Reading<'e> {
             today: self.today,
             max_age_years: compiled.max_age_years,
             national_id: compiled.national_id,
+            postal: compiled.postal,
         };
         let mut bar = printer.rows_progress(&spec.name);
         let mut occurrences: HashMap<[u8; 32], u32> = HashMap::new();

@@ -42,6 +42,109 @@ const MARITAL_STATUS: &[(&str, &str)] = &[
     ("UNK", "unknown"),
 ];
 
+/// Words and abbreviations that name one kind of document in any index.
+/// Scanning vendors' own short codes (`CONS`: consult or consent? `HP`,
+/// `RAD`, `DSUM`) are left to the mapping's `codes`: read here, a guess
+/// would file a document under the wrong kind without a word.
+const DOCUMENT_TYPE: &[(&str, &str)] = &[
+    ("REFERRAL", "referral"),
+    ("REFERRALS", "referral"),
+    ("REFERRAL LETTER", "referral"),
+    ("REFERRAL NOTE", "referral"),
+    ("CONSULT", "consult_note"),
+    ("CONSULTS", "consult_note"),
+    ("CONSULT NOTE", "consult_note"),
+    ("CONSULT LETTER", "consult_note"),
+    ("CONSULTATION", "consult_note"),
+    ("CONSULTATION NOTE", "consult_note"),
+    ("CONSULTATION REPORT", "consult_note"),
+    ("H&P", "history_and_physical"),
+    ("H & P", "history_and_physical"),
+    ("H AND P", "history_and_physical"),
+    ("HISTORY AND PHYSICAL", "history_and_physical"),
+    ("HISTORY & PHYSICAL", "history_and_physical"),
+    ("PROGRESS NOTE", "progress_note"),
+    ("PROGRESS NOTES", "progress_note"),
+    ("OFFICE NOTE", "progress_note"),
+    ("OFFICE VISIT", "progress_note"),
+    ("VISIT NOTE", "progress_note"),
+    ("CLINIC NOTE", "progress_note"),
+    ("PROCEDURE NOTE", "procedure_note"),
+    ("PROCEDURE REPORT", "procedure_note"),
+    ("OPERATIVE NOTE", "operative_note"),
+    ("OPERATIVE REPORT", "operative_note"),
+    ("OP NOTE", "operative_note"),
+    ("OP REPORT", "operative_note"),
+    ("SURGICAL REPORT", "operative_note"),
+    ("DISCHARGE SUMMARY", "discharge_summary"),
+    ("DISCHARGE SUMMARIES", "discharge_summary"),
+    ("D/C SUMMARY", "discharge_summary"),
+    ("DC SUMMARY", "discharge_summary"),
+    ("ER REPORT", "emergency_note"),
+    ("ER NOTE", "emergency_note"),
+    ("ED NOTE", "emergency_note"),
+    ("ED REPORT", "emergency_note"),
+    ("EMERGENCY NOTE", "emergency_note"),
+    ("EMERGENCY ROOM REPORT", "emergency_note"),
+    ("EMERGENCY DEPARTMENT NOTE", "emergency_note"),
+    ("LAB", "lab_report"),
+    ("LABS", "lab_report"),
+    ("LAB RESULT", "lab_report"),
+    ("LAB RESULTS", "lab_report"),
+    ("LAB REPORT", "lab_report"),
+    ("LABORATORY", "lab_report"),
+    ("LABORATORY RESULTS", "lab_report"),
+    ("LABORATORY REPORT", "lab_report"),
+    ("PATHOLOGY", "pathology_report"),
+    ("PATHOLOGY REPORT", "pathology_report"),
+    ("PATH REPORT", "pathology_report"),
+    ("BIOPSY REPORT", "pathology_report"),
+    ("RADIOLOGY", "imaging_report"),
+    ("RADIOLOGY REPORT", "imaging_report"),
+    ("IMAGING", "imaging_report"),
+    ("IMAGING REPORT", "imaging_report"),
+    ("X-RAY", "imaging_report"),
+    ("X-RAY REPORT", "imaging_report"),
+    ("XRAY", "imaging_report"),
+    ("XRAY REPORT", "imaging_report"),
+    ("MRI", "imaging_report"),
+    ("MRI REPORT", "imaging_report"),
+    ("CT REPORT", "imaging_report"),
+    ("ULTRASOUND", "imaging_report"),
+    ("ULTRASOUND REPORT", "imaging_report"),
+    ("MAMMOGRAM", "imaging_report"),
+    ("IMMUNIZATION", "immunization_record"),
+    ("IMMUNIZATIONS", "immunization_record"),
+    ("IMMUNIZATION RECORD", "immunization_record"),
+    ("IMMUNISATION", "immunization_record"),
+    ("IMMUNISATIONS", "immunization_record"),
+    ("VACCINATION", "immunization_record"),
+    ("VACCINATIONS", "immunization_record"),
+    ("VACCINATION RECORD", "immunization_record"),
+    ("SHOT RECORD", "immunization_record"),
+    ("PRESCRIPTION", "prescription"),
+    ("PRESCRIPTIONS", "prescription"),
+    ("RX", "prescription"),
+    ("CONSENT", "consent"),
+    ("CONSENTS", "consent"),
+    ("CONSENT FORM", "consent"),
+    ("INFORMED CONSENT", "consent"),
+    ("ADVANCE DIRECTIVE", "advance_directive"),
+    ("ADVANCE DIRECTIVES", "advance_directive"),
+    ("LIVING WILL", "advance_directive"),
+    ("DNR", "advance_directive"),
+    ("POLST", "advance_directive"),
+    ("INSURANCE", "insurance"),
+    ("INSURANCE CARD", "insurance"),
+    ("INSURANCE CARDS", "insurance"),
+    ("CORRESPONDENCE", "correspondence"),
+    ("LETTER", "correspondence"),
+    ("LETTERS", "correspondence"),
+    ("OTHER", "other"),
+    ("MISC", "other"),
+    ("MISCELLANEOUS", "other"),
+];
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CodeTable {
     codes: HashMap<String, String>,
@@ -66,14 +169,18 @@ impl CodeTable {
     }
 
     /// The table a coded field uses when its mapping gives none: spellings
-    /// that mean the same in every system we know. Anything else is an
-    /// unknown code, for the mapping's own `codes` to settle.
+    /// that mean the same in every system we know, and the set's own
+    /// values (`consult_note`). Anything else is an unknown code, for the
+    /// mapping's own `codes` to settle.
     pub fn built_in(set: CodeSet) -> CodeTable {
         let pairs = match set {
             CodeSet::Sex => SEX,
             CodeSet::MaritalStatus => MARITAL_STATUS,
+            CodeSet::DocumentType => DOCUMENT_TYPE,
         };
-        CodeTable::new(pairs.iter().map(|(code, value)| (code.to_string(), value.to_string())), None)
+        let spellings = pairs.iter().map(|(code, value)| (code.to_string(), value.to_string()));
+        let own = set.values().iter().map(|value| (value.to_string(), value.to_string()));
+        CodeTable::new(spellings.chain(own), None)
     }
 
     pub fn with_default(self, default: Option<String>) -> CodeTable {
@@ -118,11 +225,72 @@ mod tests {
 
     #[test]
     fn every_built_in_value_is_canonical() {
-        for set in [CodeSet::Sex, CodeSet::MaritalStatus] {
+        for &set in CodeSet::ALL {
             for value in CodeTable::built_in(set).codes.values() {
                 assert!(set.values().contains(&value.as_str()), "{set:?}: {value}");
             }
         }
+    }
+
+    #[test]
+    fn no_built_in_spelling_is_listed_twice() {
+        for pairs in [SEX, MARITAL_STATUS, DOCUMENT_TYPE] {
+            let mut seen = std::collections::HashSet::new();
+            for (code, _) in pairs {
+                assert!(seen.insert(normalise(code)), "{code} is listed twice");
+                assert_eq!(*code, normalise(code), "{code}: spellings are written as they are looked up");
+            }
+        }
+    }
+
+    #[test]
+    fn every_value_of_a_set_reads_as_itself() {
+        for &set in CodeSet::ALL {
+            let table = CodeTable::built_in(set);
+            for value in set.values() {
+                assert_eq!(table.lookup(value), Lookup::Listed(value), "{set:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn built_in_document_types_read_common_spellings() {
+        let table = CodeTable::built_in(CodeSet::DocumentType);
+        let read = [
+            ("LAB", "lab_report"),
+            ("Labs", "lab_report"),
+            ("lab results", "lab_report"),
+            ("Referral Letter", "referral"),
+            ("X-Ray Report", "imaging_report"),
+            ("Radiology", "imaging_report"),
+            ("Consult", "consult_note"),
+            ("H&P", "history_and_physical"),
+            ("Op Report", "operative_note"),
+            ("D/C Summary", "discharge_summary"),
+            ("ER Report", "emergency_note"),
+            ("Immunizations", "immunization_record"),
+            ("Rx", "prescription"),
+            ("Consent Form", "consent"),
+            ("Living Will", "advance_directive"),
+            ("Insurance Card", "insurance"),
+            ("Letter", "correspondence"),
+            ("Misc", "other"),
+            (" consult_note ", "consult_note"),
+        ];
+        for (code, value) in read {
+            assert_eq!(table.lookup(code), Lookup::Listed(value), "{code}");
+        }
+    }
+
+    #[test]
+    fn built_in_document_types_never_read_a_vendors_own_code() {
+        let table = CodeTable::built_in(CodeSet::DocumentType);
+        for code in ["CONS", "HP", "RAD", "DSUM", "OPN", "CORR", "IMM", "EKG", "1", ""] {
+            assert_eq!(table.lookup(code), Lookup::Unknown, "{code}");
+        }
+        let defaulted = table.with_default(Some("other".into()));
+        assert_eq!(defaulted.lookup("CONS"), Lookup::Defaulted("other"));
+        assert_eq!(defaulted.lookup("Labs"), Lookup::Listed("lab_report"));
     }
 
     #[test]

@@ -38,6 +38,9 @@ pub struct ValidateOptions {
     pub max_age_years: Option<Spanned<u16>>,
     /// The scheme national ids follow: `us-ssn` (the default) or `none`.
     pub national_id: Option<crate::validate::national_id::NationalIdScheme>,
+    /// The conventions states and postal codes follow: `us` (the default:
+    /// USPS state codes, ZIP codes) or `none`.
+    pub postal: Option<crate::validate::postal::PostalScheme>,
 }
 
 /// `[fields.NAME]`: where a canonical field's value comes from.

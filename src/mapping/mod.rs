@@ -12,6 +12,7 @@
 //! birth date in the future) is validate's job.
 
 mod code_table;
+mod email;
 mod file;
 mod name;
 mod phone;
@@ -23,7 +24,7 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use toml::Spanned;
 
-pub use code_table::CodeTable;
+pub use code_table::{CodeTable, Lookup};
 pub use file::{LoadedMapping, MappingFile, read_all, toml_diagnostic};
 pub use name::{NameForm, NamePart, split as split_name};
 pub use transform::Transform;
@@ -33,7 +34,7 @@ use crate::extract::{Cell, Headers, RawRow, ReadOptions};
 use crate::issue::{Issue, IssueCode};
 use crate::record::{CodeSet, Entity, Field, FieldKind, Identifier, Record, Value};
 use crate::suggest::nearest;
-use code_table::Lookup;
+use crate::validate::postal::{self, PostalScheme};
 use name::NameProblem;
 
 /// Formats tried for a text date when the mapping lists none: ISO 8601 only,
@@ -73,6 +74,7 @@ pub struct CompiledMapping {
     pub required: Vec<Field>,
     pub max_age_years: u16,
     pub national_id: crate::validate::national_id::NationalIdScheme,
+    pub postal: PostalScheme,
     fields: Vec<CompiledField>,
     identifiers: Vec<CompiledIdentifier>,
     skip_rules: Vec<SkipRule>,
@@ -85,12 +87,25 @@ struct CompiledField {
     capture: Option<regex::Regex>,
     /// Which part of a whole name the field takes, after `capture`.
     split: Option<(NameForm, NamePart)>,
-    /// The calling code numbers without one are written in (`1`): the
-    /// value becomes E.164.
-    phone_country: Option<&'static str>,
+    /// The one form a text field's value takes, whatever the export wrote.
+    normal: Option<Normal>,
     century_pivot: Option<u8>,
     transforms: Vec<Transform>,
     parse: Parse,
+}
+
+/// Forms a text field's value is put in after its transforms, so that the
+/// EMR holds one spelling of each thing.
+#[derive(Debug, Clone)]
+enum Normal {
+    /// E.164, for numbers written without a country code in the country
+    /// of this calling code (`1`).
+    Phone(&'static str),
+    /// A state written as its name becomes its code (`Ohio`: `OH`): the
+    /// postal scheme's spellings, as a code table.
+    State(CodeTable),
+    /// A placeholder (`none`, `noemail@...`) is no address: a blank.
+    Email,
 }
 
 #[derive(Debug, Clone)]
@@ -103,7 +118,8 @@ enum Input {
 #[derive(Debug, Clone)]
 enum Parse {
     Text,
-    /// Free text through the mapping's code table (a document type).
+    /// Free text through the mapping's code table (a state the old system
+    /// numbered).
     Coded(CodeTable),
     Date(Vec<String>),
     Integer,
@@ -173,7 +189,8 @@ impl Compiler<'_> {
         let required = self.required(entity);
         let max_age_years = self.max_age_years();
         let national_id = self.mapping.file.validate.national_id.unwrap_or_default();
-        Some(CompiledMapping { entity, required, max_age_years, national_id, fields, identifiers, skip_rules })
+        let postal = self.postal();
+        Some(CompiledMapping { entity, required, max_age_years, national_id, postal, fields, identifiers, skip_rules })
     }
 
     fn max_age_years(&mut self) -> u16 {
@@ -230,7 +247,8 @@ impl Compiler<'_> {
         let phone_country = self.phone_country(field, spec);
         let transforms = self.transforms(&spec.transforms);
         let parse = self.parse(field, offset, spec)?;
-        Some(CompiledField { field, input, capture, split, phone_country, century_pivot, transforms, parse })
+        let normal = self.normal(field, phone_country, &parse);
+        Some(CompiledField { field, input, capture, split, normal, century_pivot, transforms, parse })
     }
 
     fn input(&mut self, field: Field, offset: usize, spec: &file::FieldSpec) -> Option<Input> {
@@ -302,6 +320,27 @@ impl Compiler<'_> {
                 );
                 None
             }
+        }
+    }
+
+    fn postal(&self) -> PostalScheme {
+        self.mapping.file.validate.postal.unwrap_or_default()
+    }
+
+    /// The one form a text field's value is put in, if it has one. A state
+    /// is read by the postal scheme's spellings only when the mapping has no
+    /// `codes` for it: a table of its own says what its states are.
+    fn normal(&self, field: Field, phone_country: Option<&'static str>, parse: &Parse) -> Option<Normal> {
+        if let Some(calling_code) = phone_country {
+            return Some(Normal::Phone(calling_code));
+        }
+        match field {
+            Field::Email => Some(Normal::Email),
+            Field::State if matches!(parse, Parse::Text) => {
+                let spellings = self.postal().state_spellings();
+                (!spellings.is_empty()).then(|| Normal::State(CodeTable::new(spellings, None)))
+            }
+            _ => None,
         }
     }
 
@@ -723,14 +762,23 @@ impl CompiledField {
             return None;
         }
         match &self.parse {
-            Parse::Text => match self.phone_country {
+            Parse::Text => match &self.normal {
                 // A number that cannot be one is flagged and kept as
                 // written: the clinic can still read it.
-                Some(calling_code) => Some(Value::Text(phone::to_e164(&text, calling_code).unwrap_or_else(|| {
-                    issues.push(issue(IssueCode::PhoneInvalid));
-                    text.clone()
-                }))),
-                None => Some(Value::Text(text)),
+                Some(Normal::Phone(calling_code)) => {
+                    Some(Value::Text(phone::to_e164(&text, calling_code).unwrap_or_else(|| {
+                        issues.push(issue(IssueCode::PhoneInvalid));
+                        text.clone()
+                    })))
+                }
+                // A state the table does not know is kept as written, for
+                // validate to flag.
+                Some(Normal::State(table)) => match table.lookup(&postal::state_key(&text)) {
+                    Lookup::Listed(code) | Lookup::Defaulted(code) => Some(Value::Text(code.to_string())),
+                    Lookup::Unknown => Some(Value::Text(text)),
+                },
+                Some(Normal::Email) if email::is_placeholder(&text) => None,
+                Some(Normal::Email) | None => Some(Value::Text(text)),
             },
             Parse::Coded(table) => match table.lookup(&text) {
                 Lookup::Listed(value) | Lookup::Defaulted(value) => Some(Value::Text(value.to_string())),

@@ -579,3 +579,125 @@ date_formats = ["%m/%d/%Y"]
     assert_eq!(issues[0].code, IssueCode::DateUnparseable);
     assert_eq!(issues[0].field, Some(Field::DeathDate));
 }
+
+const SCAN: &str = r#"
+entity = "document"
+[fields.file_path]
+column = "File"
+[fields.document_type]
+column = "Type"
+"#;
+
+fn document_type(mapping: &str, code: &str) -> (Option<Value>, Vec<IssueCode>) {
+    let mut issues = Vec::new();
+    let mapped = compiled(mapping, &["File", "Type"]).apply(&row(vec![text("a.pdf"), text(code)]), &mut issues);
+    (record(mapped).get(Field::DocumentType).cloned(), issues.iter().map(|issue| issue.code).collect())
+}
+
+#[test]
+fn document_types_read_the_built_in_spellings_and_reject_the_rest() {
+    use crate::record::DocumentType;
+    assert_eq!(document_type(SCAN, "Labs"), (Some(Value::DocumentType(DocumentType::LabReport)), vec![]));
+    assert_eq!(document_type(SCAN, "X-Ray Report"), (Some(Value::DocumentType(DocumentType::ImagingReport)), vec![]));
+    assert_eq!(document_type(SCAN, "CONS"), (None, vec![IssueCode::CodeUnknown]), "consult or consent: never guessed");
+    assert_eq!(document_type(SCAN, ""), (None, vec![]), "blank is absent");
+    let defaulted = format!("{SCAN}code_default = \"other\"\n");
+    assert_eq!(document_type(&defaulted, "CONS"), (Some(Value::DocumentType(DocumentType::Other)), vec![]));
+    assert_eq!(
+        document_type(&defaulted, "Referral Letter"),
+        (Some(Value::DocumentType(DocumentType::Referral)), vec![])
+    );
+    let own = format!("{SCAN}codes = {{ CONS = \"consult_note\", RAD = \"imaging_report\" }}\n");
+    assert_eq!(document_type(&own, "cons"), (Some(Value::DocumentType(DocumentType::ConsultNote)), vec![]));
+    assert_eq!(
+        document_type(&own, "LAB"),
+        (None, vec![IssueCode::CodeUnknown]),
+        "a table of its own replaces the built-in"
+    );
+}
+
+#[test]
+fn a_document_type_table_must_name_canonical_types() {
+    let wrong = format!("{SCAN}codes = {{ LAB = \"laboratory result\", RAD = \"imaging report\" }}\n");
+    let found = problems(&wrong, &["File", "Type"]);
+    let found: Vec<(&str, Option<&str>)> =
+        found.iter().map(|problem| (problem.message.as_str(), problem.hint.as_deref())).collect();
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(
+        found[0].0.starts_with("`laboratory result` is not a value of `document_type`; use referral, "),
+        "{}",
+        found[0].0
+    );
+    assert_eq!(found[1].1, Some("did you mean `imaging_report`?"));
+}
+
+const CONTACT: &str = r#"
+entity = "patient"
+required = ["family_name"]
+[fields.family_name]
+column = "Last"
+[fields.state]
+column = "St"
+[fields.email]
+column = "Email"
+"#;
+
+fn contact(mapping: &str, state: &str, email: &str) -> (Option<String>, Option<String>, Vec<Issue>) {
+    let mut issues = Vec::new();
+    let row = row(vec![text("Doe"), text(state), text(email)]);
+    let mapped = record(compiled(mapping, &["Last", "St", "Email"]).apply(&row, &mut issues));
+    let text_of = |field| mapped.text(field).map(str::to_string);
+    (text_of(Field::State), text_of(Field::Email), issues)
+}
+
+#[test]
+fn a_us_state_written_as_its_name_is_loaded_as_its_code() {
+    for (written, code) in
+        [("Ohio", "OH"), ("new york", "NY"), ("oh", "OH"), ("Washington, D.C.", "DC"), (" PR ", "PR")]
+    {
+        assert_eq!(contact(CONTACT, written, "").0.as_deref(), Some(code), "{written}");
+    }
+    let (state, _, issues) = contact(CONTACT, "Ontario", "");
+    assert_eq!(state.as_deref(), Some("Ontario"), "kept as written, for validate to flag");
+    assert!(issues.is_empty(), "{issues:?}");
+    assert_eq!(compiled(CONTACT, &["Last", "St", "Email"]).postal, PostalScheme::Us, "the default");
+}
+
+#[test]
+fn postal_none_loads_the_state_as_written() {
+    let elsewhere = format!("{CONTACT}[validate]\npostal = \"none\"\n");
+    assert_eq!(contact(&elsewhere, "Ohio", "").0.as_deref(), Some("Ohio"));
+    assert_eq!(contact(&elsewhere, "Ontario", "").0.as_deref(), Some("Ontario"));
+    assert_eq!(compiled(&elsewhere, &["Last", "St", "Email"]).postal, PostalScheme::None);
+}
+
+#[test]
+fn a_state_the_mapping_codes_itself_is_not_read_again() {
+    let numbered = CONTACT.replace("column = \"St\"", "column = \"St\"\ncodes = { 36 = \"NY\", 39 = \"OH\" }");
+    assert_eq!(contact(&numbered, "39", "").0.as_deref(), Some("OH"));
+    assert_eq!(contact(&numbered, "Ohio", "").0, None, "its own table, and nothing else");
+}
+
+#[test]
+fn an_email_placeholder_is_a_blank_and_an_address_is_kept_as_written() {
+    for placeholder in ["none", "N/A", "noemail@noemail.com", "Declined"] {
+        let (_, email, issues) = contact(CONTACT, "OH", placeholder);
+        assert_eq!(email, None, "{placeholder}");
+        assert!(issues.is_empty(), "{issues:?}");
+    }
+    assert_eq!(contact(CONTACT, "OH", " Jane.Doe@Example.com ").1.as_deref(), Some("Jane.Doe@Example.com"));
+    assert_eq!(contact(CONTACT, "OH", "jane@localhost").1.as_deref(), Some("jane@localhost"), "validate's to judge");
+}
+
+#[test]
+fn an_unknown_postal_scheme_is_named_with_the_nearest() {
+    let text = format!("{CONTACT}[validate]\npostal = \"usa\"\n");
+    let problems = match file::parse(Path::new("m.toml"), text) {
+        Ok(read) => read.key_problems,
+        Err(diagnostics) => diagnostics.0,
+    };
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].line, 11);
+    assert!(problems[0].message.starts_with("unknown variant `usa`"), "{}", problems[0].message);
+    assert_eq!(problems[0].hint.as_deref(), Some("did you mean `us`?"));
+}

@@ -326,7 +326,7 @@ impl Tally {
             codes: Vec::new(),
         };
         column.suggestion = suggest::suggest_field(&column, &self.values);
-        let coded = [suggest::Target::Field(Field::Sex), suggest::Target::Field(Field::MaritalStatus)];
+        let coded = [Field::Sex, Field::MaritalStatus, Field::DocumentType].map(suggest::Target::Field);
         if column.suggestion.as_ref().is_some_and(|suggestion| coded.contains(&suggestion.target)) {
             column.codes = self.values.keys().cloned().collect();
             column.codes.sort();

@@ -15,7 +15,7 @@ use serde::{Serialize, Serializer};
 use super::shape::{DATE_FORMATS, Order};
 use super::{ColumnProfile, Profile};
 use crate::extract::{Format, ReadOptions};
-use crate::mapping::{CodeTable, NameForm, NamePart};
+use crate::mapping::{CodeTable, Lookup, NameForm, NamePart};
 use crate::record::{CodeSet, Entity, Field};
 
 /// What a column is guessed to be.
@@ -478,6 +478,7 @@ fn write_field(text: &mut String, column: &ColumnProfile, suggestion: &Suggestio
         }
         Target::Field(Field::Sex) => write_sex_codes(text, &column.codes),
         Target::Field(Field::MaritalStatus) => write_marital_codes(text, &column.codes),
+        Target::Field(Field::DocumentType) => write_document_type_codes(text, &column.codes),
         Target::Field(Field::PostalCode) if lost_leading_zeros(column) => {
             let _ = writeln!(text, "# Some codes have four digits: a spreadsheet dropped their leading zero.");
             let _ = writeln!(text, "transforms = [\"zip_code\"]");
@@ -531,6 +532,63 @@ fn write_marital_codes(text: &mut String, codes: &[String]) {
     let _ = writeln!(text, "# codes = {{ A = \"separated\", U = \"unknown\", P = \"partnered\" }}");
 }
 
+/// More different document types than this, and the column holds free
+/// text: no table to complete, and no default that would file it all as
+/// `other`.
+const MAX_DOCUMENT_TYPE_CODES: usize = 40;
+
+/// Nothing when the built-in table reads every code. Otherwise a table to
+/// complete, commented out, since only a person can say what a system's
+/// own codes meant; and `code_default = "other"`, so that the suggestion
+/// runs and the documents load, as unclassified rather than misfiled, until
+/// the table is filled in.
+fn write_document_type_codes(text: &mut String, codes: &[String]) {
+    let table = CodeTable::built_in(CodeSet::DocumentType);
+    let codes: Vec<&str> = codes.iter().map(|code| code.trim()).filter(|code| !code.is_empty()).collect();
+    let unread: Vec<String> = codes.iter().filter(|code| !table.knows(code)).map(|code| quoted(code)).collect();
+    if unread.is_empty() {
+        return;
+    }
+    if codes.len() > MAX_DOCUMENT_TYPE_CODES {
+        let _ =
+            writeln!(text, "# {} different values: descriptions rather than codes. Map them with `codes`", codes.len());
+        let _ = writeln!(text, "# (or `code_default`): those the built-in document types do not read are rejected.");
+        return;
+    }
+    let entries: Vec<String> = codes
+        .iter()
+        .map(|code| match table.lookup(code) {
+            Lookup::Listed(value) => format!("{} = \"{value}\"", quoted(code)),
+            _ => format!("{} = \"?\"", quoted(code)),
+        })
+        .collect();
+    let advice = format!(
+        "The built-in document types do not read {}: this system's own codes. Give each its type (a table of \
+         your own replaces the built-in one, so keep every code), one of: {}.",
+        unread.join(", "),
+        CodeSet::DocumentType.values().join(", ")
+    );
+    write_comment(text, &advice);
+    let _ = writeln!(text, "# codes = {{ {} }}", entries.join(", "));
+    let _ = writeln!(text, "# Until then they load as `other`; without this line they would be rejected.");
+    let _ = writeln!(text, "code_default = \"other\"");
+}
+
+/// Prose as `#` comment lines that fit a terminal.
+fn write_comment(text: &mut String, prose: &str) {
+    const WIDTH: usize = 78;
+    let mut line = String::from("#");
+    for word in prose.split_whitespace() {
+        if line.len() + 1 + word.len() > WIDTH && line.len() > 1 {
+            let _ = writeln!(text, "{line}");
+            line = String::from("#");
+        }
+        line.push(' ');
+        line.push_str(word);
+    }
+    let _ = writeln!(text, "{line}");
+}
+
 /// A whole-name column feeds each name field of the entity that no column
 /// of its own fills.
 fn write_whole_name(
@@ -577,4 +635,39 @@ fn system_name(file: &str, column: &str) -> String {
 /// A TOML basic string.
 fn quoted(text: &str) -> String {
     toml::Value::String(text.to_string()).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn document_type_lines(codes: &[&str]) -> String {
+        let mut text = String::new();
+        write_document_type_codes(&mut text, &codes.iter().map(|code| code.to_string()).collect::<Vec<_>>());
+        text
+    }
+
+    #[test]
+    fn document_types_the_built_in_table_reads_need_no_table() {
+        assert_eq!(document_type_lines(&["LAB", "Referral", "X-Ray", "consult_note"]), "");
+    }
+
+    #[test]
+    fn a_systems_own_document_types_get_a_table_to_complete_and_load_as_other_until_then() {
+        let text = document_type_lines(&["CONS", "LAB", "RAD"]);
+        assert!(text.contains("do not read \"CONS\", \"RAD\""), "{text}");
+        assert!(text.contains("# codes = { \"CONS\" = \"?\", \"LAB\" = \"lab_report\", \"RAD\" = \"?\" }"), "{text}");
+        assert!(text.lines().all(|line| line.starts_with("# codes") || line.len() <= 78), "{text}");
+        let active: Vec<&str> = text.lines().filter(|line| !line.starts_with('#')).collect();
+        assert_eq!(active, ["code_default = \"other\""]);
+    }
+
+    #[test]
+    fn free_text_document_types_get_no_default() {
+        let descriptions: Vec<String> = (0..50).map(|number| format!("letter from dr {number}")).collect();
+        let descriptions: Vec<&str> = descriptions.iter().map(String::as_str).collect();
+        let text = document_type_lines(&descriptions);
+        assert!(text.starts_with("# 50 different values"), "{text}");
+        assert!(text.lines().all(|line| line.starts_with('#')), "{text}");
+    }
 }

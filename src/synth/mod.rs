@@ -326,7 +326,7 @@ date_formats = ["%m/%d/%Y"]
 
 [fields.document_type]
 column = "DOC_TYPE"
-codes = { LAB = "laboratory result", CONS = "consultation note", RAD = "radiology report", HP = "history and physical", CORR = "correspondence", IMM = "immunization record", OPN = "operative note", DSUM = "discharge summary" }
+codes = { LAB = "lab_report", CONS = "consult_note", RAD = "imaging_report", HP = "history_and_physical", CORR = "correspondence", IMM = "immunization_record", OPN = "operative_note", DSUM = "discharge_summary" }
 
 [fields.document_date]
 column = "DOC_DATE"

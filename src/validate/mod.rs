@@ -1,12 +1,14 @@
 //! validate: rules on canonical records. Is every required field there, is a
-//! birth date plausible, does a document's file exist and agree with its
-//! index line?
+//! birth date plausible, could an email address or a ZIP code be one, does a
+//! document's file exist and agree with its index line?
 //!
 //! Validate judges values that mapping has already typed; it never reads a
 //! source file (the scan checks arrive as `ScannedFile` facts from extract)
 //! and never decides whether two records are one person (matching does).
 
+pub mod email;
 pub mod national_id;
+pub mod postal;
 
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -32,6 +34,8 @@ pub struct Rules {
     /// Birth dates further back than this are implausible.
     pub max_age_years: u16,
     pub national_id: national_id::NationalIdScheme,
+    /// The conventions states and postal codes follow.
+    pub postal: postal::PostalScheme,
 }
 
 /// Adds an issue for every rule the record breaks. `issues` may already hold
@@ -42,6 +46,7 @@ pub fn validate(record: &Record, rules: &Rules, issues: &mut Vec<Issue>) {
     check_birth_date(record, rules, issues);
     check_death_date(record, rules, issues);
     check_national_id(record, rules, issues);
+    check_contact(record, rules, issues);
     if record.entity == Entity::Document {
         check_document(record, issues);
     }
@@ -66,6 +71,27 @@ fn check_national_id(record: &Record, rules: &Rules, issues: &mut Vec<Issue>) {
     if let Some(problem) = rules.national_id.problem(value) {
         issues.push(Issue::new(IssueCode::NationalIdInvalid, &record.source).field(Field::NationalId).detail(problem));
     }
+}
+
+/// Contact details that cannot be right are loaded and flagged, not
+/// rejected: the clinic would rather have the patient with a doubtful
+/// email or ZIP code than not at all, and the rest of the row is good.
+fn check_contact(record: &Record, rules: &Rules, issues: &mut Vec<Issue>) {
+    let email = record.text(Field::Email).and_then(email::problem);
+    let state = record.text(Field::State).and_then(|value| rules.postal.state_problem(value));
+    let postal_code = record.text(Field::PostalCode).and_then(|value| rules.postal.postal_code_problem(value));
+    let flag = |field, code, problem: Option<&str>| {
+        problem.map(|problem| Issue::new(code, &record.source).field(field).detail(problem))
+    };
+    issues.extend(
+        [
+            flag(Field::Email, IssueCode::EmailInvalid, email),
+            flag(Field::State, IssueCode::StateInvalid, state),
+            flag(Field::PostalCode, IssueCode::PostalCodeInvalid, postal_code),
+        ]
+        .into_iter()
+        .flatten(),
+    );
 }
 
 fn check_birth_date(record: &Record, rules: &Rules, issues: &mut Vec<Issue>) {
@@ -166,6 +192,7 @@ mod tests {
             today: date(2026, 11, 24),
             max_age_years: MAX_AGE_YEARS,
             national_id: national_id::NationalIdScheme::UsSsn,
+            postal: postal::PostalScheme::Us,
         }
     }
 
@@ -334,5 +361,53 @@ mod tests {
         let other_scheme = Rules { national_id: national_id::NationalIdScheme::None, ..rules() };
         validate(&record, &other_scheme, &mut issues);
         assert!(issues.is_empty(), "{issues:?}");
+    }
+
+    fn with_contact(email: &str, state: &str, postal_code: &str) -> Record {
+        let mut record = patient(Some(date(1980, 3, 4)));
+        record.set(Field::Email, Value::Text(email.into()));
+        record.set(Field::State, Value::Text(state.into()));
+        record.set(Field::PostalCode, Value::Text(postal_code.into()));
+        record
+    }
+
+    #[test]
+    fn plausible_contact_details_pass() {
+        assert!(codes(&with_contact("jane@example.com", "OH", "43215"), vec![]).is_empty());
+        assert!(codes(&with_contact("j@mail.example.org", "PR", "00901-1234"), vec![]).is_empty());
+    }
+
+    #[test]
+    fn doubtful_contact_details_are_loaded_and_flagged_each_with_its_code() {
+        let mut issues = Vec::new();
+        validate(&with_contact("jane@localhost", "Ontario", "K1A 0B6"), &rules(), &mut issues);
+        let found: Vec<(IssueCode, Option<Field>)> = issues.iter().map(|issue| (issue.code, issue.field)).collect();
+        assert_eq!(
+            found,
+            [
+                (IssueCode::EmailInvalid, Some(Field::Email)),
+                (IssueCode::StateInvalid, Some(Field::State)),
+                (IssueCode::PostalCodeInvalid, Some(Field::PostalCode)),
+            ]
+        );
+        assert!(!crate::issue::rejects(&issues), "warnings: the row loads");
+        assert_eq!(issues[0].detail.as_deref(), Some("no dot in the domain"));
+        for issue in &issues {
+            let message = issue.message();
+            assert!(
+                !message.contains("localhost") && !message.contains("Ontario") && !message.contains("K1A"),
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
+    fn postal_none_accepts_another_countrys_address_but_still_checks_the_email() {
+        let elsewhere = Rules { postal: postal::PostalScheme::None, ..rules() };
+        let mut issues = Vec::new();
+        validate(&with_contact("jane@example.ca", "Ontario", "K1A 0B6"), &elsewhere, &mut issues);
+        assert!(issues.is_empty(), "{issues:?}");
+        validate(&with_contact("jane.example.ca", "ON", "K1A 0B6"), &elsewhere, &mut issues);
+        assert_eq!(issues.iter().map(|issue| issue.code).collect::<Vec<_>>(), [IssueCode::EmailInvalid]);
     }
 }

@@ -8,6 +8,7 @@ mod demo;
 mod docs;
 mod errors;
 mod extract;
+mod formats;
 mod gates;
 mod invariants;
 mod matching;

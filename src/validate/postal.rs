@@ -1,0 +1,204 @@
+//! Postal addresses: which states and postal codes a country's post could
+//! deliver to. The United States is the one scheme built in (USPS state
+//! codes, ZIP and ZIP+4); `none` accepts any value, for a practice in
+//! another country. Mapping asks the same scheme to turn a state written as
+//! its name into its code.
+
+use serde::Deserialize;
+
+/// The conventions a mapping's addresses follow (`[validate] postal`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+pub enum PostalScheme {
+    #[default]
+    #[serde(rename = "us")]
+    Us,
+    #[serde(rename = "none")]
+    None,
+}
+
+/// The USPS codes of the states, the District of Columbia, the territories
+/// and the armed forces' mail, with the names people write instead.
+const US_STATES: &[(&str, &[&str])] = &[
+    ("AL", &["Alabama"]),
+    ("AK", &["Alaska"]),
+    ("AZ", &["Arizona"]),
+    ("AR", &["Arkansas"]),
+    ("CA", &["California"]),
+    ("CO", &["Colorado"]),
+    ("CT", &["Connecticut"]),
+    ("DE", &["Delaware"]),
+    ("DC", &["District of Columbia", "Washington DC"]),
+    ("FL", &["Florida"]),
+    ("GA", &["Georgia"]),
+    ("HI", &["Hawaii"]),
+    ("ID", &["Idaho"]),
+    ("IL", &["Illinois"]),
+    ("IN", &["Indiana"]),
+    ("IA", &["Iowa"]),
+    ("KS", &["Kansas"]),
+    ("KY", &["Kentucky"]),
+    ("LA", &["Louisiana"]),
+    ("ME", &["Maine"]),
+    ("MD", &["Maryland"]),
+    ("MA", &["Massachusetts"]),
+    ("MI", &["Michigan"]),
+    ("MN", &["Minnesota"]),
+    ("MS", &["Mississippi"]),
+    ("MO", &["Missouri"]),
+    ("MT", &["Montana"]),
+    ("NE", &["Nebraska"]),
+    ("NV", &["Nevada"]),
+    ("NH", &["New Hampshire"]),
+    ("NJ", &["New Jersey"]),
+    ("NM", &["New Mexico"]),
+    ("NY", &["New York"]),
+    ("NC", &["North Carolina"]),
+    ("ND", &["North Dakota"]),
+    ("OH", &["Ohio"]),
+    ("OK", &["Oklahoma"]),
+    ("OR", &["Oregon"]),
+    ("PA", &["Pennsylvania"]),
+    ("RI", &["Rhode Island"]),
+    ("SC", &["South Carolina"]),
+    ("SD", &["South Dakota"]),
+    ("TN", &["Tennessee"]),
+    ("TX", &["Texas"]),
+    ("UT", &["Utah"]),
+    ("VT", &["Vermont"]),
+    ("VA", &["Virginia"]),
+    ("WA", &["Washington"]),
+    ("WV", &["West Virginia"]),
+    ("WI", &["Wisconsin"]),
+    ("WY", &["Wyoming"]),
+    ("AS", &["American Samoa"]),
+    ("GU", &["Guam"]),
+    ("MP", &["Northern Mariana Islands"]),
+    ("PR", &["Puerto Rico"]),
+    ("VI", &["Virgin Islands", "US Virgin Islands"]),
+    ("AA", &["Armed Forces Americas"]),
+    ("AE", &["Armed Forces Europe"]),
+    ("AP", &["Armed Forces Pacific"]),
+];
+
+impl PostalScheme {
+    /// Every way the scheme reads a state, as (spelling, code) pairs: the
+    /// code itself and the names. Empty for `none`, which knows no states.
+    pub fn state_spellings(self) -> Vec<(String, String)> {
+        match self {
+            PostalScheme::Us => US_STATES
+                .iter()
+                .flat_map(|&(code, names)| {
+                    std::iter::once(code).chain(names.iter().copied()).map(move |spelling| (state_key(spelling), code))
+                })
+                .map(|(spelling, code)| (spelling, code.to_string()))
+                .collect(),
+            PostalScheme::None => Vec::new(),
+        }
+    }
+
+    /// Why `value` is no state the scheme knows, if it is not. Mapping has
+    /// already turned names into codes, so only a code passes.
+    pub fn state_problem(self, value: &str) -> Option<&'static str> {
+        match self {
+            PostalScheme::Us if !US_STATES.iter().any(|(code, _)| *code == value) => {
+                Some("expected a USPS two-letter code, or a state's name")
+            }
+            PostalScheme::Us | PostalScheme::None => None,
+        }
+    }
+
+    /// Why `value` is no postal code the scheme's post could deliver to, if
+    /// it is not.
+    pub fn postal_code_problem(self, value: &str) -> Option<&'static str> {
+        match self {
+            PostalScheme::Us => zip_problem(value),
+            PostalScheme::None => None,
+        }
+    }
+}
+
+/// How a state's spelling is looked up: without dots or commas, words
+/// separated by one space (`Washington, D.C.` is `Washington DC`). Case is
+/// the code table's business.
+pub fn state_key(text: &str) -> String {
+    let plain: String = text.chars().filter(|character| *character != '.').collect();
+    plain
+        .split(|character: char| character == ',' || character.is_whitespace())
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A ZIP code is five digits, or ZIP+4: five digits, a dash and four. Four
+/// digits or fewer is most often a ZIP a spreadsheet stored as a number,
+/// which the `zip_code` transform mends, so the detail says so.
+fn zip_problem(value: &str) -> Option<&'static str> {
+    let digits = |part: &str, count: usize| part.len() == count && part.bytes().all(|byte| byte.is_ascii_digit());
+    let (zip, plus_four) = match value.split_once('-') {
+        Some((zip, plus_four)) => (zip, Some(plus_four)),
+        None => (value, None),
+    };
+    if digits(zip, 5) && plus_four.is_none_or(|plus_four| digits(plus_four, 4)) {
+        return None;
+    }
+    let short = (3..5).contains(&zip.len()) && zip.bytes().all(|byte| byte.is_ascii_digit());
+    Some(if short {
+        "fewer than five digits: a leading zero lost? the `zip_code` transform restores it"
+    } else {
+        "expected 99999 or 99999-9999"
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn us_states_are_their_usps_codes() {
+        for code in ["OH", "NY", "DC", "PR", "GU", "VI", "AS", "MP", "AA", "AE", "AP", "WY"] {
+            assert_eq!(PostalScheme::Us.state_problem(code), None, "{code}");
+        }
+        for value in ["Ohio", "oh", "XX", "O", "OHI", "", "N.Y."] {
+            assert!(PostalScheme::Us.state_problem(value).is_some(), "{value}");
+        }
+        assert_eq!(US_STATES.len(), 59, "50 states, DC, 5 territories, 3 military codes");
+    }
+
+    #[test]
+    fn a_state_is_read_from_its_code_or_its_name() {
+        let spellings = PostalScheme::Us.state_spellings();
+        let code_of = |text: &str| {
+            let key = state_key(text).to_uppercase();
+            spellings.iter().find(|(spelling, _)| spelling.to_uppercase() == key).map(|(_, code)| code.as_str())
+        };
+        assert_eq!(code_of("Ohio"), Some("OH"));
+        assert_eq!(code_of("new  york"), Some("NY"));
+        assert_eq!(code_of("Washington, D.C."), Some("DC"));
+        assert_eq!(code_of("D.C."), Some("DC"));
+        assert_eq!(code_of("U.S. Virgin Islands"), Some("VI"));
+        assert_eq!(code_of("oh"), Some("OH"));
+        assert_eq!(code_of("Ontario"), None);
+        assert!(PostalScheme::None.state_spellings().is_empty());
+    }
+
+    #[test]
+    fn zip_codes_are_five_digits_or_zip_plus_four() {
+        for zip in ["43215", "02134", "02134-1234", "00501"] {
+            assert_eq!(PostalScheme::Us.postal_code_problem(zip), None, "{zip}");
+        }
+        for zip in ["2134", "501", "2134-1234"] {
+            let problem = PostalScheme::Us.postal_code_problem(zip).unwrap();
+            assert!(problem.contains("zip_code"), "{zip}: {problem}");
+        }
+        for zip in ["432151234", "43215-12", "43215-", "4321A", "K1A 0B6", "SW1A 1AA", "12", "43215 1234"] {
+            assert_eq!(PostalScheme::Us.postal_code_problem(zip), Some("expected 99999 or 99999-9999"), "{zip}");
+        }
+    }
+
+    #[test]
+    fn scheme_none_accepts_any_address() {
+        assert_eq!(PostalScheme::None.state_problem("Ontario"), None);
+        assert_eq!(PostalScheme::None.postal_code_problem("K1A 0B6"), None);
+        assert_eq!(PostalScheme::default(), PostalScheme::Us);
+    }
+}
