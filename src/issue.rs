@@ -4,7 +4,7 @@
 //! matching all record issues against the row's `SourceRef`, and the report
 //! counts them. An issue names the row and the field, never the value, because
 //! values are patient data. The codes are stable strings: scripts and people
-//! search for them, so a code is never renamed or reused (docs/issue-codes.md).
+//! search for them, so a code is never renamed or reused (docs/issues.md).
 
 use std::fmt;
 
@@ -39,7 +39,7 @@ macro_rules! issue_codes {
                 match self { $(IssueCode::$variant => Severity::$severity,)* }
             }
 
-            /// One line for the report and docs/issue-codes.md.
+            /// One line for the report and docs/issues.md.
             pub fn summary(self) -> &'static str {
                 match self { $(IssueCode::$variant => $summary,)* }
             }

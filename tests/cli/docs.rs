@@ -95,11 +95,11 @@ fn every_toml_block_in_the_docs_is_a_valid_project_or_mapping() {
 
 #[test]
 fn every_issue_code_is_documented() {
-    let doc = repository("docs/issue-codes.md");
+    let doc = repository("docs/issues.md");
     for code in emr_migrate::issue::IssueCode::ALL {
         let row = format!("| `{}` |", code.as_str());
-        assert!(doc.contains(&row), "docs/issue-codes.md lacks {code}");
-        assert!(doc.contains(code.summary()), "docs/issue-codes.md words {code} differently from the code");
+        assert!(doc.contains(&row), "docs/issues.md lacks {code}");
+        assert!(doc.contains(code.summary()), "docs/issues.md words {code} differently from the code");
     }
 }
 
