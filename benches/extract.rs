@@ -30,7 +30,7 @@ fn main() {
         std::env::var_os("WORK").map_or_else(|| std::env::temp_dir().join("emr-migrate-extract-bench"), PathBuf::from);
     std::fs::create_dir_all(&work).expect("the work folder can be created");
     let practice = work.join("practice-400000");
-    if !practice.join("migration.toml").exists() {
+    if !common::practice_is_current(&practice) {
         synth(&practice);
     }
     println!(
