@@ -44,7 +44,8 @@ def main(results_path, output_path):
     sizes = sorted({row["size"] for row in rows})
     lines = [BEGIN, "", f"Measured {datetime.date.today()} on {machine()}.", ""]
     runs = max(row["run"] for row in rows if row["command"] == "validate")
-    lines.append(f"Medians of {runs} runs; seconds of wall-clock time per stage, from the `--json` summary.")
+    measured = "One run" if runs == 1 else f"Medians of {runs} runs"
+    lines.append(f"{measured}; seconds of wall-clock time per stage, from the `--json` summary.")
     lines.append("")
     lines.append("| patients | rows | command | total (s) | extract | map + validate | match | load | report | peak memory (MB) |")
     lines.append("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|")
