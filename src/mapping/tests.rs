@@ -516,10 +516,16 @@ column = "Last"
 column = "MS"
 "#;
 
-fn marital(mapping: &str, code: &str) -> (Option<Value>, Vec<IssueCode>) {
+/// `field`'s value and the issue codes, for a row of two columns whose
+/// second holds the code.
+fn coded(mapping: &str, columns: [&str; 2], cells: [&str; 2], field: Field) -> (Option<Value>, Vec<IssueCode>) {
     let mut issues = Vec::new();
-    let mapped = compiled(mapping, &["Last", "MS"]).apply(&row(vec![text("Doe"), text(code)]), &mut issues);
-    (record(mapped).get(Field::MaritalStatus).cloned(), issues.iter().map(|issue| issue.code).collect())
+    let mapped = compiled(mapping, &columns).apply(&row(cells.map(text).to_vec()), &mut issues);
+    (record(mapped).get(field).cloned(), issues.iter().map(|issue| issue.code).collect())
+}
+
+fn marital(mapping: &str, code: &str) -> (Option<Value>, Vec<IssueCode>) {
+    coded(mapping, ["Last", "MS"], ["Doe", code], Field::MaritalStatus)
 }
 
 #[test]
@@ -589,9 +595,7 @@ column = "Type"
 "#;
 
 fn document_type(mapping: &str, code: &str) -> (Option<Value>, Vec<IssueCode>) {
-    let mut issues = Vec::new();
-    let mapped = compiled(mapping, &["File", "Type"]).apply(&row(vec![text("a.pdf"), text(code)]), &mut issues);
-    (record(mapped).get(Field::DocumentType).cloned(), issues.iter().map(|issue| issue.code).collect())
+    coded(mapping, ["File", "Type"], ["a.pdf", code], Field::DocumentType)
 }
 
 #[test]
