@@ -60,7 +60,9 @@ pub struct FieldSpec {
     /// transforms.
     pub regex: Option<Spanned<String>>,
     /// The column holds a whole name, written `last_first` (`GARCIA, Maria
-    /// J`) or `first_last` (`Maria J Garcia`); the field takes its own part.
+    /// J`) or `first_last` (`Maria J Garcia`), or one part with its title or
+    /// suffix (`family`: `SMITH JR`; `given`: `DR JOHN A`); the field takes
+    /// its own part.
     pub split_name: Option<Spanned<String>>,
     /// For the phone field: the country of numbers written without a
     /// country code; every number becomes E.164 (`+16145550100`).

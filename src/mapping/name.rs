@@ -18,11 +18,21 @@ pub enum NameForm {
     /// `GIVEN MIDDLE FAMILY`: the family name is the last word, with the
     /// particles (`de la`, `van`, `von`) before it.
     FirstLast,
+    /// A family-name column with a suffix in it (`SMITH JR`, `Jones, III`):
+    /// the words before the suffixes are the family name.
+    Family,
+    /// A given-name column with a title or middle names in it (`DR JOHN A`):
+    /// the first word after the titles is the given name, the rest middle.
+    Given,
 }
 
 impl NameForm {
-    const ALL: &'static [(&'static str, NameForm)] =
-        &[("last_first", NameForm::LastFirst), ("first_last", NameForm::FirstLast)];
+    const ALL: &'static [(&'static str, NameForm)] = &[
+        ("last_first", NameForm::LastFirst),
+        ("first_last", NameForm::FirstLast),
+        ("family", NameForm::Family),
+        ("given", NameForm::Given),
+    ];
 
     pub fn from_name(name: &str) -> Option<NameForm> {
         NameForm::ALL.iter().find(|(known, _)| *known == name).map(|(_, form)| *form)
@@ -155,6 +165,11 @@ pub fn split(text: &str, form: NameForm) -> Result<SplitName, NameProblem> {
             return Err(NameProblem::Unsplittable("a comma in a first_last name, not before a suffix"));
         }
         NameForm::FirstLast => first_last(first)?,
+        NameForm::Family | NameForm::Given if !rest.is_empty() => {
+            return Err(NameProblem::Unsplittable("a comma in a single name part, not before a suffix"));
+        }
+        NameForm::Family => family_only(first)?,
+        NameForm::Given => given_only(first)?,
     };
     let own = name.suffix.take();
     let all: Vec<&str> = own.as_deref().into_iter().chain(suffixes).collect();
@@ -234,6 +249,35 @@ fn first_last(words: Vec<&str>) -> Result<SplitName, NameProblem> {
         family: joined(&words[start..]),
         suffix,
         family_uncertain,
+    })
+}
+
+/// A family name alone, perhaps with a title before it and suffixes after.
+fn family_only(words: Vec<&str>) -> Result<SplitName, NameProblem> {
+    let mut name = Words(words);
+    let title = joined(&name.take_titles());
+    let suffix = joined(&name.take_suffixes());
+    if name.0.is_empty() || name.is_only_a_suffix() {
+        return Err(NameProblem::Unsplittable("no name besides a title or suffix"));
+    }
+    Ok(SplitName { title, family: joined(&name.0), suffix, ..SplitName::default() })
+}
+
+/// Given and middle names alone, perhaps with titles before and suffixes
+/// after.
+fn given_only(words: Vec<&str>) -> Result<SplitName, NameProblem> {
+    let mut name = Words(words);
+    let title = joined(&name.take_titles());
+    let suffix = joined(&name.take_suffixes());
+    if name.0.is_empty() || name.is_only_a_suffix() {
+        return Err(NameProblem::Unsplittable("no name besides a title or suffix"));
+    }
+    Ok(SplitName {
+        title,
+        given: name.0.first().map(|word| word.to_string()),
+        middle: name.0.get(1..).and_then(joined),
+        suffix,
+        ..SplitName::default()
     })
 }
 
@@ -340,6 +384,25 @@ mod tests {
         let name = split(text, form).unwrap_or_else(|problem| panic!("{text}: {problem:?}"));
         let show = |part: &Option<String>| part.clone().unwrap_or_default();
         [show(&name.title), show(&name.given), show(&name.middle), show(&name.family), show(&name.suffix)]
+    }
+
+    #[test]
+    fn a_single_name_column_gives_up_its_title_and_suffix() {
+        let family = |text| parts(text, NameForm::Family);
+        let given = |text| parts(text, NameForm::Given);
+        check(family("SMITH JR"), ["", "", "", "SMITH", "Jr"]);
+        check(family("Jones, III"), ["", "", "", "Jones", "III"]);
+        check(family("de la Cruz"), ["", "", "", "de la Cruz", ""]);
+        check(family("O'Brien-Smith MD"), ["", "", "", "O'Brien-Smith", ""]);
+        check(given("DR JOHN A"), ["Dr", "JOHN", "A", "", ""]);
+        check(given("Mary Ann"), ["", "Mary", "Ann", "", ""]);
+        check(given("Robert Sr."), ["", "Robert", "", "", "Sr"]);
+        assert_eq!(
+            split("SMITH, JOHN", NameForm::Family).map(|_| ()),
+            Err(NameProblem::Unsplittable("a comma in a single name part, not before a suffix"))
+        );
+        assert!(split("", NameForm::Given).is_err());
+        assert!(split("JR", NameForm::Family).is_err(), "a suffix alone is no name");
     }
 
     fn last_first_parts(text: &str) -> [String; 5] {

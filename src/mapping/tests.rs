@@ -495,7 +495,7 @@ fn split_name_is_checked_when_the_mapping_compiles() {
 
     let far_off = WHOLE_NAME.replacen("split_name = \"first_last\"", "split_name = \"western\"", 1);
     let found = problems(&far_off, &["Patient Name"]);
-    assert_eq!(found[0].hint.as_deref(), Some("use `last_first` or `first_last`"));
+    assert_eq!(found[0].hint.as_deref(), Some("use `last_first`, `first_last`, `family` or `given`"));
 
     let not_a_name = "entity = \"patient\"\nrequired = [\"family_name\"]\n[fields.family_name]\ncolumn = \"N\"\n\
                       [fields.city]\ncolumn = \"N\"\nsplit_name = \"last_first\"\n";

@@ -129,7 +129,7 @@ fn split_name_mistakes_read_as_the_golden_output() {
 
     error: mappings/patients.toml:25:14: unknown `split_name` form `surname_first`
 
-    hint: use `last_first` or `first_last`
+    hint: use `last_first`, `first_last`, `family` or `given`
 
     error: mappings/patients.toml:33:14: `split_name` given for `sex`, which is not part of a name
 

@@ -52,6 +52,42 @@ fn a_footer_shorter_than_the_header_is_skipped_by_its_rule_not_rejected() {
 }
 
 #[test]
+fn separate_name_columns_give_up_their_titles_and_suffixes() {
+    let csv = format!(
+        "{HEADER}E1;SMITH JR;Dr John A;01.02.1980;1;1 Elm St;Columbus;OH;43215;6145550100\r\n\
+         E2;Roe, III;Rick;03.04.1981;1;2 Oak Ave;Dublin;OH;43017;6145550101\r\n"
+    );
+    let wd = demo_with_old_emr(&csv);
+    let mapping = wd
+        .read("mappings/old_emr_patients.toml")
+        .replace(
+            "[fields.family_name]\ncolumn = \"Surname\"",
+            "[fields.family_name]\ncolumn = \"Surname\"\nsplit_name = \"family\"",
+        )
+        .replace(
+            "[fields.given_name]\ncolumn = \"GivenNames\"",
+            "[fields.given_name]\ncolumn = \"GivenNames\"\nsplit_name = \"given\"",
+        );
+    let parts = "[fields.suffix]\ncolumn = \"Surname\"\nsplit_name = \"family\"\n\
+                 [fields.title]\ncolumn = \"GivenNames\"\nsplit_name = \"given\"\n\
+                 [fields.middle_name]\ncolumn = \"GivenNames\"\nsplit_name = \"given\"\n";
+    wd.write("mappings/old_emr_patients.toml", &format!("{mapping}\n{parts}"));
+    wd.run(&["run", "migration.toml", "--out", "out", "--db", "emr.sqlite"]).assert_success();
+    let conn = wd.db("emr.sqlite");
+    let names: Vec<String> = conn
+        .prepare(
+            "SELECT family_name || '|' || given_name || '|' || ifnull(middle_name, '') || '|' || ifnull(suffix, '') \
+             || '|' || ifnull(title, '') FROM patients WHERE family_name IN ('SMITH', 'Roe') ORDER BY family_name",
+        )
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(names, ["Roe|Rick||III|", "SMITH|John|A|Jr|Dr"]);
+}
+
+#[test]
 fn blank_and_delimiter_only_lines_are_skipped_and_line_numbers_stay_true() {
     let csv = format!(
         "{HEADER}E1;Doe;Jane;01.02.1980;2;1 Elm St;Columbus;OH;43215;6145550100\r\n\
