@@ -154,6 +154,20 @@ fn a_document_dated_before_its_patients_birth_is_flagged_once() {
 }
 
 #[test]
+fn a_later_batchs_document_is_checked_against_the_stored_patients_birth() {
+    let wd = Workdir::from_fixture("demo");
+    wd.run(&["run", "migration.toml", "--out", "first"]).assert_success();
+    // A scan found later, for Lucas Martin (chart 10041, born 1957), now a
+    // patient of the database, dated before he was born.
+    std::fs::copy(wd.path("scans/B001/0001.pdf"), wd.path("scans/B001/late.pdf")).unwrap();
+    let index = wd.read("scan_index.txt");
+    wd.write("scan_index.txt", &format!("{index}B009|10041|MARTIN|LUCAS||CONS|03/15/1950|1|B001\\late.pdf\r\n"));
+    let summary = wd.run(&["validate", "migration.toml", "--out", "second", "--json"]).assert_success().json();
+    let warnings = &summary["sources"][2]["warnings_by_code"];
+    assert_eq!(warnings["W-DOCUMENT-BEFORE-PATIENT-BIRTH"], json!(1), "{summary}");
+}
+
+#[test]
 fn a_tiff_scan_has_its_pages_counted_and_compared_with_the_index() {
     let wd = Workdir::from_fixture("demo");
     // Two scans come as TIFFs: one with the pages the index says (3), one
