@@ -112,6 +112,15 @@ impl Population {
     }
 }
 
+/// Children other than twins are born at least this many days apart.
+const SIBLING_SPACING_DAYS: i64 = 300;
+/// Draws of a child's birth date or name before giving up on a different one.
+const SIBLING_DRAWS: usize = 20;
+
+fn days_apart(a: Date, b: Date) -> i64 {
+    a.since(b).map_or(0, |span| i64::from(span.get_days()).abs())
+}
+
 struct Builder<'a> {
     names: &'a NamePool,
     rng: &'a mut Rng,
@@ -172,18 +181,28 @@ impl Builder<'_> {
             return;
         }
         let twins = count >= 2 && self.rng.chance(rates::TWINS_IN_FAMILY);
-        let mut births = Vec::with_capacity(count);
-        for _ in 0..count {
-            births.push(self.birth_in_years(earliest, latest));
+        let mut births: Vec<Date> = Vec::with_capacity(count);
+        for index in 0..count {
+            if twins && index == 1 {
+                births.push(births[0]);
+                continue;
+            }
+            // A family whose years leave no room for another child is left smaller.
+            let spaced = (0..SIBLING_DRAWS)
+                .map(|_| self.birth_in_years(earliest, latest))
+                .find(|&birth| births.iter().all(|&sibling| days_apart(sibling, birth) >= SIBLING_SPACING_DAYS));
+            births.extend(spaced);
         }
-        let mut children = Vec::with_capacity(count);
-        for (index, birth) in births.iter().enumerate() {
-            let birth = if twins && index == 1 { births[0] } else { *birth };
+        let mut children = Vec::with_capacity(births.len());
+        for &birth in &births {
             let sex = self.sex();
             children.push(self.person(context, sex, birth, context.surname));
         }
         if twins {
             self.make_twins(children[0], children[1]);
+        }
+        for index in 1..children.len() {
+            self.name_apart_from(children[index], &children[..index]);
         }
         if let Some(father) = father
             && let Some(&son) = children.iter().find(|&&child| self.people[child].sex == Sex::Male)
@@ -208,18 +227,24 @@ impl Builder<'_> {
                 self.people[twin].given = self.names.find(name).expect("twin names are in the pool");
                 self.people[twin].sex = sex;
             }
-        } else {
-            // Different names, drawn again until they are.
-            for _ in 0..10 {
-                if self.people[second].given != self.people[first].given {
-                    break;
-                }
-                let origin = self.people[second].origin as usize;
-                self.people[second].given = self.given(origin, self.people[second].sex);
-            }
         }
         self.people[first].kin = kin;
         self.people[second].kin = kin;
+    }
+
+    /// Parents do not give two of their children one name: a child whose
+    /// name a sibling has is named again. Same-name siblings would be
+    /// look-alikes no real family makes, and would blur what the
+    /// benchmarks count as households merged.
+    fn name_apart_from(&mut self, child: usize, siblings: &[usize]) {
+        for _ in 0..SIBLING_DRAWS {
+            let given = self.people[child].given;
+            if siblings.iter().all(|&sibling| self.people[sibling].given != given) {
+                return;
+            }
+            let origin = self.people[child].origin as usize;
+            self.people[child].given = self.given(origin, self.people[child].sex);
+        }
     }
 
     fn next_kin(&mut self) -> u32 {
@@ -340,6 +365,41 @@ mod tests {
         let households: std::collections::HashSet<u32> = population.people.iter().map(|p| p.household).collect();
         assert!(households.len() < 14_000, "{}", households.len());
         assert!(population.people.iter().all(|p| p.birth <= reference_day()));
+    }
+
+    #[test]
+    fn siblings_have_their_own_names_and_only_twins_share_a_birthday() {
+        let names = NamePool::new();
+        let mut rng = Rng::new(5);
+        let mut builder = Builder { names: &names, rng: &mut rng, people: Vec::new(), households: 0, kin: 0 };
+        let (mut families, mut twins) = (0, 0);
+        for household in 0..5_000 {
+            let context = Context {
+                household,
+                origin: 0,
+                address: builder.address(),
+                phone: builder.phone(),
+                surname: names.origins[0].common_surnames[0],
+            };
+            let first = builder.people.len();
+            // Parents born in 2003 have only 2023-2025 for their children: a narrow window.
+            let parent_birth = if household % 2 == 0 { date(2003, 6, 1) } else { date(1980, 6, 1) };
+            builder.children_of(&context, parent_birth, None);
+            let children = &builder.people[first..];
+            families += usize::from(children.len() > 1);
+            for (index, a) in children.iter().enumerate() {
+                for b in &children[index + 1..] {
+                    assert_ne!(a.given, b.given, "household {household}: two children of one name");
+                    if matches!((a.kin, b.kin), (Some(Kin::Twins(x)), Some(Kin::Twins(y))) if x == y) {
+                        assert_eq!(a.birth, b.birth);
+                        twins += 1;
+                    } else {
+                        assert!(days_apart(a.birth, b.birth) >= SIBLING_SPACING_DAYS, "{} and {}", a.birth, b.birth);
+                    }
+                }
+            }
+        }
+        assert!(families > 2_000 && twins > 100, "{families} families, {twins} twins");
     }
 
     #[test]
