@@ -623,6 +623,16 @@ mod tests {
     }
 
     #[test]
+    fn twins_stay_apart_when_one_surname_is_mistyped_beyond_a_close_typo() {
+        let born = date(2022, 2, 1);
+        let twins = compare_pair(candidate("Patricia", "Bailey", born), candidate("Stephanie", "Briley", born));
+        assert_eq!(twins.family, NameLevel::Similar);
+        assert_eq!(crate::matching::HardRule::applies(&twins), Some(crate::matching::HardRule::Twins));
+        let strangers = compare_pair(candidate("Patricia", "Bailey", born), candidate("Stephanie", "Okafor", born));
+        assert_eq!(crate::matching::HardRule::applies(&strangers), None, "no rule needed: nothing agrees");
+    }
+
+    #[test]
     fn twin_names_are_told_from_typos() {
         // Both given names in the nickname table: two names, not a typo.
         let twins =

@@ -84,7 +84,8 @@ impl MatchConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HardRule {
-    /// Same family name and birth date, two different given names.
+    /// Same family name (or one a typo of the other) and birth date, two
+    /// different given names.
     Twins,
     /// Different generational suffixes (Jr and Sr).
     Generation,
@@ -94,8 +95,12 @@ pub enum HardRule {
 
 impl HardRule {
     pub fn applies(comparison: &Comparison) -> Option<HardRule> {
-        let family_agrees =
-            matches!(comparison.family, NameLevel::Exact | NameLevel::Close | NameLevel::Partial | NameLevel::Phonetic);
+        // A mistyped surname is often only `Similar` (Bailey, Briley); twins
+        // with one of them lose nothing else that would keep them apart.
+        let family_agrees = matches!(
+            comparison.family,
+            NameLevel::Exact | NameLevel::Close | NameLevel::Partial | NameLevel::Phonetic | NameLevel::Similar
+        );
         let birth_agrees =
             matches!(comparison.birth, DateLevel::Exact | DateLevel::DayMonthSwapped | DateLevel::OneDigit);
         if family_agrees && birth_agrees && comparison.distinct_given_names {
