@@ -6,9 +6,6 @@
 //! and not both hold a patient of the EMR database. A record must be
 //! coherent with the whole group, not just with the one member it resembles.
 
-use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use rayon::prelude::*;
 
 /// For each candidate, the index of its cluster; and the links refused
@@ -147,40 +144,46 @@ fn cluster_component(
     out.joined.extend(groups.root.iter().enumerate().map(|(x, &root)| (members[x], members[root as usize])));
 }
 
-/// A set of unordered record pairs, hashed cheaply: asked once for every
-/// pair across two joining groups, millions of times at a million records.
-pub struct PairSet(HashSet<u64, BuildHasherDefault<PairHasher>>);
+/// Each record's link partners, sorted, in one array (compressed rows):
+/// whether two records are linked is asked for every pair of one record's
+/// partners and for every pair across two joining groups. A hash set of the
+/// pairs missed the cache at every question; here the questions about one
+/// record read one short run of memory.
+pub struct Partners {
+    /// Where each record's partners start in `partners`; one more entry than
+    /// records.
+    start: Vec<u32>,
+    partners: Vec<u32>,
+}
 
-impl PairSet {
-    pub fn new(pairs: impl Iterator<Item = (u32, u32)>) -> PairSet {
-        PairSet(pairs.map(|(a, b)| pack(a, b)).collect())
+impl Partners {
+    pub fn new(count: usize, pairs: &[(u32, u32)]) -> Partners {
+        let mut directed: Vec<u64> = pairs
+            .iter()
+            .flat_map(|&(a, b)| [(u64::from(a) << 32) | u64::from(b), (u64::from(b) << 32) | u64::from(a)])
+            .collect();
+        directed.par_sort_unstable();
+        directed.dedup();
+        let mut start = vec![0u32; count + 1];
+        for &pair in &directed {
+            start[(pair >> 32) as usize + 1] += 1;
+        }
+        for record in 0..count {
+            start[record + 1] += start[record];
+        }
+        let partners = directed.iter().map(|&pair| pair as u32).collect();
+        Partners { start, partners }
+    }
+
+    /// The records `record` links to, in ascending order.
+    pub fn of(&self, record: u32) -> &[u32] {
+        let record = record as usize;
+        &self.partners[self.start[record] as usize..self.start[record + 1] as usize]
     }
 
     pub fn contains(&self, a: u32, b: u32) -> bool {
-        self.0.contains(&pack(a, b))
-    }
-}
-
-fn pack(a: u32, b: u32) -> u64 {
-    (u64::from(a.min(b)) << 32) | u64::from(a.max(b))
-}
-
-/// Fibonacci hashing of an already packed pair: every bit of the key
-/// reaches the high bits the table looks at first.
-#[derive(Default)]
-pub struct PairHasher(u64);
-
-impl Hasher for PairHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, _: &[u8]) {
-        unreachable!("only u64 keys")
-    }
-
-    fn write_u64(&mut self, value: u64) {
-        self.0 = value.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(26);
+        let (a, b) = if self.of(a).len() <= self.of(b).len() { (a, b) } else { (b, a) };
+        self.of(a).binary_search(&b).is_ok()
     }
 }
 
@@ -291,9 +294,10 @@ mod tests {
         let clustering = cluster(&links, apart(&[(3, 5)]), &[false; 6]);
         assert_eq!(clustering.cluster_of, vec![0, 0, 0, 0, 0, 1]);
         assert_eq!(clustering.refused, vec![(4, 5)]);
-        let links = PairSet::new([(1, 0), (4, 5)].into_iter());
-        assert!(links.contains(0, 1) && links.contains(1, 0) && links.contains(5, 4));
-        assert!(!links.contains(0, 4) && !links.contains(1, 5));
+        let links = Partners::new(6, &[(1, 0), (4, 5), (0, 4), (1, 0)]);
+        assert!(links.contains(0, 1) && links.contains(1, 0) && links.contains(5, 4) && links.contains(4, 0));
+        assert!(!links.contains(1, 4) && !links.contains(1, 5) && !links.contains(2, 3));
+        assert_eq!((links.of(0), links.of(1), links.of(2), links.of(4)), (&[1, 4][..], &[0][..], &[][..], &[0, 5][..]));
     }
 
     #[test]

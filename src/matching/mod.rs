@@ -24,7 +24,7 @@ mod normalize;
 mod phonetic;
 mod score;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -699,23 +699,19 @@ impl<'c> Matcher<'c> {
     /// Records that link to two records a hard rule keeps apart. Clustering
     /// would join such a record to whichever link is stronger, which is a
     /// guess between look-alikes; its links wait for a person instead.
-    /// Two partners that are a link themselves (in `linked`) passed the
-    /// hard rules already, and are not compared again.
-    fn ambiguous_records(&self, links: &[Scored], linked: &cluster::PairSet) -> HashSet<u32> {
-        let mut partners: Vec<(u32, u32)> =
-            links.iter().flat_map(|pair| [(pair.a, pair.b), (pair.b, pair.a)]).collect();
-        partners.par_sort_unstable();
-        let groups: Vec<&[(u32, u32)]> = partners.chunk_by(|x, y| x.0 == y.0).filter(|group| group.len() > 1).collect();
-        groups
-            .par_iter()
-            .filter(|group| {
-                group.iter().enumerate().any(|(position, &(_, x))| {
-                    group[position + 1..]
+    /// Two partners that are a link themselves passed the hard rules
+    /// already, and are not compared again.
+    fn ambiguous_records(&self, partners: &cluster::Partners) -> Vec<bool> {
+        (0..self.features.len() as u32)
+            .into_par_iter()
+            .map(|record| {
+                let linked = partners.of(record);
+                linked.iter().enumerate().any(|(position, &x)| {
+                    linked[position + 1..]
                         .iter()
-                        .any(|&(_, y)| !linked.contains(x, y) && HardRule::applies(&self.compare(x, y)).is_some())
+                        .any(|&y| !partners.contains(x, y) && HardRule::applies(&self.compare(x, y)).is_some())
                 })
             })
-            .map(|group| group[0].0)
             .collect()
     }
 
@@ -760,12 +756,18 @@ impl<'c> Matcher<'c> {
         self.blocks.release();
 
         let decisions_applied = self.apply_decisions(&mut tally);
-        let linked = cluster::PairSet::new(tally.links.iter().map(|pair| (pair.a, pair.b)));
-        let ambiguous = self.ambiguous_records(&tally.links, &linked);
-        let (links, held_back): (Vec<Scored>, Vec<Scored>) = tally.links.into_iter().partition(|pair| {
-            pair.basis == LinkBasis::Reviewer || (!ambiguous.contains(&pair.a) && !ambiguous.contains(&pair.b))
-        });
-        tally.links = links;
+        let pairs: Vec<(u32, u32)> = tally.links.iter().map(|pair| (pair.a, pair.b)).collect();
+        let linked = cluster::Partners::new(self.features.len(), &pairs);
+        drop(pairs);
+        let ambiguous = self.ambiguous_records(&linked);
+        let held = |pair: &Scored| {
+            pair.basis != LinkBasis::Reviewer && (ambiguous[pair.a as usize] || ambiguous[pair.b as usize])
+        };
+        // Few links are held back: taken out in place, where a partition
+        // would copy every link into a new vector.
+        let held_back: Vec<Scored> = tally.links.iter().filter(|pair| held(pair)).copied().collect();
+        tally.links.retain(|pair| !held(pair));
+        drop(ambiguous);
 
         let existing: Vec<bool> =
             (0..self.features.len() as u32).map(|i| self.person(i).candidate.kind == CandidateKind::Existing).collect();
@@ -796,13 +798,13 @@ impl<'c> Matcher<'c> {
             timings_ms: MatchTimings::default(),
         };
         let review = review_queue(&self.features, &tally.uncertain, &held_back, &tally.links, &clustering);
-        let refused: HashSet<(u32, u32)> = clustering.refused.iter().copied().collect();
+        let refused = |pair: &Scored| clustering.refused.binary_search(&(pair.a, pair.b)).is_ok();
         // Into the same allocation (a link is smaller than a scored pair):
         // a million patients have millions of links.
         let links = tally
             .links
             .into_iter()
-            .filter(|pair| !refused.contains(&(pair.a, pair.b)))
+            .filter(|pair| !refused(pair))
             .map(|pair| Link { a: pair.a, b: pair.b, score: pair.score, basis: pair.basis })
             .collect();
         self.timings.clustering = elapsed_ms(started);
@@ -842,10 +844,10 @@ fn review_queue(
     links: &[Scored],
     clustering: &cluster::Clustering,
 ) -> Vec<ReviewPair> {
-    let refused: HashSet<(u32, u32)> = clustering.refused.iter().copied().collect();
+    // `refused` is sorted, and holds few links.
     let refused_links = links
         .iter()
-        .filter(|pair| refused.contains(&(pair.a, pair.b)))
+        .filter(|pair| clustering.refused.binary_search(&(pair.a, pair.b)).is_ok())
         .map(|pair| (pair, ReviewReason::ConflictsWithCluster));
     let mut queue: Vec<ReviewPair> = uncertain
         .iter()
