@@ -21,6 +21,7 @@
 //! each subcommand. Rows carry their `source_ref::SourceRef` from the file to
 //! the database.
 
+pub mod allocator;
 mod assemble;
 pub mod cli;
 mod commands;

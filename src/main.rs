@@ -2,7 +2,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// See `emr_migrate::allocator` for why.
+#[global_allocator]
+static ALLOCATOR: emr_migrate::allocator::Allocator = emr_migrate::allocator::Allocator;
+
 fn main() -> ExitCode {
+    emr_migrate::allocator::return_freed_memory_at_once();
     let cli = emr_migrate::cli::Cli::parse();
     match emr_migrate::run(cli) {
         Ok(outcome) => outcome.exit_code(),
