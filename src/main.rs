@@ -7,7 +7,8 @@ use clap::Parser;
 static ALLOCATOR: emr_migrate::allocator::Allocator = emr_migrate::allocator::Allocator;
 
 fn main() -> ExitCode {
-    emr_migrate::allocator::return_freed_memory_at_once();
+    // SAFETY: the first statement of main, before any other thread exists.
+    unsafe { emr_migrate::allocator::return_freed_memory_at_once() };
     let cli = emr_migrate::cli::Cli::parse();
     match emr_migrate::run(cli) {
         Ok(outcome) => outcome.exit_code(),
