@@ -157,10 +157,9 @@ pub struct Partners {
 }
 
 impl Partners {
-    pub fn new(count: usize, pairs: &[(u32, u32)]) -> Partners {
+    pub fn new(count: usize, pairs: impl Iterator<Item = (u32, u32)>) -> Partners {
         let mut directed: Vec<u64> = pairs
-            .iter()
-            .flat_map(|&(a, b)| [(u64::from(a) << 32) | u64::from(b), (u64::from(b) << 32) | u64::from(a)])
+            .flat_map(|(a, b)| [(u64::from(a) << 32) | u64::from(b), (u64::from(b) << 32) | u64::from(a)])
             .collect();
         directed.par_sort_unstable();
         directed.dedup();
@@ -294,7 +293,7 @@ mod tests {
         let clustering = cluster(&links, apart(&[(3, 5)]), &[false; 6]);
         assert_eq!(clustering.cluster_of, vec![0, 0, 0, 0, 0, 1]);
         assert_eq!(clustering.refused, vec![(4, 5)]);
-        let links = Partners::new(6, &[(1, 0), (4, 5), (0, 4), (1, 0)]);
+        let links = Partners::new(6, [(1, 0), (4, 5), (0, 4), (1, 0)].into_iter());
         assert!(links.contains(0, 1) && links.contains(1, 0) && links.contains(5, 4) && links.contains(4, 0));
         assert!(!links.contains(1, 4) && !links.contains(1, 5) && !links.contains(2, 3));
         assert_eq!((links.of(0), links.of(1), links.of(2), links.of(4)), (&[1, 4][..], &[0][..], &[][..], &[0, 5][..]));

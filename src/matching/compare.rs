@@ -630,6 +630,11 @@ mod tests {
         assert_eq!(crate::matching::HardRule::applies(&twins), Some(crate::matching::HardRule::Twins));
         let strangers = compare_pair(candidate("Patricia", "Bailey", born), candidate("Stephanie", "Okafor", born));
         assert_eq!(crate::matching::HardRule::applies(&strangers), None, "no rule needed: nothing agrees");
+        // Alike names, each a name of its own, on a surname with a worse typo:
+        // perhaps one person mistyped twice, so the score decides.
+        let alike = compare_pair(candidate("Caitlin", "Bailey", born), candidate("Kaitlyn", "Briley", born));
+        assert!(alike.distinct_given_names);
+        assert_eq!(crate::matching::HardRule::applies(&alike), None);
     }
 
     #[test]

@@ -95,12 +95,13 @@ pub enum HardRule {
 
 impl HardRule {
     pub fn applies(comparison: &Comparison) -> Option<HardRule> {
-        // A mistyped surname is often only `Similar` (Bailey, Briley); twins
-        // with one of them lose nothing else that would keep them apart.
-        let family_agrees = matches!(
-            comparison.family,
-            NameLevel::Exact | NameLevel::Close | NameLevel::Partial | NameLevel::Phonetic | NameLevel::Similar
-        );
+        // A mistyped surname is often only `Similar` (Bailey, Briley): twins
+        // still, when their given names have nothing in common. Alike given
+        // names (Aiden, Aidan) on such a surname could be one person with
+        // two typos, and are left to the score.
+        let family_agrees =
+            matches!(comparison.family, NameLevel::Exact | NameLevel::Close | NameLevel::Partial | NameLevel::Phonetic)
+                || (comparison.family == NameLevel::Similar && comparison.given == NameLevel::Different);
         let birth_agrees =
             matches!(comparison.birth, DateLevel::Exact | DateLevel::DayMonthSwapped | DateLevel::OneDigit);
         if family_agrees && birth_agrees && comparison.distinct_given_names {
@@ -756,9 +757,7 @@ impl<'c> Matcher<'c> {
         self.blocks.release();
 
         let decisions_applied = self.apply_decisions(&mut tally);
-        let pairs: Vec<(u32, u32)> = tally.links.iter().map(|pair| (pair.a, pair.b)).collect();
-        let linked = cluster::Partners::new(self.features.len(), &pairs);
-        drop(pairs);
+        let linked = cluster::Partners::new(self.features.len(), tally.links.iter().map(|pair| (pair.a, pair.b)));
         let ambiguous = self.ambiguous_records(&linked);
         let held = |pair: &Scored| {
             pair.basis != LinkBasis::Reviewer && (ambiguous[pair.a as usize] || ambiguous[pair.b as usize])
