@@ -16,12 +16,16 @@ pub fn peak_memory_mb() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
-/// Whether a kept practice exists and its project and mappings still
-/// compile against its files; a stale one is removed, to be written again.
+/// Whether a kept practice exists, was written by this version's generator,
+/// and its project and mappings still compile against its files; a stale
+/// one is removed, to be written again (and then `mark_generated`).
 #[allow(dead_code)]
 pub fn practice_is_current(practice: &std::path::Path) -> bool {
     let project = practice.join("migration.toml");
-    let current = project.exists()
+    let generated_here = std::fs::read_to_string(practice.join(GENERATOR_STAMP))
+        .is_ok_and(|stamp| stamp.trim() == emr_migrate::synth::GENERATOR_VERSION.to_string());
+    let current = generated_here
+        && project.exists()
         && emr_migrate::project::Project::load(&project)
             .ok()
             .is_some_and(|project| emr_migrate::pipeline::open(&project).is_ok());
@@ -30,3 +34,12 @@ pub fn practice_is_current(practice: &std::path::Path) -> bool {
     }
     current
 }
+
+/// Records which generator wrote a practice just made by `synth`.
+#[allow(dead_code)]
+pub fn mark_generated(practice: &std::path::Path) {
+    std::fs::write(practice.join(GENERATOR_STAMP), emr_migrate::synth::GENERATOR_VERSION.to_string())
+        .expect("the practice folder is writable");
+}
+
+const GENERATOR_STAMP: &str = "generator-version.txt";

@@ -201,9 +201,6 @@ impl Builder<'_> {
         if twins {
             self.make_twins(children[0], children[1]);
         }
-        for index in 1..children.len() {
-            self.name_apart_from(children[index], &children[..index]);
-        }
         if let Some(father) = father
             && let Some(&son) = children.iter().find(|&&child| self.people[child].sex == Sex::Male)
             && self.rng.chance(rates::SON_NAMED_FOR_FATHER)
@@ -215,6 +212,16 @@ impl Builder<'_> {
             self.people[son].kin = kin;
             self.people[father].suffix = Some(Suffix::Senior);
             self.people[father].kin = kin;
+        }
+        // After the Jr is named: his name is his father's, and a brother
+        // who had it already is named again instead.
+        let is_junior = |child: &usize| matches!(self.people[*child].kin, Some(Kin::JuniorSenior(_)));
+        let mut named: Vec<usize> = children.iter().copied().filter(is_junior).collect();
+        for child in children {
+            if !named.contains(&child) {
+                self.name_apart_from(child, &named);
+                named.push(child);
+            }
         }
     }
 
@@ -372,7 +379,7 @@ mod tests {
         let names = NamePool::new();
         let mut rng = Rng::new(5);
         let mut builder = Builder { names: &names, rng: &mut rng, people: Vec::new(), households: 0, kin: 0 };
-        let (mut families, mut twins) = (0, 0);
+        let (mut families, mut twins, mut juniors) = (0, 0, 0);
         for household in 0..5_000 {
             let context = Context {
                 household,
@@ -381,11 +388,14 @@ mod tests {
                 phone: builder.phone(),
                 surname: names.origins[0].common_surnames[0],
             };
-            let first = builder.people.len();
             // Parents born in 2003 have only 2023-2025 for their children: a narrow window.
             let parent_birth = if household % 2 == 0 { date(2003, 6, 1) } else { date(1980, 6, 1) };
-            builder.children_of(&context, parent_birth, None);
+            let father =
+                (household % 3 != 0).then(|| builder.person(&context, Sex::Male, parent_birth, context.surname));
+            let first = builder.people.len();
+            builder.children_of(&context, parent_birth, father);
             let children = &builder.people[first..];
+            juniors += children.iter().filter(|child| child.suffix == Some(Suffix::Junior)).count();
             families += usize::from(children.len() > 1);
             for (index, a) in children.iter().enumerate() {
                 for b in &children[index + 1..] {
@@ -399,7 +409,7 @@ mod tests {
                 }
             }
         }
-        assert!(families > 2_000 && twins > 100, "{families} families, {twins} twins");
+        assert!(families > 2_000 && twins > 100 && juniors > 100, "{families} families, {twins} twins, {juniors} Jr");
     }
 
     #[test]
