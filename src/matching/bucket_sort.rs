@@ -12,7 +12,21 @@ use rayon::prelude::*;
 /// Items grouped by bucket (`buckets` of them, numbered from 0), sorted
 /// within each bucket; and where each bucket starts (`starts[b]..starts[b + 1]`).
 /// `items` is walked twice: once to count, once to place.
+#[cfg(test)]
 pub fn bucket_sort<T, I>(items: I, buckets: usize) -> (Vec<T>, Vec<usize>)
+where
+    T: Copy + Ord + Send + Default,
+    I: Iterator<Item = (usize, T)> + Clone,
+{
+    let mut sorted = Vec::new();
+    let starts = bucket_sort_into(items, buckets, &mut sorted);
+    (sorted, starts)
+}
+
+/// `bucket_sort` into a vector the caller keeps: blocking sorts one rule's
+/// keys after another, and a fresh vector each time had the system zero
+/// tens of megabytes of new pages per rule.
+pub fn bucket_sort_into<T, I>(items: I, buckets: usize, sorted: &mut Vec<T>) -> Vec<usize>
 where
     T: Copy + Ord + Send + Default,
     I: Iterator<Item = (usize, T)> + Clone,
@@ -24,21 +38,22 @@ where
     for bucket in 1..=buckets {
         starts[bucket] += starts[bucket - 1];
     }
-    let mut sorted = vec![T::default(); starts[buckets]];
+    sorted.clear();
+    sorted.resize(starts[buckets], T::default());
     let mut next = starts[..buckets].to_vec();
     for (bucket, item) in items {
         sorted[next[bucket]] = item;
         next[bucket] += 1;
     }
     drop(next);
-    let pieces = split_on_buckets(&mut sorted, &starts);
+    let pieces = split_on_buckets(sorted, &starts);
     pieces.into_par_iter().for_each(|(piece, buckets)| {
         let base = starts[buckets.start];
         for bucket in buckets {
             piece[starts[bucket] - base..starts[bucket + 1] - base].sort_unstable();
         }
     });
-    (sorted, starts)
+    starts
 }
 
 /// `sorted` cut on bucket boundaries into a few hundred pieces, each with
