@@ -71,6 +71,46 @@ pub fn assemble(
     plan
 }
 
+/// Each cluster's members, in candidate order, clusters in number order:
+/// one array, counted and placed, where a map of a vector per cluster took
+/// half a second at a million patients.
+struct Clusters {
+    /// Where each cluster's members start in `members`; one more than clusters.
+    start: Vec<usize>,
+    members: Vec<usize>,
+}
+
+impl Clusters {
+    fn of(cluster_of: &[u32]) -> Clusters {
+        let count = cluster_of.iter().map(|&cluster| cluster as usize + 1).max().unwrap_or(0);
+        let mut start = vec![0usize; count + 1];
+        for &cluster in cluster_of {
+            start[cluster as usize + 1] += 1;
+        }
+        for cluster in 0..count {
+            start[cluster + 1] += start[cluster];
+        }
+        let mut next = start[..count].to_vec();
+        let mut members = vec![0usize; cluster_of.len()];
+        for (candidate, &cluster) in cluster_of.iter().enumerate() {
+            members[next[cluster as usize]] = candidate;
+            next[cluster as usize] += 1;
+        }
+        Clusters { start, members }
+    }
+
+    fn len(&self) -> usize {
+        self.start.len() - 1
+    }
+
+    /// `(cluster number, members)` for every cluster with members.
+    fn iter(&self) -> impl Iterator<Item = (u32, &[usize])> {
+        (0..self.len())
+            .map(|cluster| (cluster as u32, &self.members[self.start[cluster]..self.start[cluster + 1]]))
+            .filter(|(_, members)| !members.is_empty())
+    }
+}
+
 struct Assembly<'a> {
     project: &'a Project,
     existing: &'a Existing,
@@ -80,14 +120,12 @@ struct Assembly<'a> {
 
 impl Assembly<'_> {
     fn assign(&self, cluster_of: &[u32], plan: &mut Plan) {
-        let mut clusters: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
-        for (candidate, cluster) in cluster_of.iter().enumerate() {
-            clusters.entry(*cluster).or_default().push(candidate);
-        }
+        let clusters = Clusters::of(cluster_of);
+        plan.patients.reserve(clusters.len());
         let mut next_mrn = self.existing.next_mrn;
-        for (cluster, members) in clusters {
+        for (cluster, members) in clusters.iter() {
             let (in_database, accepted): (Vec<usize>, Vec<usize>) =
-                members.into_iter().partition(|&candidate| candidate >= self.accepted.len());
+                members.iter().partition(|&&candidate| candidate >= self.accepted.len());
             for &candidate in &accepted {
                 plan.rows[self.accepted[candidate].0].cluster = Some(cluster);
             }
@@ -225,5 +263,19 @@ impl Assembly<'_> {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Clusters;
+
+    #[test]
+    fn clusters_list_their_members_in_order_and_skip_unused_numbers() {
+        let clusters = Clusters::of(&[2, 0, 2, 0, 4]);
+        let listed: Vec<(u32, Vec<usize>)> =
+            clusters.iter().map(|(cluster, members)| (cluster, members.to_vec())).collect();
+        assert_eq!(listed, vec![(0, vec![1, 3]), (2, vec![0, 2]), (4, vec![4])]);
+        assert_eq!(Clusters::of(&[]).iter().count(), 0);
     }
 }
