@@ -29,12 +29,14 @@ use jiff::civil::Date;
 
 /// Builds the plan's patients, documents and review queue. `accepted` are the
 /// rows that went to matching, `(index into rows, record)`, in candidate
-/// order; the database's patients follow them as candidates.
+/// order; the database's patients follow them as candidates. Documents'
+/// records move into the plan rather than being copied: there are nearly a
+/// million of them at a million patients.
 pub fn assemble(
     project: &Project,
     existing: &Existing,
     rows: Vec<PlannedRow>,
-    accepted: &[(usize, Record)],
+    mut accepted: Vec<(usize, Record)>,
     outcome: &MatchOutcome,
 ) -> Plan {
     let priorities = project
@@ -42,7 +44,7 @@ pub fn assemble(
         .priorities(project.sources.iter().map(|source| source.name.as_str()))
         .into_iter()
         .collect();
-    let assembly = Assembly { project, existing, accepted, priorities };
+    let assembly = Assembly { project, existing, accepted: &accepted, priorities };
     let mut plan = Plan {
         sources: Vec::new(),
         rows,
@@ -57,7 +59,7 @@ pub fn assemble(
         decisions_to_record: Vec::new(),
         timings: StageTimings::default(),
     };
-    assembly.assign(&outcome.cluster_of, &mut plan);
+    let document_candidates = assembly.assign(&outcome.cluster_of, &mut plan);
     plan.review = outcome
         .review
         .iter()
@@ -68,6 +70,9 @@ pub fn assemble(
         .iter()
         .map(|link| PlannedLink { a: assembly.end(link.a), b: assembly.end(link.b), link: *link })
         .collect();
+    for (document, candidate) in plan.documents.iter_mut().zip(document_candidates) {
+        std::mem::swap(&mut document.record, &mut accepted[candidate].1);
+    }
     plan
 }
 
@@ -119,9 +124,12 @@ struct Assembly<'a> {
 }
 
 impl Assembly<'_> {
-    fn assign(&self, cluster_of: &[u32], plan: &mut Plan) {
+    /// Gives every row its fate; returns, for each planned document, the
+    /// candidate whose record it is to receive.
+    fn assign(&self, cluster_of: &[u32], plan: &mut Plan) -> Vec<usize> {
         let clusters = Clusters::of(cluster_of);
         plan.patients.reserve(clusters.len());
+        let mut document_candidates = Vec::new();
         let mut next_mrn = self.existing.next_mrn;
         for (cluster, members) in clusters.iter() {
             let (in_database, accepted): (Vec<usize>, Vec<usize>) =
@@ -149,8 +157,10 @@ impl Assembly<'_> {
             };
             for candidate in documents {
                 self.link_document(candidate, patient, born, plan);
+                document_candidates.push(candidate);
             }
         }
+        document_candidates
     }
 
     fn mrn(&self, number: u64) -> String {
@@ -218,7 +228,8 @@ impl Assembly<'_> {
     /// that patient was born (`born`: the golden record's birth date, or the
     /// stored one for a patient of the database) is flagged even when its own index line has no
     /// birth date to check it against (validation's `W-DOCUMENT-BEFORE-BIRTH`):
-    /// it may belong to someone else, or carry a mistyped date.
+    /// it may belong to someone else, or carry a mistyped date. The
+    /// document's record is left empty, for `assemble` to move in.
     fn link_document(&self, candidate: usize, patient: Option<PatientRef>, born: Option<Date>, plan: &mut Plan) {
         let (row_index, record) = &self.accepted[candidate];
         let row = &mut plan.rows[*row_index];
@@ -236,7 +247,8 @@ impl Assembly<'_> {
             row.issues
                 .push(Issue::new(IssueCode::DocumentBeforePatientBirth, &record.source).field(Field::DocumentDate));
         }
-        plan.documents.push(PlannedDocument { row: *row_index, record: record.clone(), patient });
+        let record = Record::new(record.entity, record.source.clone());
+        plan.documents.push(PlannedDocument { row: *row_index, record, patient });
     }
 
     fn end(&self, candidate: u32) -> LinkEnd {
