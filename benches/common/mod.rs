@@ -19,7 +19,6 @@ pub fn peak_memory_mb() -> f64 {
 /// Whether a kept practice exists, was written by this version's generator,
 /// and its project and mappings still compile against its files; a stale
 /// one is removed, to be written again (and then `mark_generated`).
-#[allow(dead_code)]
 pub fn practice_is_current(practice: &std::path::Path) -> bool {
     let project = practice.join("migration.toml");
     let generated_here = std::fs::read_to_string(practice.join(GENERATOR_STAMP))
@@ -36,7 +35,6 @@ pub fn practice_is_current(practice: &std::path::Path) -> bool {
 }
 
 /// Records which generator wrote a practice just made by `synth`.
-#[allow(dead_code)]
 pub fn mark_generated(practice: &std::path::Path) {
     std::fs::write(practice.join(GENERATOR_STAMP), emr_migrate::synth::GENERATOR_VERSION.to_string())
         .expect("the practice folder is writable");

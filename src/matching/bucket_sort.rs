@@ -1,31 +1,20 @@
-//! Bucket sort for blocking's large sorts: blocking keys (uniform hashes)
-//! and candidate pairs (by their first record). Items are counted into
-//! buckets and placed in one pass each, then each small bucket is sorted:
-//! two sequential passes over memory where a comparison sort of millions
-//! of items makes twenty, at a million patients the larger part of
-//! blocking.
+//! Bucket sort for large sorts of items whose keys spread evenly (blocking
+//! keys, which are hashes) or that are grouped by a small number (records
+//! by cluster). Items are counted into buckets and placed in one pass each,
+//! then each small bucket is sorted: two sequential passes over memory where
+//! a comparison sort of millions of items makes twenty, at a million
+//! patients the larger part of blocking.
 
 use std::ops::Range;
 
 use rayon::prelude::*;
 
 /// Items grouped by bucket (`buckets` of them, numbered from 0), sorted
-/// within each bucket; and where each bucket starts (`starts[b]..starts[b + 1]`).
+/// within each bucket, into `sorted`, a vector the caller may keep from one
+/// sort to the next (blocking sorts one rule's keys after another, and a
+/// fresh vector each time had the system zero tens of megabytes of new
+/// pages); returns where each bucket starts (`starts[b]..starts[b + 1]`).
 /// `items` is walked twice: once to count, once to place.
-#[cfg(test)]
-pub fn bucket_sort<T, I>(items: I, buckets: usize) -> (Vec<T>, Vec<usize>)
-where
-    T: Copy + Ord + Send + Default,
-    I: Iterator<Item = (usize, T)> + Clone,
-{
-    let mut sorted = Vec::new();
-    let starts = bucket_sort_into(items, buckets, &mut sorted);
-    (sorted, starts)
-}
-
-/// `bucket_sort` into a vector the caller keeps: blocking sorts one rule's
-/// keys after another, and a fresh vector each time had the system zero
-/// tens of megabytes of new pages per rule.
 pub fn bucket_sort_into<T, I>(items: I, buckets: usize, sorted: &mut Vec<T>) -> Vec<usize>
 where
     T: Copy + Ord + Send + Default,
@@ -76,6 +65,16 @@ fn split_on_buckets<'s, T>(mut sorted: &'s mut [T], starts: &[usize]) -> Vec<(&'
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn bucket_sort<T, I>(items: I, buckets: usize) -> (Vec<T>, Vec<usize>)
+    where
+        T: Copy + Ord + Send + Default,
+        I: Iterator<Item = (usize, T)> + Clone,
+    {
+        let mut sorted = Vec::new();
+        let starts = bucket_sort_into(items, buckets, &mut sorted);
+        (sorted, starts)
+    }
 
     #[test]
     fn items_end_in_their_buckets_sorted_within() {

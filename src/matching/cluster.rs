@@ -19,6 +19,14 @@ pub struct Clustering {
     pub refused: Vec<(u32, u32)>,
 }
 
+impl Clustering {
+    /// Whether clustering refused the link `(a, b)` (as the links give it).
+    pub fn is_refused(&self, a: u32, b: u32) -> bool {
+        // Sorted, and few.
+        self.refused.binary_search(&(a, b)).is_ok()
+    }
+}
+
 /// `links` are `(a, b, weight)`; `conflict(x, y)` says whether two records
 /// must not end in one cluster; `existing` marks patients already in the EMR.
 ///

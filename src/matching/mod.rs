@@ -14,7 +14,7 @@
 //! `merge` (survivorship); what gets written where is load's job.
 
 mod block;
-mod bucket_sort;
+pub(crate) mod bucket_sort;
 mod cluster;
 mod compare;
 mod features;
@@ -797,13 +797,12 @@ impl<'c> Matcher<'c> {
             timings_ms: MatchTimings::default(),
         };
         let review = review_queue(&self.features, &tally.uncertain, &held_back, &tally.links, &clustering);
-        let refused = |pair: &Scored| clustering.refused.binary_search(&(pair.a, pair.b)).is_ok();
         // Into the same allocation (a link is smaller than a scored pair):
         // a million patients have millions of links.
         let links = tally
             .links
             .into_iter()
-            .filter(|pair| !refused(pair))
+            .filter(|pair| !clustering.is_refused(pair.a, pair.b))
             .map(|pair| Link { a: pair.a, b: pair.b, score: pair.score, basis: pair.basis })
             .collect();
         self.timings.clustering = elapsed_ms(started);
@@ -843,10 +842,9 @@ fn review_queue(
     links: &[Scored],
     clustering: &cluster::Clustering,
 ) -> Vec<ReviewPair> {
-    // `refused` is sorted, and holds few links.
     let refused_links = links
         .iter()
-        .filter(|pair| clustering.refused.binary_search(&(pair.a, pair.b)).is_ok())
+        .filter(|pair| clustering.is_refused(pair.a, pair.b))
         .map(|pair| (pair, ReviewReason::ConflictsWithCluster));
     let mut queue: Vec<ReviewPair> = uncertain
         .iter()

@@ -25,13 +25,13 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub use names::{ascii, windows_1252};
+pub use pdf::tiny_pdf;
 
 /// Which generator wrote a practice. Bumped whenever the same seed and size
 /// stop giving the same people or rows, so that benchmarks write the
 /// practices they keep again rather than measure an older generator's.
 /// 2: siblings have names of their own and are born apart, unless twins.
 pub const GENERATOR_VERSION: u32 = 2;
-pub use pdf::tiny_pdf;
 
 use names::NamePool;
 use population::Population;
