@@ -54,18 +54,7 @@ pub fn apply_all(text: &str, transforms: &[Transform]) -> String {
 }
 
 fn zip_code(text: &str) -> String {
-    let digits = |part: &str| !part.is_empty() && part.bytes().all(|byte| byte.is_ascii_digit());
-    let (zip, plus_four) = match text.split_once('-') {
-        Some((zip, plus_four)) if digits(plus_four) && plus_four.len() == 4 => (zip, Some(plus_four)),
-        _ => (text, None),
-    };
-    if !digits(zip) || zip.len() > 5 || zip.len() < 3 {
-        return text.to_string();
-    }
-    match plus_four {
-        Some(plus_four) => format!("{zip:0>5}-{plus_four}"),
-        None => format!("{zip:0>5}"),
-    }
+    crate::validate::postal::mend_zip(text).unwrap_or_else(|| text.to_string())
 }
 
 /// Capitalises after any non-letter, so O'BRIEN → O'Brien and

@@ -129,9 +129,29 @@ pub fn state_key(text: &str) -> String {
         .join(" ")
 }
 
-/// A ZIP code is five digits, or ZIP+4: five digits, a dash and four. Four
-/// digits or fewer is most often a ZIP a spreadsheet stored as a number,
-/// which the `zip_code` transform mends, so the detail says so.
+/// A ZIP code a spreadsheet stored as a number, its lost leading zeros
+/// restored (`2134` is `02134`, `2134-5678` is `02134-5678`); `None` for a
+/// value that is not such a ZIP, a whole one included. The `zip_code`
+/// transform, and the advice validation gives, both rest on it.
+pub fn mend_zip(text: &str) -> Option<String> {
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|byte| byte.is_ascii_digit());
+    let (zip, plus_four) = match text.split_once('-') {
+        Some((zip, plus_four)) => (zip, Some(plus_four)),
+        None => (text, None),
+    };
+    let plus_four_ok = plus_four.is_none_or(|plus_four| digits(plus_four) && plus_four.len() == 4);
+    if !digits(zip) || !(3..5).contains(&zip.len()) || !plus_four_ok {
+        return None;
+    }
+    Some(match plus_four {
+        Some(plus_four) => format!("{zip:0>5}-{plus_four}"),
+        None => format!("{zip:0>5}"),
+    })
+}
+
+/// A ZIP code is five digits, or ZIP+4: five digits, a dash and four. A
+/// shorter one is most often a ZIP a spreadsheet stored as a number; when
+/// the `zip_code` transform would mend it, the detail says so.
 fn zip_problem(value: &str) -> Option<&'static str> {
     let digits = |part: &str, count: usize| part.len() == count && part.bytes().all(|byte| byte.is_ascii_digit());
     let (zip, plus_four) = match value.split_once('-') {
@@ -141,8 +161,7 @@ fn zip_problem(value: &str) -> Option<&'static str> {
     if digits(zip, 5) && plus_four.is_none_or(|plus_four| digits(plus_four, 4)) {
         return None;
     }
-    let short = (3..5).contains(&zip.len()) && zip.bytes().all(|byte| byte.is_ascii_digit());
-    Some(if short {
+    Some(if mend_zip(value).is_some() {
         "fewer than five digits: a leading zero lost? the `zip_code` transform restores it"
     } else {
         "expected 99999 or 99999-9999"
@@ -152,6 +171,16 @@ fn zip_problem(value: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_transform_is_advised_exactly_where_it_mends_the_zip() {
+        for value in ["2134", "213", "2134-5678", "2134-12", "2134-", "12", "123456", "02134", "O2134", "2134-56789"] {
+            let advised = zip_problem(value).is_some_and(|detail| detail.contains("zip_code"));
+            assert_eq!(advised, mend_zip(value).is_some(), "{value}");
+        }
+        assert_eq!(mend_zip("2134-5678").as_deref(), Some("02134-5678"));
+        assert_eq!(zip_problem("2134-12"), Some("expected 99999 or 99999-9999"));
+    }
 
     #[test]
     fn us_states_are_their_usps_codes() {
