@@ -383,6 +383,23 @@ impl Compiler<'_> {
             });
             return None;
         };
+        if !form.holds(part) {
+            let holding: Vec<String> = NameForm::ALL
+                .iter()
+                .filter(|(_, other)| other.holds(part))
+                .map(|(name, _)| format!("`{name}`"))
+                .collect();
+            let holding = listed(&holding.iter().map(String::as_str).collect::<Vec<_>>(), "or");
+            let problem = self.mapping.at(
+                at,
+                format!(
+                    "`split_name = \"{}\"` never holds a `{field}`: the field would always be blank",
+                    form_name.get_ref()
+                ),
+            );
+            self.report(problem.hint(format!("for `{field}` use {holding}")));
+            return None;
+        }
         Some((form, part))
     }
 

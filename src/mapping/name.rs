@@ -27,7 +27,7 @@ pub enum NameForm {
 }
 
 impl NameForm {
-    const ALL: &'static [(&'static str, NameForm)] = &[
+    pub const ALL: &'static [(&'static str, NameForm)] = &[
         ("last_first", NameForm::LastFirst),
         ("first_last", NameForm::FirstLast),
         ("family", NameForm::Family),
@@ -36,6 +36,16 @@ impl NameForm {
 
     pub fn from_name(name: &str) -> Option<NameForm> {
         NameForm::ALL.iter().find(|(known, _)| *known == name).map(|(_, form)| *form)
+    }
+
+    /// Whether a name in this form can hold `part`: a family-name column
+    /// holds no given name, a given-name column no family name.
+    pub fn holds(self, part: NamePart) -> bool {
+        match self {
+            NameForm::LastFirst | NameForm::FirstLast => true,
+            NameForm::Family => !matches!(part, NamePart::Given | NamePart::Middle),
+            NameForm::Given => part != NamePart::Family,
+        }
     }
 
     pub fn name(self) -> &'static str {
@@ -168,8 +178,7 @@ pub fn split(text: &str, form: NameForm) -> Result<SplitName, NameProblem> {
         NameForm::Family | NameForm::Given if !rest.is_empty() => {
             return Err(NameProblem::Unsplittable("a comma in a single name part, not before a suffix"));
         }
-        NameForm::Family => family_only(first)?,
-        NameForm::Given => given_only(first)?,
+        NameForm::Family | NameForm::Given => one_part(first, form)?,
     };
     let own = name.suffix.take();
     let all: Vec<&str> = own.as_deref().into_iter().chain(suffixes).collect();
@@ -252,32 +261,24 @@ fn first_last(words: Vec<&str>) -> Result<SplitName, NameProblem> {
     })
 }
 
-/// A family name alone, perhaps with a title before it and suffixes after.
-fn family_only(words: Vec<&str>) -> Result<SplitName, NameProblem> {
+/// One part of a name alone, from a column of its own, perhaps with titles
+/// before and suffixes after: a family name (`Family`), or a given name and
+/// middle names (`Given`).
+fn one_part(words: Vec<&str>, form: NameForm) -> Result<SplitName, NameProblem> {
     let mut name = Words(words);
     let title = joined(&name.take_titles());
     let suffix = joined(&name.take_suffixes());
     if name.0.is_empty() || name.is_only_a_suffix() {
         return Err(NameProblem::Unsplittable("no name besides a title or suffix"));
     }
-    Ok(SplitName { title, family: joined(&name.0), suffix, ..SplitName::default() })
-}
-
-/// Given and middle names alone, perhaps with titles before and suffixes
-/// after.
-fn given_only(words: Vec<&str>) -> Result<SplitName, NameProblem> {
-    let mut name = Words(words);
-    let title = joined(&name.take_titles());
-    let suffix = joined(&name.take_suffixes());
-    if name.0.is_empty() || name.is_only_a_suffix() {
-        return Err(NameProblem::Unsplittable("no name besides a title or suffix"));
-    }
-    Ok(SplitName {
-        title,
-        given: name.0.first().map(|word| word.to_string()),
-        middle: name.0.get(1..).and_then(joined),
-        suffix,
-        ..SplitName::default()
+    let around = SplitName { title, suffix, ..SplitName::default() };
+    Ok(match form {
+        NameForm::Family => SplitName { family: joined(&name.0), ..around },
+        _ => SplitName {
+            given: name.0.first().map(|word| word.to_string()),
+            middle: name.0.get(1..).and_then(joined),
+            ..around
+        },
     })
 }
 

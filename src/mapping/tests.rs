@@ -507,6 +507,25 @@ fn split_name_is_checked_when_the_mapping_compiles() {
     );
 }
 
+#[test]
+fn a_split_name_form_that_never_holds_the_field_is_a_mistake() {
+    let mapping = "entity = \"patient\"\nrequired = [\"family_name\"]\n[fields.family_name]\ncolumn = \"Last\"\n\
+                   split_name = \"family\"\n[fields.given_name]\ncolumn = \"First\"\nsplit_name = \"family\"\n\
+                   [fields.middle_name]\ncolumn = \"First\"\nsplit_name = \"given\"\n";
+    let found = problems(mapping, &["Last", "First"]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        found[0].message,
+        "`split_name = \"family\"` never holds a `given_name`: the field would always be blank"
+    );
+    assert_eq!(found[0].hint.as_deref(), Some("for `given_name` use `last_first`, `first_last` or `given`"));
+    let family_from_given =
+        mapping.replace("column = \"Last\"\nsplit_name = \"family\"", "column = \"Last\"\nsplit_name = \"given\"");
+    let found = problems(&family_from_given, &["Last", "First"]);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found[0].message.contains("never holds a `family_name`"), "{found:?}");
+}
+
 const MARITAL: &str = r#"
 entity = "patient"
 required = ["family_name"]
