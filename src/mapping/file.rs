@@ -121,7 +121,7 @@ impl LoadedMapping {
 }
 
 /// How many problems one file may have before reading gives up.
-const MAX_KEY_PROBLEMS: usize = 50;
+const MAX_PROBLEMS: usize = 50;
 
 /// Reads a mapping file, every misspelt key and mistyped value reported at
 /// once (see `read_all`).
@@ -153,12 +153,15 @@ pub fn read_all<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Resu
         if !follows_a_blank {
             problems.push(toml_diagnostic(path, text, &error));
         }
-        let entry = error.span().and_then(|span| entry_span(&read, span.start));
+        // A key missing from the top level has an empty span, at the start
+        // of the file: there is no entry to set aside (the first one would
+        // be), and reading again would only say it again.
+        let entry = error.span().filter(|span| !span.is_empty()).and_then(|span| entry_span(&read, span.start));
         if let Some(entry) = &entry {
             blanked.push(entry.clone());
             blank(&mut read, entry.clone());
         }
-        if entry.is_none() || problems.len() >= MAX_KEY_PROBLEMS {
+        if entry.is_none() || problems.len() >= MAX_PROBLEMS {
             problems.sort_by_key(|problem| (problem.line, problem.column));
             return Err(Diagnostics(problems));
         }
@@ -204,7 +207,7 @@ fn find_entry(table: &toml::de::DeTable<'_>, offset: usize) -> Option<std::ops::
         if nested.is_some() {
             return nested;
         }
-        if key.span().contains(&offset) || entry.contains(&offset) {
+        if entry.contains(&offset) {
             return Some(entry);
         }
     }

@@ -724,3 +724,11 @@ fn an_unknown_postal_scheme_is_named_with_the_nearest() {
     assert!(problems[0].message.starts_with("unknown variant `usa`"), "{}", problems[0].message);
     assert_eq!(problems[0].hint.as_deref(), Some("did you mean `us`?"));
 }
+
+#[test]
+fn a_missing_top_level_key_is_reported_once() {
+    let text = "required = [\"family_name\"]\n[fields.family_name]\ncolumn = \"N\"\n";
+    let found = file::parse(Path::new("m.toml"), text.to_string()).expect_err("no entity").0;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].message.contains("missing field `entity`"), "{found:?}");
+}
