@@ -3,7 +3,10 @@
 //! A bad row is an `Issue`, never an `Err`: extract, mapping, validate and
 //! matching all record issues against the row's `SourceRef`, and the report
 //! counts them. An issue names the row and the field, never the value, because
-//! values are patient data. The codes are stable strings: scripts and people
+//! values are patient data; the one exception is the code an
+//! `E-CODE-UNKNOWN` could not find (at most 12 characters, and only in
+//! rejected.csv, which holds the row's identifiers already), which is what
+//! a person adds to the code table. The codes are stable strings: scripts and people
 //! search for them, so a code is never renamed or reused (docs/issues.md).
 
 use std::fmt;
@@ -63,7 +66,7 @@ issue_codes! {
     NumberInvalid => ("E-NUMBER-INVALID", Error,
         "a field that must be a whole number is not one"),
     CodeUnknown => ("E-CODE-UNKNOWN", Error,
-        "a coded value is not in the mapping's code table, and the table has no default"),
+        "a coded value is not in the code table (the mapping's `codes`, or the built-in one of `sex`, `marital_status` or `document_type`), and there is no default"),
     PhoneInvalid => ("W-PHONE-INVALID", Warning,
         "the phone number cannot be made E.164 for the mapping's `phone_country`; loaded as written"),
     NationalIdInvalid => ("W-NATIONAL-ID-INVALID", Warning,
@@ -130,7 +133,8 @@ pub struct Issue {
     /// Which column the field came from, when there was one.
     pub column: Option<String>,
     /// Detail that helps fix the row without quoting it: expected counts,
-    /// the formats tried. Never a cell value.
+    /// the formats tried. Never a cell value, but for the short code an
+    /// `E-CODE-UNKNOWN` names (see the module's doc).
     pub detail: Option<String>,
     pub source: SourceRef,
 }

@@ -17,7 +17,8 @@ use crate::record::{Field, Record};
 /// A cell a spreadsheet would run as a formula gets a leading apostrophe,
 /// which spreadsheets show as text and never evaluate: one that starts with
 /// `=`, `+`, `-`, `@` (or their full-width forms, which some locales'
-/// spreadsheets also read as formulas), a tab or a carriage return, also
+/// spreadsheets also read as formulas), a tab, a carriage return or a line
+/// break, also
 /// after leading spaces, which some spreadsheets skip before looking for a
 /// formula.
 pub fn neutralise(cell: &str) -> Cow<'_, str> {
