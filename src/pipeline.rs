@@ -358,13 +358,7 @@ impl<'e> Reading<'e> {
             );
             return reject(row, &raw);
         }
-        let mut record = match compiled.apply(&raw, &mut row.issues) {
-            MappedRow::Skipped(rule) => {
-                row.disposition = Disposition::Skipped(SkipReason::Rule(rule));
-                return row;
-            }
-            MappedRow::Mapped(record) => record,
-        };
+        let mut record = compiled.map(&raw, &mut row.issues);
         if record.entity == Entity::Document
             && let Some(path) = record.text(Field::FilePath)
         {

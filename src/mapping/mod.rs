@@ -687,10 +687,17 @@ impl CompiledMapping {
         self.skip_rules.iter().find(|rule| rule.matches(row)).map(|rule| rule.description.as_str())
     }
 
+    /// The row skipped by a rule, or mapped (`skipped_by`, then `map`).
     pub fn apply(&self, row: &RawRow, issues: &mut Vec<Issue>) -> MappedRow {
-        if let Some(rule) = self.skipped_by(row) {
-            return MappedRow::Skipped(rule.to_string());
+        match self.skipped_by(row) {
+            Some(rule) => MappedRow::Skipped(rule.to_string()),
+            None => MappedRow::Mapped(self.map(row, issues)),
         }
+    }
+
+    /// The row's record, skip rules not asked: for a caller that asked them
+    /// already.
+    pub fn map(&self, row: &RawRow, issues: &mut Vec<Issue>) -> Record {
         let mut record = Record::new(self.entity, row.source.clone());
         for field in &self.fields {
             if let Some(value) = field.value(row, issues) {
@@ -712,7 +719,7 @@ impl CompiledMapping {
                 }
             }
         }
-        MappedRow::Mapped(record)
+        record
     }
 }
 
