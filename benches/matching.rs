@@ -48,9 +48,9 @@ fn main() {
     std::fs::create_dir_all(&work).expect("the work folder can be created");
 
     println!(
-        "| patients | records | candidate pairs | precision | recall | F1 | twins / Jr-Sr / household / other merged | matching s (median of {runs}) | peak memory while matching |"
+        "| patients | records | candidate pairs | precision | recall | F1 | twins / Jr-Sr / household / other merged | review pairs | matching s (median of {runs}) | peak memory while matching |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     for size in sizes {
         let practice = work.join(format!("practice-{size}"));
         // A practice kept from an older version may no longer check (its
@@ -112,7 +112,7 @@ fn bench(size: u64, practice: &Path, runs: usize, work: &Path) {
     let scored = evaluate::evaluate(Truth::File(&truth), &clusters, None).expect("the clusters evaluate");
     let merged = &scored.wrongly_merged;
     println!(
-        "| {size} | {} | {} | {:.4} | {:.4} | {:.4} | {} / {} / {} / {} | {median:.2} | {peak_mb:.0} MB |",
+        "| {size} | {} | {} | {:.4} | {:.4} | {:.4} | {} / {} / {} / {} | {} | {median:.2} | {peak_mb:.0} MB |",
         input.candidates.len(),
         outcome.stats.candidate_pairs,
         scored.precision,
@@ -122,6 +122,7 @@ fn bench(size: u64, practice: &Path, runs: usize, work: &Path) {
         merged.junior_senior,
         merged.household,
         merged.other,
+        outcome.review.len(),
     );
     eprintln!("  stages of the last run (ms): {:?}", outcome.stats.timings_ms);
 }

@@ -57,6 +57,7 @@ struct MatchingSection {
     max_block_size: Option<Spanned<usize>>,
     use_national_id: Option<Spanned<bool>>,
     keep_twins_apart: Option<Spanned<bool>>,
+    review_possible_twins: Option<Spanned<bool>>,
     keep_households_apart: Option<Spanned<bool>>,
 }
 
@@ -263,6 +264,9 @@ impl Checker<'_> {
         if let Some(keep) = &section.keep_twins_apart {
             config.keep_twins_apart = *keep.get_ref();
         }
+        if let Some(review) = &section.review_possible_twins {
+            config.review_possible_twins = *review.get_ref();
+        }
         if let Some(keep) = &section.keep_households_apart {
             config.keep_households_apart = *keep.get_ref();
         }
@@ -395,7 +399,8 @@ mod tests {
     fn matching_settings_are_read() {
         let project = load(
             "[project]\nname = \"Demo\"\n[matching]\nblocking = [\"birth_date + given_phonetic\", \"identifier\"]\n\
-             use_national_id = false\nkeep_twins_apart = false\nkeep_households_apart = false\n\
+             use_national_id = false\nkeep_twins_apart = false\nreview_possible_twins = false\n\
+             keep_households_apart = false\n\
              [[source]]\nname = \"pm\"\nfile = \"a.csv\"\nmapping = \"a.toml\"\n",
         )
         .unwrap();
@@ -403,6 +408,7 @@ mod tests {
         assert_eq!(rules, ["birth_date + given_phonetic", "identifier"]);
         assert!(!project.matching.use_national_id);
         assert!(!project.matching.keep_twins_apart);
+        assert!(!project.matching.review_possible_twins);
         assert!(!project.matching.keep_households_apart);
     }
 

@@ -22,6 +22,8 @@ struct Explanation {
     weight: f64,
     probability: f64,
     hard_rule: Option<HardRule>,
+    /// Reviewed whatever the score: see `Comparison::possible_twins`.
+    possible_twins: bool,
     decision: &'static str,
     same_cluster: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -57,6 +59,7 @@ pub fn explain(args: &ExplainArgs, printer: &Printer) -> Result<Outcome, Error> 
     let hard_rule = HardRule::applies(&comparison);
     let decision = match hard_rule {
         Some(_) => "kept apart",
+        None if comparison.possible_twins && score.probability >= project.matching.review => "review",
         None if score.probability >= project.matching.auto_link => "link",
         None if score.probability >= project.matching.review => "review",
         None => "distinct",
@@ -72,6 +75,7 @@ pub fn explain(args: &ExplainArgs, printer: &Printer) -> Result<Outcome, Error> 
         weight: score.weight,
         probability: score.probability,
         hard_rule,
+        possible_twins: hard_rule.is_none() && comparison.possible_twins,
         decision,
         same_cluster: outcome.cluster_of[a as usize] == outcome.cluster_of[b as usize],
         values,
@@ -145,6 +149,9 @@ fn render(explanation: &Explanation, project: &Project) -> String {
         Some(HardRule::Twins) => " by the twins rule (same surname and birth date, two different given names)",
         Some(HardRule::Generation) => " by the Jr/Sr rule",
         Some(HardRule::NationalId) => " by the national-id rule (two different valid identifiers)",
+        None if explanation.possible_twins && explanation.decision == "review" => {
+            " as possible twins (registered twice in one system, one home and birth date, given names not the same)"
+        }
         None => "",
     };
     let _ = writeln!(

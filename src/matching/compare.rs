@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::features::Person;
 use super::nickname::share_group;
-use super::normalize::TextField;
+use super::normalize::{CandidateKind, TextField};
 
 /// Jaro-Winkler similarity at or above which names count as a likely typo.
 const CLOSE: f64 = 0.92;
@@ -117,6 +117,12 @@ pub struct Comparison {
     /// another shape (a benchmark's seven digits) is scored, never a rule.
     #[serde(skip)]
     pub valid_national_ids_conflict: bool,
+    /// Two registrations in one system (the same identifier system, two
+    /// values) for one home and one birthday, under alike but not equal
+    /// given names (Bri and Brianna, Aidan and Aiedn): twins, or one patient
+    /// registered twice. Which, only the chart tells (see `could_be_twins`).
+    #[serde(skip)]
+    pub possible_twins: bool,
 }
 
 /// Which fields take part in comparing, from `[matching]`.
@@ -129,6 +135,9 @@ pub struct CompareOptions {
     /// (for data where a given name is often replaced outright, such as the
     /// FEBRL benchmark; never for a practice with twins).
     pub allow_twins: bool,
+    /// Mark the pairs that could be twins with alike given names
+    /// (`Comparison::possible_twins`), for review.
+    pub review_possible_twins: bool,
 }
 
 pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Comparison {
@@ -140,23 +149,64 @@ pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Compari
         compare_codes(x.text(TextField::NationalId), y.text(TextField::NationalId))
     };
     let sex = agreement(x.sex, y.sex);
+    let address = compare_addresses(x.text(TextField::Address), y.text(TextField::Address));
+    let phone = compare_codes(x.text(TextField::Phone), y.text(TextField::Phone));
+    let identifier = compare_identifiers(a, b);
+    let birth = compare_dates(x.birth, y.birth);
     Comparison {
         family,
         given,
         middle_initial: agreement(x.middle_initial, y.middle_initial),
         suffix: agreement(x.suffix, y.suffix),
-        birth: compare_dates(x.birth, y.birth),
+        birth,
         sex,
         national_id,
-        address: compare_addresses(x.text(TextField::Address), y.text(TextField::Address)),
+        address,
         city: compare_places(x.text(TextField::City), y.text(TextField::City)),
         postal: compare_codes(x.text(TextField::Postal), y.text(TextField::Postal)),
-        phone: compare_codes(x.text(TextField::Phone), y.text(TextField::Phone)),
-        identifier: compare_identifiers(a, b),
+        phone,
+        identifier,
         distinct_given_names: !options.allow_twins && distinct_given_names(given, a, b, sex),
         valid_national_ids_conflict: national_id == IdLevel::Different
             && [x, y].iter().all(|candidate| candidate.text(TextField::NationalId).is_some_and(is_valid_ssn)),
+        // A patient already in the database holds every legacy identifier
+        // of the rows merged into it but only its golden record's names: a
+        // row registered again as Bill disagrees with William, the name it
+        // kept, while agreeing with the Bill it was merged from.
+        possible_twins: options.review_possible_twins
+            && x.kind != CandidateKind::Existing
+            && y.kind != CandidateKind::Existing
+            && could_be_twins(family, given, birth, address, phone, identifier),
     }
+}
+
+/// Whether a pair could be twins whose given names look alike. The practice
+/// registered two patients (one identifier system, two values) with one
+/// surname, one birthday and one home (the address or the phone agrees),
+/// under given names that are not the same: a nickname (Bri, which is
+/// Brianna's and Breanna's), a typo (Aiedn, beside Aidan), a phonetic
+/// match. A patient registered a second time looks the same, so the pair
+/// is neither linked nor kept apart: a person decides. One given name
+/// twice is a second registration (twins are not given one name); two
+/// clearly different names are the twins rule's, which comes first.
+fn could_be_twins(
+    family: NameLevel,
+    given: NameLevel,
+    birth: DateLevel,
+    address: AddressLevel,
+    phone: IdLevel,
+    identifier: Agreement,
+) -> bool {
+    let registered_twice = identifier == Agreement::Disagree;
+    let same_family = matches!(
+        family,
+        NameLevel::Exact | NameLevel::Close | NameLevel::Partial | NameLevel::Phonetic | NameLevel::Similar
+    );
+    let same_birthday = matches!(birth, DateLevel::Exact | DateLevel::DayMonthSwapped | DateLevel::OneDigit);
+    let same_home = matches!(address, AddressLevel::Exact | AddressLevel::Close | AddressLevel::Partial)
+        || matches!(phone, IdLevel::Exact | IdLevel::OneDigitOrTransposed);
+    let alike_given = !matches!(given, NameLevel::Exact | NameLevel::Missing);
+    registered_twice && same_family && same_birthday && same_home && alike_given
 }
 
 /// Nine digits the Social Security Administration could have issued (the
@@ -486,6 +536,29 @@ mod tests {
         let candidates = [a, b];
         let features = Features::new(&candidates);
         compare(features.person(0), features.person(1), CompareOptions::default())
+    }
+
+    #[test]
+    fn two_registrations_at_one_home_under_other_given_names_could_be_twins() {
+        use crate::matching::tests::{registered, with_household};
+        let birth = date(2013, 5, 14);
+        let at_home = |given: &str, chart: &str| with_household(registered(given, "Zamera", birth, chart));
+        let could_be_twins = |a: crate::matching::Candidate, b: crate::matching::Candidate| {
+            let candidates = [a, b];
+            let features = Features::new(&candidates);
+            let options = CompareOptions { review_possible_twins: true, ..CompareOptions::default() };
+            compare(features.person(0), features.person(1), options).possible_twins
+        };
+        assert!(could_be_twins(at_home("Brianna", "1"), at_home("Bri", "2")), "a nickname");
+        assert!(could_be_twins(at_home("Aidan", "1"), at_home("Aiedn", "2")), "a typo");
+        assert!(!could_be_twins(at_home("Brianna", "1"), at_home("Brianna", "2")), "one name twice: registered again");
+        assert!(!could_be_twins(at_home("Brianna", "1"), at_home("Bri", "1")), "one chart: one patient");
+        let elsewhere = registered("Bri", "Zamera", birth, "2");
+        assert!(!could_be_twins(at_home("Brianna", "1"), elsewhere), "no shared home");
+        let unregistered = with_household(crate::matching::tests::candidate("Bri", "Zamera", birth));
+        assert!(!could_be_twins(at_home("Brianna", "1"), unregistered), "no second registration");
+        let older = with_household(registered("Bri", "Zamera", date(2010, 2, 1), "2"));
+        assert!(!could_be_twins(at_home("Brianna", "1"), older), "another birthday");
     }
 
     #[test]

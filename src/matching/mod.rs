@@ -55,6 +55,10 @@ pub struct MatchConfig {
     /// Whether the twins rule keeps apart two records that agree on family
     /// name and birth date but hold two distinct given names.
     pub keep_twins_apart: bool,
+    /// Whether a pair that could be twins with alike given names (two
+    /// registrations in one system, one home and birthday) goes to review
+    /// instead of linking (see `Comparison::possible_twins`).
+    pub review_possible_twins: bool,
     /// Whether address, town, postal code and phone count for nothing once the birth dates
     /// disagree: what keeps a household's members apart.
     pub keep_households_apart: bool,
@@ -69,6 +73,7 @@ impl Default for MatchConfig {
             max_block_size: 2_000,
             use_national_id: true,
             keep_twins_apart: true,
+            review_possible_twins: true,
             keep_households_apart: true,
         }
     }
@@ -76,7 +81,11 @@ impl Default for MatchConfig {
 
 impl MatchConfig {
     fn compare_options(&self) -> CompareOptions {
-        CompareOptions { ignore_national_id: !self.use_national_id, allow_twins: !self.keep_twins_apart }
+        CompareOptions {
+            ignore_national_id: !self.use_national_id,
+            allow_twins: !self.keep_twins_apart,
+            review_possible_twins: self.keep_twins_apart && self.review_possible_twins,
+        }
     }
 }
 
@@ -128,6 +137,10 @@ pub enum ReviewReason {
     /// One record links to two records a hard rule keeps apart (Bri, with
     /// twins Brianna and Breanna): which one it is, a person decides.
     LinksToLookAlikes,
+    /// Two registrations in one system, one home and birthday, alike given
+    /// names: twins, or one patient registered twice (see
+    /// `Comparison::possible_twins`). Never linked on its score.
+    PossibleTwins,
 }
 
 /// A pair a person should decide.
@@ -301,6 +314,9 @@ pub struct MatchStats {
     /// Pairs a hard rule kept apart that would otherwise have linked or gone
     /// to review.
     pub kept_apart: BTreeMap<HardRule, usize>,
+    /// Pairs that could be twins (`ReviewReason::PossibleTwins`) and would
+    /// otherwise have linked: sent to review instead.
+    pub possible_twins: usize,
     pub refused_links: usize,
     pub clusters: usize,
     /// Compared pairs by match probability, in twenty bands of 0.05.
@@ -383,6 +399,11 @@ struct Scored {
 struct Tally {
     links: Vec<Scored>,
     uncertain: Vec<Scored>,
+    /// Pairs at or above `review` that could be twins: reviewed whatever
+    /// their score.
+    possible_twins: Vec<Scored>,
+    /// How many of them reached `auto_link`.
+    possible_twins_linking: usize,
     histogram: Vec<u64>,
     sweep: Vec<u64>,
     kept_apart: BTreeMap<HardRule, usize>,
@@ -395,6 +416,8 @@ impl Tally {
         Tally {
             links: Vec::new(),
             uncertain: Vec::new(),
+            possible_twins: Vec::new(),
+            possible_twins_linking: 0,
             histogram: vec![0; HISTOGRAM_BANDS],
             sweep: vec![0; sweep],
             kept_apart: BTreeMap::new(),
@@ -405,6 +428,8 @@ impl Tally {
     fn merge(mut self, other: Tally) -> Tally {
         append(&mut self.links, other.links);
         append(&mut self.uncertain, other.uncertain);
+        self.possible_twins.extend(other.possible_twins);
+        self.possible_twins_linking += other.possible_twins_linking;
         add_into(&mut self.histogram, &other.histogram);
         add_into(&mut self.sweep, &other.sweep);
         for (rule, count) in other.kept_apart {
@@ -655,6 +680,14 @@ impl<'c> Matcher<'c> {
                                 *tally.kept_apart.entry(rule).or_default() += 1
                             }
                             Some(_) => {}
+                            // Reviewed at any threshold: outside the sweep, which
+                            // shows what the thresholds decide.
+                            None if comparison.possible_twins => {
+                                if score.probability >= config.review {
+                                    tally.possible_twins_linking += usize::from(score.probability >= config.auto_link);
+                                    tally.possible_twins.push(scored);
+                                }
+                            }
                             None => {
                                 for (count, &threshold) in tally.sweep.iter_mut().zip(sweep) {
                                     *count += u64::from(score.probability >= threshold);
@@ -686,7 +719,7 @@ impl<'c> Matcher<'c> {
             None => {}
         }
         let (comparison, score) = self.score(a, b);
-        if HardRule::applies(&comparison).is_some() {
+        if HardRule::applies(&comparison).is_some() || comparison.possible_twins {
             return true;
         }
         let document = |index: u32| self.person(index).candidate.kind == CandidateKind::Document;
@@ -727,6 +760,7 @@ impl<'c> Matcher<'c> {
         let decided = |pair: &Scored| self.decisions.get(pair.a, pair.b).is_some();
         tally.links.retain(|pair| !decided(pair));
         tally.uncertain.retain(|pair| !decided(pair));
+        tally.possible_twins.retain(|pair| !decided(pair));
         for (a, b) in self.decisions.pairs(Decision::Match) {
             let (comparison, score) = self.score(a, b);
             tally.links.push(Scored { a, b, comparison, score, basis: LinkBasis::Reviewer });
@@ -751,6 +785,7 @@ impl<'c> Matcher<'c> {
         // Threads finish in any order; sorting makes the result independent of it.
         tally.links.par_sort_unstable_by_key(|pair| (pair.a, pair.b));
         tally.uncertain.par_sort_unstable_by_key(|pair| (pair.a, pair.b));
+        tally.possible_twins.sort_unstable_by_key(|pair| (pair.a, pair.b));
         for (rule, &(held, compared)) in tally.rule_pairs.iter().enumerate() {
             self.blocks.record_pairs(rule, held, compared);
         }
@@ -784,6 +819,7 @@ impl<'c> Matcher<'c> {
             links: tally.links.len() - clustering.refused.len(),
             review_pairs: 0,
             kept_apart: tally.kept_apart,
+            possible_twins: tally.possible_twins_linking,
             refused_links: clustering.refused.len(),
             clusters: clustering.clusters,
             probability_histogram: tally.histogram,
@@ -796,7 +832,16 @@ impl<'c> Matcher<'c> {
             decisions_applied,
             timings_ms: MatchTimings::default(),
         };
-        let review = review_queue(&self.features, &tally.uncertain, &held_back, &tally.links, &clustering);
+        let review = review_queue(
+            &self.features,
+            [
+                (&tally.uncertain, ReviewReason::Uncertain),
+                (&tally.possible_twins, ReviewReason::PossibleTwins),
+                (&held_back, ReviewReason::LinksToLookAlikes),
+            ],
+            &tally.links,
+            &clustering,
+        );
         // Into the same allocation (a link is smaller than a scored pair):
         // a million patients have millions of links.
         let links = tally
@@ -837,8 +882,7 @@ pub fn run(candidates: &[Candidate], config: &MatchConfig) -> MatchOutcome {
 /// a document belongs to, not whether two pages are one person.
 fn review_queue(
     features: &Features<'_>,
-    uncertain: &[Scored],
-    held_back: &[Scored],
+    queued: [(&[Scored], ReviewReason); 3],
     links: &[Scored],
     clustering: &cluster::Clustering,
 ) -> Vec<ReviewPair> {
@@ -846,10 +890,9 @@ fn review_queue(
         .iter()
         .filter(|pair| clustering.is_refused(pair.a, pair.b))
         .map(|pair| (pair, ReviewReason::ConflictsWithCluster));
-    let mut queue: Vec<ReviewPair> = uncertain
-        .iter()
-        .map(|pair| (pair, ReviewReason::Uncertain))
-        .chain(held_back.iter().map(|pair| (pair, ReviewReason::LinksToLookAlikes)))
+    let mut queue: Vec<ReviewPair> = queued
+        .into_iter()
+        .flat_map(|(pairs, reason)| pairs.iter().map(move |pair| (pair, reason)))
         .chain(refused_links)
         .map(|(pair, reason)| ReviewPair {
             a: pair.a,
@@ -884,7 +927,20 @@ pub(crate) mod tests {
         Candidate::from_record(&record, CandidateKind::Patient)
     }
 
-    fn with_household(mut candidate: Candidate) -> Candidate {
+    /// A patient of the practice system with its chart number, as its
+    /// export gives it.
+    pub(crate) fn registered(given: &str, family: &str, birth: Date, chart: &str) -> Candidate {
+        use crate::record::Identifier;
+        let mut record =
+            Record::new(Entity::Patient, SourceRef { source: "pm".into(), file: "f".into(), sheet: None, row: 2 });
+        record.set(Field::GivenName, Value::Text(given.into()));
+        record.set(Field::FamilyName, Value::Text(family.into()));
+        record.set(Field::BirthDate, Value::Date(birth));
+        record.identifiers.push(Identifier { system: "pm-chart".into(), value: chart.into(), compared: true });
+        Candidate::from_record(&record, CandidateKind::Patient)
+    }
+
+    pub(crate) fn with_household(mut candidate: Candidate) -> Candidate {
         candidate.set_text(TextField::Address, Some("12 ELM ST"));
         candidate.set_text(TextField::Phone, Some("6145550100"));
         candidate.set_text(TextField::Postal, Some("43215"));
@@ -968,6 +1024,44 @@ pub(crate) mod tests {
         let uncertain = outcome.review.iter().filter(|pair| pair.reason == ReviewReason::Uncertain).count();
         assert!(at(stats.auto_link) > 0 && uncertain > 0, "the fixture has links and uncertain pairs");
         assert_eq!(at(stats.review) - at(stats.auto_link), uncertain as u64, "{:?}", outcome.review);
+    }
+
+    #[test]
+    fn two_registrations_that_could_be_twins_wait_for_a_person() {
+        use jiff::civil::date;
+        // Bri is Brianna's nickname, and Breanna's: the practice registered
+        // two girls, or one girl twice. The old EMR's Brianna links to the
+        // first registration, and must not join Bri to it either.
+        let birth = date(2013, 5, 14);
+        let candidates = vec![
+            with_household(registered("Brianna", "Zamera", birth, "143889")),
+            with_household(registered("Bri", "Zamera", birth, "517369")),
+            with_household(candidate("Brianna", "Zamera", birth)),
+        ];
+        let outcome = run(&candidates, &MatchConfig::default());
+        assert_eq!(outcome.cluster_of, vec![0, 1, 0]);
+        assert_eq!(outcome.stats.possible_twins, 1, "Bri and the first Brianna would have linked");
+        let reviewed: Vec<(u32, u32, ReviewReason)> =
+            outcome.review.iter().map(|pair| (pair.a, pair.b, pair.reason)).collect();
+        assert!(reviewed.contains(&(0, 1, ReviewReason::PossibleTwins)), "{reviewed:?}");
+        assert!(outcome.links.iter().all(|link| link.a != 1 && link.b != 1), "Bri links to no one");
+
+        // A reviewer who checked the chart decides, once.
+        let mut decisions = Decisions::default();
+        decisions.insert(0, 1, Decision::Match);
+        let decided = Matcher::prepare(&candidates, &MatchConfig::default()).with_decisions(decisions).run();
+        assert_eq!(decided.cluster_of, vec![0, 0, 0]);
+        assert!(decided.review.is_empty(), "{:?}", decided.review);
+
+        // Turned off, the pair is scored like any other.
+        for config in [
+            MatchConfig { review_possible_twins: false, ..MatchConfig::default() },
+            MatchConfig { keep_twins_apart: false, ..MatchConfig::default() },
+        ] {
+            let scored = run(&candidates, &config);
+            assert_eq!(scored.cluster_of, vec![0, 0, 0]);
+            assert_eq!(scored.stats.possible_twins, 0);
+        }
     }
 
     #[test]

@@ -203,8 +203,8 @@ fn matching(page: &mut String, report: &Report) {
         plural(stats.links as u64, "link", "links"),
         plural(stats.clusters as u64, "group", "groups"),
         match report.review_pairs {
-            1 => "1 pair is uncertain and waits".to_string(),
-            count => format!("{count} pairs are uncertain and wait"),
+            1 => "1 pair waits".to_string(),
+            count => format!("{count} pairs wait"),
         }
     );
     if !stats.kept_apart.is_empty() {
@@ -232,6 +232,15 @@ fn matching(page: &mut String, report: &Report) {
             page,
             "<p>Kept apart by a hard rule although their score would have linked them or sent them to review: {}.</p>",
             escape(&rules.join("; "))
+        );
+    }
+    if stats.possible_twins > 0 {
+        let _ = write!(
+            page,
+            "<p>Sent to review although their score would have linked them: {} registered twice in one system, at \
+             one home, with one birth date, under first names that are not the same (a nickname, a typo): twins \
+             look like that too.</p>",
+            plural(stats.possible_twins as u64, "pair", "pairs")
         );
     }
     page.push_str("<h3>Match scores of the compared pairs</h3>");
@@ -274,8 +283,8 @@ fn threshold_sweep(page: &mut String, stats: &crate::matching::MatchStats) {
     let Some(reviewable) = at_or_above(stats.review) else { return };
     page.push_str("<h3>What other thresholds would give</h3>");
     page.push_str(
-        "<p>Pairs a hard rule keeps apart are not counted. Links join records into one patient; \
-         review pairs wait for a person's decision.</p>",
+        "<p>Pairs a hard rule keeps apart are not counted, nor possible twins (reviewed at any threshold). Links \
+         join records into one patient; review pairs wait for a person's decision.</p>",
     );
     page.push_str("<table><tr><th>Auto-link at</th><th>Links</th><th>Review pairs</th></tr>");
     for row in stats.threshold_sweep.iter().filter(|row| row.threshold >= stats.review) {
@@ -431,6 +440,9 @@ fn review(page: &mut String, report: &Report, plan: &Plan, options: WriteOptions
             }
             crate::matching::ReviewReason::LinksToLookAlikes => {
                 "matches two look-alikes (twins, Jr and Sr) equally; which one is it?"
+            }
+            crate::matching::ReviewReason::PossibleTwins => {
+                "registered twice at one home with one birthday and alike first names: twins, or one patient?"
             }
         };
         let _ = write!(

@@ -85,11 +85,11 @@ fn killed_run_leaves_the_database_consistent_and_unchanged() {
     assert_eq!(count(&db, "SELECT count(*) FROM sqlite_schema"), 0);
     drop(db);
     let dry_run = wd.run(&["validate", "migration.toml", "--out", "out", "--json"]).assert_success().json();
-    assert_eq!(dry_run["patients"], 171);
+    assert_eq!(dry_run["patients"], 174);
     // And the next run loads everything, as if nothing had happened.
     let summary = wd.run(&["run", "migration.toml", "--out", "out", "--json"]).assert_success().json();
     assert_eq!(summary["batch_id"], 1);
-    assert_eq!(summary["patients"], 171);
+    assert_eq!(summary["patients"], 174);
     // Killed again, now over a database with a committed batch: unchanged.
     let before = dump(&wd.path("emr.sqlite"));
     let run =
@@ -103,7 +103,7 @@ fn rollback_removes_the_batch_and_a_new_run_loads_it_again() {
     let wd = Workdir::from_fixture("demo");
     wd.run(&["run", "migration.toml", "--out", "out"]).assert_success();
     let removed = wd.run(&["rollback", "--db", "emr.sqlite", "1", "--json"]).assert_success().json();
-    assert_eq!(removed["patients"], 171);
+    assert_eq!(removed["patients"], 174);
     assert_eq!(removed["documents"], 128);
     let db = wd.db("emr.sqlite");
     assert_eq!(count(&db, "SELECT count(*) FROM patients"), 0);
@@ -114,9 +114,9 @@ fn rollback_removes_the_batch_and_a_new_run_loads_it_again() {
     assert!(again.stderr.contains("batch 1 is already rolled back"), "{}", again.stderr);
     let summary = wd.run(&["run", "migration.toml", "--out", "out", "--json"]).assert_success().json();
     assert_eq!(summary["batch_id"], 2);
-    assert_eq!(summary["patients"], 171);
+    assert_eq!(summary["patients"], 174);
     let mrns = count(&wd.db("emr.sqlite"), "SELECT min(CAST(substr(mrn, 4) AS INTEGER)) FROM patients");
-    assert_eq!(mrns, 172, "MRNs of a rolled-back batch are never issued again");
+    assert_eq!(mrns, 175, "MRNs of a rolled-back batch are never issued again");
 }
 
 #[test]
@@ -271,9 +271,10 @@ fn report_html_is_self_contained_has_every_section_and_shows_no_patient_data() {
     let text = visible_text(&html).split_whitespace().collect::<Vec<_>>().join(" ");
     for counted in [
         "1 document without a patient",
-        "1 possible duplicate to decide",
+        "8 possible duplicates to decide",
         "127 are linked to their patient and 1 has no patient",
-        "1 pair might be",
+        "8 pairs might be",
+        "3 pairs registered twice in one system",
         "0.65–0.70: 1 pair ",
     ] {
         assert!(text.contains(counted), "`{counted}` not in:\n{text}");
