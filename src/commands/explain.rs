@@ -22,7 +22,9 @@ struct Explanation {
     weight: f64,
     probability: f64,
     hard_rule: Option<HardRule>,
-    /// Reviewed whatever the score: see `Comparison::possible_twins`.
+    /// Sent to review although the score would link: see
+    /// `Comparison::possible_twins`. A pair below `review` is distinct
+    /// anyway, and is not counted.
     possible_twins: bool,
     decision: &'static str,
     same_cluster: bool,
@@ -75,7 +77,7 @@ pub fn explain(args: &ExplainArgs, printer: &Printer) -> Result<Outcome, Error> 
         weight: score.weight,
         probability: score.probability,
         hard_rule,
-        possible_twins: hard_rule.is_none() && comparison.possible_twins,
+        possible_twins: hard_rule.is_none() && comparison.possible_twins && decision == "review",
         decision,
         same_cluster: outcome.cluster_of[a as usize] == outcome.cluster_of[b as usize],
         values,
@@ -149,7 +151,7 @@ fn render(explanation: &Explanation, project: &Project) -> String {
         Some(HardRule::Twins) => " by the twins rule (same surname and birth date, two different given names)",
         Some(HardRule::Generation) => " by the Jr/Sr rule",
         Some(HardRule::NationalId) => " by the national-id rule (two different valid identifiers)",
-        None if explanation.possible_twins && explanation.decision == "review" => {
+        None if explanation.possible_twins => {
             " as possible twins (registered twice in one system, one home and birth date, given names not the same)"
         }
         None => "",

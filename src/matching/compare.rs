@@ -117,10 +117,11 @@ pub struct Comparison {
     /// another shape (a benchmark's seven digits) is scored, never a rule.
     #[serde(skip)]
     pub valid_national_ids_conflict: bool,
-    /// Two registrations in one system (the same identifier system, two
-    /// values) for one home and one birthday, under alike but not equal
-    /// given names (Bri and Brianna, Aidan and Aiedn): twins, or one patient
-    /// registered twice. Which, only the chart tells (see `could_be_twins`).
+    /// Two patient registrations in one system (the same identifier system,
+    /// two values) for one home and one birthday, under given names that
+    /// are not the same (Bri and Brianna, Aidan and Aiedn): twins, or one
+    /// patient registered twice. Which, only the chart tells (see
+    /// `could_be_twins`).
     #[serde(skip)]
     pub possible_twins: bool,
 }
@@ -135,9 +136,9 @@ pub struct CompareOptions {
     /// (for data where a given name is often replaced outright, such as the
     /// FEBRL benchmark; never for a practice with twins).
     pub allow_twins: bool,
-    /// Mark the pairs that could be twins with alike given names
-    /// (`Comparison::possible_twins`), for review.
-    pub review_possible_twins: bool,
+    /// Never mark a pair as possible twins (`Comparison::possible_twins`):
+    /// such pairs are then scored like any other.
+    pub link_possible_twins: bool,
 }
 
 pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Comparison {
@@ -169,25 +170,27 @@ pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Compari
         distinct_given_names: !options.allow_twins && distinct_given_names(given, a, b, sex),
         valid_national_ids_conflict: national_id == IdLevel::Different
             && [x, y].iter().all(|candidate| candidate.text(TextField::NationalId).is_some_and(is_valid_ssn)),
-        // A patient already in the database holds every legacy identifier
-        // of the rows merged into it but only its golden record's names: a
-        // row registered again as Bill disagrees with William, the name it
-        // kept, while agreeing with the Bill it was merged from.
-        possible_twins: options.review_possible_twins
-            && x.kind != CandidateKind::Existing
-            && y.kind != CandidateKind::Existing
+        // Registrations are patient rows. A patient already in the database
+        // holds every legacy identifier of the rows merged into it but only
+        // its golden record's names: a row registered again as Bill
+        // disagrees with William, the name it kept, while agreeing with the
+        // Bill it was merged from.
+        possible_twins: !options.link_possible_twins
+            && x.kind == CandidateKind::Patient
+            && y.kind == CandidateKind::Patient
             && could_be_twins(family, given, birth, address, phone, identifier),
     }
 }
 
 /// Whether a pair could be twins whose given names look alike. The practice
 /// registered two patients (one identifier system, two values) with one
-/// surname, one birthday and one home (the address or the phone agrees),
-/// under given names that are not the same: a nickname (Bri, which is
-/// Brianna's and Breanna's), a typo (Aiedn, beside Aidan), a phonetic
-/// match. A patient registered a second time looks the same, so the pair
-/// is neither linked nor kept apart: a person decides. One given name
-/// twice is a second registration (twins are not given one name); two
+/// surname (a typo of it, or only alike: a second registration is the
+/// place for a second typo), one birthday and one home (the same address,
+/// or the same phone), under given names that are not the same: a nickname
+/// (Bri, which is Brianna's and Breanna's), a typo (Aiedn, beside Aidan), a
+/// phonetic match. A patient registered a second time looks the same, so
+/// the pair is neither linked nor kept apart: a person decides. One given
+/// name twice is a second registration (twins are not given one name); two
 /// clearly different names are the twins rule's, which comes first.
 fn could_be_twins(
     family: NameLevel,
@@ -203,10 +206,11 @@ fn could_be_twins(
         NameLevel::Exact | NameLevel::Close | NameLevel::Partial | NameLevel::Phonetic | NameLevel::Similar
     );
     let same_birthday = matches!(birth, DateLevel::Exact | DateLevel::DayMonthSwapped | DateLevel::OneDigit);
-    let same_home = matches!(address, AddressLevel::Exact | AddressLevel::Close | AddressLevel::Partial)
+    // `Partial` is another house on the street: a neighbour, not one home.
+    let same_home = matches!(address, AddressLevel::Exact | AddressLevel::Close)
         || matches!(phone, IdLevel::Exact | IdLevel::OneDigitOrTransposed);
-    let alike_given = !matches!(given, NameLevel::Exact | NameLevel::Missing);
-    registered_twice && same_family && same_birthday && same_home && alike_given
+    let given_names_differ = !matches!(given, NameLevel::Exact | NameLevel::Missing);
+    registered_twice && same_family && same_birthday && same_home && given_names_differ
 }
 
 /// Nine digits the Social Security Administration could have issued (the
@@ -546,8 +550,7 @@ mod tests {
         let could_be_twins = |a: crate::matching::Candidate, b: crate::matching::Candidate| {
             let candidates = [a, b];
             let features = Features::new(&candidates);
-            let options = CompareOptions { review_possible_twins: true, ..CompareOptions::default() };
-            compare(features.person(0), features.person(1), options).possible_twins
+            compare(features.person(0), features.person(1), CompareOptions::default()).possible_twins
         };
         assert!(could_be_twins(at_home("Brianna", "1"), at_home("Bri", "2")), "a nickname");
         assert!(could_be_twins(at_home("Aidan", "1"), at_home("Aiedn", "2")), "a typo");
@@ -559,6 +562,12 @@ mod tests {
         assert!(!could_be_twins(at_home("Brianna", "1"), unregistered), "no second registration");
         let older = with_household(registered("Bri", "Zamera", date(2010, 2, 1), "2"));
         assert!(!could_be_twins(at_home("Brianna", "1"), older), "another birthday");
+        let mut neighbour = registered("Bri", "Zamera", birth, "2");
+        neighbour.set_text(TextField::Address, Some("14 ELM ST"));
+        assert!(!could_be_twins(at_home("Brianna", "1"), neighbour), "another house on the street");
+        let mut loaded = at_home("Bri", "2");
+        loaded.kind = CandidateKind::Existing;
+        assert!(!could_be_twins(at_home("Brianna", "1"), loaded), "a patient in the database has other names too");
     }
 
     #[test]

@@ -55,9 +55,10 @@ pub struct MatchConfig {
     /// Whether the twins rule keeps apart two records that agree on family
     /// name and birth date but hold two distinct given names.
     pub keep_twins_apart: bool,
-    /// Whether a pair that could be twins with alike given names (two
-    /// registrations in one system, one home and birthday) goes to review
-    /// instead of linking (see `Comparison::possible_twins`).
+    /// Whether a pair that could be twins (two registrations in one system,
+    /// one home and birthday, given names not the same) goes to review
+    /// instead of linking (see `Comparison::possible_twins`). Off whenever
+    /// `keep_twins_apart` is.
     pub review_possible_twins: bool,
     /// Whether address, town, postal code and phone count for nothing once the birth dates
     /// disagree: what keeps a household's members apart.
@@ -84,7 +85,7 @@ impl MatchConfig {
         CompareOptions {
             ignore_national_id: !self.use_national_id,
             allow_twins: !self.keep_twins_apart,
-            review_possible_twins: self.keep_twins_apart && self.review_possible_twins,
+            link_possible_twins: !(self.keep_twins_apart && self.review_possible_twins),
         }
     }
 }
@@ -107,7 +108,8 @@ impl HardRule {
         // A mistyped surname is often only `Similar` (Bailey, Briley): twins
         // still, when their given names have nothing in common. Alike given
         // names (Aiden, Aidan) on such a surname could be one person with
-        // two typos, and are left to the score.
+        // two typos, and are left to the score (or to a person, when they
+        // are two registrations at one home: `Comparison::possible_twins`).
         let family_agrees =
             matches!(comparison.family, NameLevel::Exact | NameLevel::Close | NameLevel::Partial | NameLevel::Phonetic)
                 || (comparison.family == NameLevel::Similar && comparison.given == NameLevel::Different);
@@ -239,7 +241,9 @@ pub struct Link {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct SweepRow {
     pub threshold: f64,
-    /// Pairs at or above the threshold that no hard rule keeps apart.
+    /// Pairs at or above the threshold that the thresholds decide: no hard
+    /// rule keeps them apart, and they are not possible twins (reviewed at
+    /// any threshold).
     pub pairs: u64,
 }
 
@@ -384,7 +388,7 @@ const SAMPLING_SEED: u64 = 0x4D41_5443_4845_5253;
 /// tenth of estimation.
 type PatternCounts = HashMap<score::Pattern, u64, foldhash::fast::FixedState>;
 
-/// A pair worth keeping after scoring: a link or an uncertain pair.
+/// A pair worth keeping after scoring: a link, or a pair for review.
 #[derive(Debug, Clone, Copy)]
 struct Scored {
     a: u32,
@@ -395,15 +399,13 @@ struct Scored {
 }
 
 /// What the parallel pass over the candidate pairs keeps: only the links and
-/// the uncertain pairs, never the (many) distinct ones.
+/// the pairs for review, never the (many) distinct ones.
 struct Tally {
     links: Vec<Scored>,
     uncertain: Vec<Scored>,
     /// Pairs at or above `review` that could be twins: reviewed whatever
     /// their score.
     possible_twins: Vec<Scored>,
-    /// How many of them reached `auto_link`.
-    possible_twins_linking: usize,
     histogram: Vec<u64>,
     sweep: Vec<u64>,
     kept_apart: BTreeMap<HardRule, usize>,
@@ -417,7 +419,6 @@ impl Tally {
             links: Vec::new(),
             uncertain: Vec::new(),
             possible_twins: Vec::new(),
-            possible_twins_linking: 0,
             histogram: vec![0; HISTOGRAM_BANDS],
             sweep: vec![0; sweep],
             kept_apart: BTreeMap::new(),
@@ -429,7 +430,6 @@ impl Tally {
         append(&mut self.links, other.links);
         append(&mut self.uncertain, other.uncertain);
         self.possible_twins.extend(other.possible_twins);
-        self.possible_twins_linking += other.possible_twins_linking;
         add_into(&mut self.histogram, &other.histogram);
         add_into(&mut self.sweep, &other.sweep);
         for (rule, count) in other.kept_apart {
@@ -653,7 +653,7 @@ impl<'c> Matcher<'c> {
         held
     }
 
-    /// Scores every blocked pair and keeps the links and the uncertain ones.
+    /// Scores every blocked pair and keeps the links and the pairs for review.
     fn tally(&self, sweep: &[f64]) -> Tally {
         let config = &self.config;
         let rules = self.blocks.rule_count();
@@ -684,7 +684,6 @@ impl<'c> Matcher<'c> {
                             // shows what the thresholds decide.
                             None if comparison.possible_twins => {
                                 if score.probability >= config.review {
-                                    tally.possible_twins_linking += usize::from(score.probability >= config.auto_link);
                                     tally.possible_twins.push(scored);
                                 }
                             }
@@ -819,7 +818,12 @@ impl<'c> Matcher<'c> {
             links: tally.links.len() - clustering.refused.len(),
             review_pairs: 0,
             kept_apart: tally.kept_apart,
-            possible_twins: tally.possible_twins_linking,
+            // Counted once reviewers' decisions have taken theirs out.
+            possible_twins: tally
+                .possible_twins
+                .iter()
+                .filter(|pair| pair.score.probability >= self.config.auto_link)
+                .count(),
             refused_links: clustering.refused.len(),
             clusters: clustering.clusters,
             probability_histogram: tally.histogram,
@@ -877,8 +881,8 @@ pub fn run(candidates: &[Candidate], config: &MatchConfig) -> MatchOutcome {
     Matcher::prepare(candidates, config).run()
 }
 
-/// Uncertain pairs and refused links whose records ended in different
-/// clusters, but not pairs of two documents: a person decides which patient
+/// Pairs for review (each list with its reason) and refused links whose
+/// records ended in different clusters, but not pairs of two documents: a person decides which patient
 /// a document belongs to, not whether two pages are one person.
 fn review_queue(
     features: &Features<'_>,
@@ -1052,6 +1056,13 @@ pub(crate) mod tests {
         let decided = Matcher::prepare(&candidates, &MatchConfig::default()).with_decisions(decisions).run();
         assert_eq!(decided.cluster_of, vec![0, 0, 0]);
         assert!(decided.review.is_empty(), "{:?}", decided.review);
+        assert_eq!(decided.stats.possible_twins, 0, "decided: no longer sent to review");
+        let mut decisions = Decisions::default();
+        decisions.insert(1, 0, Decision::Distinct);
+        let apart = Matcher::prepare(&candidates, &MatchConfig::default()).with_decisions(decisions).run();
+        assert_eq!(apart.cluster_of, vec![0, 1, 0], "twins: Bri is her own patient");
+        assert!(apart.review.iter().all(|pair| (pair.a, pair.b) != (0, 1)), "{:?}", apart.review);
+        assert_eq!(apart.stats.possible_twins, 0);
 
         // Turned off, the pair is scored like any other.
         for config in [
@@ -1120,12 +1131,25 @@ pub(crate) mod tests {
         for index in 0..300 {
             let family = ["Smith", "Smyth", "Jones", "Johns"][index % 4];
             let given = ["Ann", "Anne", "Bob", "Robert", "Eve"][index % 5];
-            candidates.push(candidate(given, family, date(1950 + (index % 7) as i16, 1 + (index % 3) as i8, 5)));
+            let birth = date(1950 + (index % 7) as i16, 1 + (index % 3) as i8, 1 + (index % 28) as i8);
+            // Each twice, so that there are links to cluster.
+            candidates.push(candidate(given, family, birth));
+            candidates.push(candidate(given, family, birth));
+        }
+        // Possible twins among them: Robert and Bob registered at one home.
+        for day in 1..=10 {
+            for (given, chart) in [("Robert", format!("a{day}")), ("Bob", format!("b{day}"))] {
+                let mut registration = registered(given, "Lindqvist", date(2001, 1, day), &chart);
+                registration.set_text(TextField::Address, Some(&format!("{day} ELM ST")));
+                registration.set_text(TextField::Phone, Some(&format!("61455501{day:02}")));
+                candidates.push(registration);
+            }
         }
         let single = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
         let many = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap();
         let one = single.install(|| run(&candidates, &MatchConfig::default()));
         let four = many.install(|| run(&candidates, &MatchConfig::default()));
+        assert!(one.stats.links > 0 && one.stats.possible_twins > 0, "{:?}", one.stats);
         assert_eq!(one.cluster_of, four.cluster_of);
         assert_eq!(one.review, four.review);
         let without_timings = |stats: &MatchStats| MatchStats { timings_ms: MatchTimings::default(), ..stats.clone() };

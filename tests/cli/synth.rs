@@ -153,4 +153,6 @@ fn matching_gives_the_same_result_whatever_the_thread_count() {
     assert!(outputs[0].0 == outputs[1].0, "clusters.csv differs between 1 and 4 threads");
     assert!(outputs[0].1 == outputs[1].1, "review.csv differs between 1 and 4 threads");
     assert_eq!(outputs[0].2, outputs[1].2);
+    // Possible twins are among the pairs, so their handling is compared too.
+    assert!(outputs[0].2["matching"]["possible_twins"].as_u64().unwrap() > 0, "{}", outputs[0].2["matching"]);
 }
