@@ -731,22 +731,78 @@ impl<'c> Matcher<'c> {
 
     /// Records that link to two records a hard rule keeps apart. Clustering
     /// would join such a record to whichever link is stronger, which is a
-    /// guess between look-alikes; its links wait for a person instead (but
-    /// for those that share an identifier: see `held_as_look_alike`).
-    /// Two partners that are a link themselves passed the hard rules
-    /// already, and are not compared again.
-    fn ambiguous_records(&self, partners: &cluster::Partners) -> Vec<bool> {
-        (0..self.features.len() as u32)
+    /// guess between look-alikes; its links wait for a person instead, but
+    /// for those of a record filed with one of them (`filed_links`).
+    fn look_alikes(&self, partners: &cluster::Partners) -> LookAlikes {
+        let per_record: Vec<(bool, Vec<u32>)> = (0..self.features.len() as u32)
             .into_par_iter()
             .map(|record| {
                 let linked = partners.of(record);
-                linked.iter().enumerate().any(|(position, &x)| {
-                    linked[position + 1..]
-                        .iter()
-                        .any(|&y| !partners.contains(x, y) && HardRule::applies(&self.compare(x, y)).is_some())
-                })
+                if self.any_kept_apart(linked, partners) {
+                    (true, self.filed_links(record, linked, partners))
+                } else {
+                    (false, Vec::new())
+                }
             })
-            .collect()
+            .collect();
+        let ambiguous = per_record.iter().map(|(ambiguous, _)| *ambiguous).collect();
+        let filed = per_record
+            .into_iter()
+            .enumerate()
+            .flat_map(|(record, (_, filed))| filed.into_iter().map(move |partner| (record as u32, partner)))
+            .collect();
+        LookAlikes { ambiguous, filed }
+    }
+
+    /// The links of an ambiguous record that stay: a scan filed under Ana
+    /// Saluela's chart number is hers, whoever else of her name and
+    /// birthday it resembles. It shares an identifier with patient records
+    /// of one side only (not kept apart among themselves; a patient record
+    /// shares its own); its links to them stay, and to scans sharing the
+    /// identifier that no hard rule keeps from them (one folder; a misfiled
+    /// scan of the other twin is kept from them, and waits). Its other
+    /// links wait, so that it can never fall to the other look-alike.
+    /// Before, every link of such a record waited: thousands of review
+    /// pairs at 415k patients. A scan filed with both twins (a family
+    /// chart) keeps none.
+    fn filed_links(&self, record: u32, linked: &[u32], partners: &cluster::Partners) -> Vec<u32> {
+        let shares_identifier = |x: u32| self.compare(record, x).identifier == Agreement::Agree;
+        // A patient record owns the folder filed under its own number.
+        let owners: Vec<u32> = linked
+            .iter()
+            .copied()
+            .filter(|&x| self.is_patient_record(x) && shares_identifier(x))
+            .chain(self.is_patient_record(record).then_some(record))
+            .collect();
+        if owners.is_empty() || self.any_kept_apart(&owners, partners) {
+            return Vec::new();
+        }
+        let kept_from_owners = |x: u32| {
+            owners
+                .iter()
+                .any(|&owner| !partners.contains(x, owner) && HardRule::applies(&self.compare(x, owner)).is_some())
+        };
+        let folder = linked
+            .iter()
+            .copied()
+            .filter(|&x| !self.is_patient_record(x) && shares_identifier(x) && !kept_from_owners(x));
+        let mut staying: Vec<u32> = owners.iter().copied().filter(|&owner| owner != record).chain(folder).collect();
+        staying.sort_unstable();
+        staying
+    }
+
+    fn is_patient_record(&self, index: u32) -> bool {
+        self.person(index).candidate.kind != CandidateKind::Document
+    }
+
+    /// Whether a hard rule keeps two of `records` apart. Two that are a link
+    /// themselves passed the hard rules already, and are not compared again.
+    fn any_kept_apart(&self, records: &[u32], partners: &cluster::Partners) -> bool {
+        records.iter().enumerate().any(|(position, &x)| {
+            records[position + 1..]
+                .iter()
+                .any(|&y| !partners.contains(x, y) && HardRule::applies(&self.compare(x, y)).is_some())
+        })
     }
 
     /// Reviewers' decisions overrule the scores: a `distinct` pair neither
@@ -793,13 +849,13 @@ impl<'c> Matcher<'c> {
 
         let decisions_applied = self.apply_decisions(&mut tally);
         let linked = cluster::Partners::new(self.features.len(), tally.links.iter().map(|pair| (pair.a, pair.b)));
-        let ambiguous = self.ambiguous_records(&linked);
-        let held = |pair: &Scored| held_as_look_alike(pair, &ambiguous);
+        let look_alikes = self.look_alikes(&linked);
+        let held = |pair: &Scored| look_alikes.holds(pair);
         // Few links are held back: taken out in place, where a partition
         // would copy every link into a new vector.
         let held_back: Vec<Scored> = tally.links.iter().filter(|pair| held(pair)).copied().collect();
         tally.links.retain(|pair| !held(pair));
-        drop(ambiguous);
+        drop(look_alikes);
 
         let existing: Vec<bool> =
             (0..self.features.len() as u32).map(|i| self.person(i).candidate.kind == CandidateKind::Existing).collect();
@@ -863,17 +919,22 @@ impl<'c> Matcher<'c> {
     }
 }
 
-/// Whether the look-alike check holds a link back for a person: a link of
-/// a record that links to two look-alikes, unless the two records share an
-/// identifier. A scan filed under Ana Saluela's chart number is hers,
-/// whoever else of her name and birthday it resembles: its link to her
-/// stays, and only the others wait, so that it never falls to the other
-/// look-alike either. Before, every link of such a scan waited: thousands
-/// of review pairs at 415k patients. A reviewer's link is never held.
-fn held_as_look_alike(pair: &Scored, ambiguous: &[bool]) -> bool {
-    pair.basis != LinkBasis::Reviewer
-        && pair.comparison.identifier != Agreement::Agree
-        && (ambiguous[pair.a as usize] || ambiguous[pair.b as usize])
+/// What the look-alike check found: the records linking to two records a
+/// hard rule keeps apart, and which of their links stay (record, partner;
+/// in record order, each record's partners sorted).
+struct LookAlikes {
+    ambiguous: Vec<bool>,
+    filed: Vec<(u32, u32)>,
+}
+
+impl LookAlikes {
+    /// Whether a link waits for a person. A reviewer's link never does.
+    fn holds(&self, pair: &Scored) -> bool {
+        let waits = |record: u32, other: u32| {
+            self.ambiguous[record as usize] && self.filed.binary_search(&(record, other)).is_err()
+        };
+        pair.basis != LinkBasis::Reviewer && (waits(pair.a, pair.b) || waits(pair.b, pair.a))
+    }
 }
 
 /// Clustering takes links strongest first; a reviewer's `match` comes
@@ -897,10 +958,11 @@ pub fn run(candidates: &[Candidate], config: &MatchConfig) -> MatchOutcome {
 /// records ended in different clusters, but not pairs of two documents: a
 /// person decides which patient a document belongs to, not whether two
 /// pages are one person. Nor an uncertain pair of a document that a patient
-/// already claimed (its cluster holds a patient record): the document is
-/// that patient's, and a weaker candidate for it (a scan of Yan Yoyama,
-/// filed under her chart, beside Yan Wang of the same birthday) is no
-/// question for a person. At 415k patients these were half the queue.
+/// record already claimed (a link of its own to a patient record it was
+/// clustered with): the document is that patient's, and a weaker candidate
+/// for it (a scan of Yan Yoyama, filed under her chart, beside Yan Wang of
+/// the same birthday) is no question for a person. At 1M patients these
+/// were half the queue.
 fn review_queue(
     features: &Features<'_>,
     queued: [(&[Scored], ReviewReason); 3],
@@ -912,13 +974,18 @@ fn review_queue(
         .filter(|pair| clustering.is_refused(pair.a, pair.b))
         .map(|pair| (pair, ReviewReason::ConflictsWithCluster));
     let document = |index: u32| features.person(index).candidate.kind == CandidateKind::Document;
-    let mut claimed = vec![false; clustering.clusters];
-    for (index, &cluster) in clustering.cluster_of.iter().enumerate() {
-        if !document(index as u32) {
-            claimed[cluster as usize] = true;
+    let same_cluster = |a: u32, b: u32| clustering.cluster_of[a as usize] == clustering.cluster_of[b as usize];
+    // Claimed by a link of its own to a patient record it was clustered
+    // with, not merely through another scan of the folder.
+    let mut claimed = vec![false; features.len()];
+    for link in links.iter().filter(|link| same_cluster(link.a, link.b)) {
+        match (document(link.a), document(link.b)) {
+            (true, false) => claimed[link.a as usize] = true,
+            (false, true) => claimed[link.b as usize] = true,
+            _ => {}
         }
     }
-    let claimed_document = |index: u32| document(index) && claimed[clustering.cluster_of[index as usize] as usize];
+    let claimed_document = |index: u32| claimed[index as usize];
     let mut queue: Vec<ReviewPair> = queued
         .into_iter()
         .flat_map(|(pairs, reason)| pairs.iter().map(move |pair| (pair, reason)))
@@ -1104,37 +1171,44 @@ pub(crate) mod tests {
     fn a_document_its_patient_claimed_asks_no_one_about_weaker_candidates() {
         use jiff::civil::date;
         let birth = date(2004, 8, 14);
-        let mut scan = candidate("Yan", "Yoyama", birth);
-        scan.kind = CandidateKind::Document;
+        let scan = || {
+            let mut scan = candidate("Yan", "Yoyama", birth);
+            scan.kind = CandidateKind::Document;
+            scan
+        };
         let candidates = vec![
             candidate("Yan", "Yoyama", birth),
-            scan,
+            scan(),
             candidate("Yan", "Wang", birth),
             candidate("Yan", "Wong", birth),
+            scan(),
         ];
         let features = Features::new(&candidates);
-        let uncertain = |a: u32, b: u32| Scored {
+        let scored = |a: u32, b: u32, probability: f64| Scored {
             a,
             b,
             comparison: compare::compare(features.person(a), features.person(b), CompareOptions::default()),
-            score: Score { weight: 0.0, probability: 0.6 },
+            score: Score { weight: 0.0, probability },
             basis: LinkBasis::Score,
         };
-        let pairs = [uncertain(1, 2), uncertain(2, 3)];
+        let links = [scored(0, 1, 0.99)];
+        let uncertain = [scored(1, 2, 0.6), scored(2, 3, 0.6), scored(2, 4, 0.6)];
         let queued = |cluster_of: Vec<u32>| {
             let clusters = cluster_of.iter().max().map_or(0, |&last| last as usize + 1);
             let clustering = cluster::Clustering { cluster_of, clusters, refused: Vec::new() };
             let lists = [
-                (&pairs[..], ReviewReason::Uncertain),
+                (&uncertain[..], ReviewReason::Uncertain),
                 (&[][..], ReviewReason::PossibleTwins),
                 (&[][..], ReviewReason::LinksToLookAlikes),
             ];
-            review_queue(&features, lists, &[], &clustering).iter().map(|pair| (pair.a, pair.b)).collect::<Vec<_>>()
+            review_queue(&features, lists, &links, &clustering).iter().map(|pair| (pair.a, pair.b)).collect::<Vec<_>>()
         };
-        // The scan filed with Yan Yoyama's record: Yan Wang is not asked about.
-        assert_eq!(queued(vec![0, 0, 1, 2]), [(2, 3)]);
+        // The scan linked to Yan Yoyama's record: Yan Wang is not asked
+        // about. The second scan is in her folder only through the first
+        // (say, one chart number), so its question stays.
+        assert_eq!(queued(vec![0, 0, 1, 2, 0]), [(2, 3), (2, 4)]);
         // A scan no patient claimed: which patient it is, a person decides.
-        assert_eq!(queued(vec![0, 1, 2, 3]), [(1, 2), (2, 3)]);
+        assert_eq!(queued(vec![0, 1, 2, 3, 4]), [(1, 2), (2, 3), (2, 4)]);
     }
 
     #[test]
@@ -1170,6 +1244,41 @@ pub(crate) mod tests {
         assert_eq!(outcome.cluster_of, vec![0, 1, 0]);
         let reviewed: Vec<_> = outcome.review.iter().map(|pair| (pair.a, pair.b, pair.reason)).collect();
         assert_eq!(reviewed, [(1, 2, ReviewReason::LinksToLookAlikes)]);
+
+        // Aaron's scan misfiled in Ronald's folder: Ron's scan in that folder
+        // still goes to Ronald alone, never through Aaron's scan to Aaron.
+        let scan = |given: &str| {
+            let mut scan = registered(given, "Lindqvist", birth, "1");
+            scan.kind = CandidateKind::Document;
+            scan
+        };
+        let misfiled = vec![
+            with_household(registered("Ronald", "Lindqvist", birth, "1")),
+            with_household(registered("Aaron", "Lindqvist", birth, "2")),
+            scan("Ron"),
+            scan("Aaron"),
+        ];
+        let outcome = run(&misfiled, &MatchConfig::default());
+        assert_eq!(outcome.cluster_of, vec![0, 1, 0, 1], "{:?}", outcome.review);
+
+        // A family chart: both twins under number 1. The number tells
+        // nothing of which twin the scan is.
+        let mut family_scan = registered("Ron", "Lindqvist", birth, "1");
+        family_scan.kind = CandidateKind::Document;
+        let family = vec![
+            with_household(registered("Ronald", "Lindqvist", birth, "1")),
+            with_household(registered("Aaron", "Lindqvist", birth, "1")),
+            family_scan,
+        ];
+        let outcome = run(&family, &MatchConfig::default());
+        assert_eq!(outcome.cluster_of, vec![0, 1, 2]);
+        let reviewed: Vec<_> = outcome.review.iter().map(|pair| (pair.a, pair.b, pair.reason)).collect();
+        assert_eq!(
+            reviewed,
+            [(0, 2, ReviewReason::LinksToLookAlikes), (1, 2, ReviewReason::LinksToLookAlikes)],
+            "{:?}",
+            outcome.review
+        );
     }
 
     #[test]
