@@ -855,7 +855,7 @@ impl<'c> Matcher<'c> {
         // would copy every link into a new vector.
         let held_back: Vec<Scored> = tally.links.iter().filter(|pair| held(pair)).copied().collect();
         tally.links.retain(|pair| !held(pair));
-        let look_alike_records = look_alikes.ambiguous;
+        drop(look_alikes);
 
         let existing: Vec<bool> =
             (0..self.features.len() as u32).map(|i| self.person(i).candidate.kind == CandidateKind::Existing).collect();
@@ -900,7 +900,6 @@ impl<'c> Matcher<'c> {
             ],
             &tally.links,
             &clustering,
-            &look_alike_records,
         );
         // Into the same allocation (a link is smaller than a scored pair):
         // a million patients have millions of links.
@@ -969,7 +968,6 @@ fn review_queue(
     queued: [(&[Scored], ReviewReason); 3],
     links: &[Scored],
     clustering: &cluster::Clustering,
-    look_alike_records: &[bool],
 ) -> Vec<ReviewPair> {
     let refused_links = links
         .iter()
@@ -1002,15 +1000,7 @@ fn review_queue(
         .filter(|pair| clustering.cluster_of[pair.a as usize] != clustering.cluster_of[pair.b as usize])
         .filter(|pair| !(document(pair.a) && document(pair.b)))
         .filter(|pair| {
-            // A claimed scan beside a record that resembles two look-alikes:
-            // which patient that record is, is the question, asked by its
-            // pairs with the patients' records; the scan follows its patient.
-            let settled = |index: u32| claimed_document(index) && !look_alike_records[index as usize];
-            match pair.reason {
-                ReviewReason::Uncertain => !(claimed_document(pair.a) || claimed_document(pair.b)),
-                ReviewReason::LinksToLookAlikes => !(settled(pair.a) || settled(pair.b)),
-                _ => true,
-            }
+            pair.reason != ReviewReason::Uncertain || !(claimed_document(pair.a) || claimed_document(pair.b))
         })
         .collect();
     queue.sort_by_key(|pair| (pair.a, pair.b));
@@ -1203,35 +1193,22 @@ pub(crate) mod tests {
         };
         let links = [scored(0, 1, 0.99)];
         let uncertain = [scored(1, 2, 0.6), scored(2, 3, 0.6), scored(2, 4, 0.6)];
-        // Yan Wong (3) resembles two look-alikes, the scan among her links.
-        let held = [scored(1, 3, 0.99)];
-        let queued_with = |cluster_of: Vec<u32>, look_alikes: [bool; 5]| {
+        let queued = |cluster_of: Vec<u32>| {
             let clusters = cluster_of.iter().max().map_or(0, |&last| last as usize + 1);
             let clustering = cluster::Clustering { cluster_of, clusters, refused: Vec::new() };
             let lists = [
                 (&uncertain[..], ReviewReason::Uncertain),
                 (&[][..], ReviewReason::PossibleTwins),
-                (&held[..], ReviewReason::LinksToLookAlikes),
+                (&[][..], ReviewReason::LinksToLookAlikes),
             ];
-            review_queue(&features, lists, &links, &clustering, &look_alikes)
-                .iter()
-                .map(|pair| (pair.a, pair.b))
-                .collect::<Vec<_>>()
-        };
-        let queued = |cluster_of: Vec<u32>| {
-            let mut look_alikes = [false; 5];
-            look_alikes[3] = true;
-            queued_with(cluster_of, look_alikes)
+            review_queue(&features, lists, &links, &clustering).iter().map(|pair| (pair.a, pair.b)).collect::<Vec<_>>()
         };
         // The scan linked to Yan Yoyama's record: Yan Wang is not asked
-        // about, nor Yan Wong, whose own pairs ask which patient she is. The
-        // second scan is in her folder only through the first (say, one
-        // chart number), so its question stays.
+        // about. The second scan is in her folder only through the first
+        // (say, one chart number), so its question stays.
         assert_eq!(queued(vec![0, 0, 1, 2, 0]), [(2, 3), (2, 4)]);
         // A scan no patient claimed: which patient it is, a person decides.
-        assert_eq!(queued(vec![0, 1, 2, 3, 4]), [(1, 2), (1, 3), (2, 3), (2, 4)]);
-        // A claimed scan that itself resembles two look-alikes stays in doubt.
-        assert_eq!(queued_with(vec![0, 0, 1, 2, 0], [false, true, false, true, false]), [(1, 3), (2, 3), (2, 4)]);
+        assert_eq!(queued(vec![0, 1, 2, 3, 4]), [(1, 2), (2, 3), (2, 4)]);
     }
 
     #[test]
