@@ -734,22 +734,21 @@ impl<'c> Matcher<'c> {
     /// guess between look-alikes; its links wait for a person instead, but
     /// for those of a record filed with one of them (`filed_links`).
     fn look_alikes(&self, partners: &cluster::Partners) -> LookAlikes {
-        let per_record: Vec<(bool, Vec<u32>)> = (0..self.features.len() as u32)
+        let ambiguous: Vec<bool> = (0..self.features.len() as u32)
             .into_par_iter()
-            .map(|record| {
-                let linked = partners.of(record);
-                if self.any_kept_apart(linked, partners) {
-                    (true, self.filed_links(record, linked, partners))
-                } else {
-                    (false, Vec::new())
-                }
-            })
+            .map(|record| self.any_kept_apart(partners.of(record), partners))
             .collect();
-        let ambiguous = per_record.iter().map(|(ambiguous, _)| *ambiguous).collect();
-        let filed = per_record
-            .into_iter()
+        // Few records are ambiguous: their filed links are looked for alone.
+        let filed = ambiguous
+            .par_iter()
             .enumerate()
-            .flat_map(|(record, (_, filed))| filed.into_iter().map(move |partner| (record as u32, partner)))
+            .filter(|(_, ambiguous)| **ambiguous)
+            .flat_map_iter(|(record, _)| {
+                let record = record as u32;
+                self.filed_links(record, partners.of(record), partners)
+                    .into_iter()
+                    .map(move |partner| (record, partner))
+            })
             .collect();
         LookAlikes { ambiguous, filed }
     }
@@ -1253,9 +1252,11 @@ pub(crate) mod tests {
 
         // Aaron's scan misfiled in Ronald's folder: Ron's scan in that folder
         // still goes to Ronald alone, never through Aaron's scan to Aaron.
-        let misfiled = [twin("Ronald", "1"), twin("Aaron", "2"), scan("Ron", "1"), scan("Aaron", "1")];
+        // (Aaron's scan comes first, so that its link to Ron's scan, as
+        // strong as Ron's scan's link to Ronald, would be taken first.)
+        let misfiled = [scan("Aaron", "1"), scan("Ron", "1"), twin("Ronald", "1"), twin("Aaron", "2")];
         let misfiled = run(&misfiled, &MatchConfig::default());
-        assert_eq!(misfiled.cluster_of, vec![0, 1, 0, 1], "{:?}", misfiled.review);
+        assert_eq!(misfiled.cluster_of, vec![0, 1, 1, 0], "{:?}", misfiled.review);
 
         // A family chart: both twins under number 1. The number tells
         // nothing of which twin the scan is.
