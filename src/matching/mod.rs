@@ -856,8 +856,11 @@ impl<'c> Matcher<'c> {
         tally.links.retain(|pair| !held(pair));
         drop(look_alikes);
 
-        let existing: Vec<bool> =
-            (0..self.features.len() as u32).map(|i| self.person(i).candidate.kind == CandidateKind::Existing).collect();
+        // Kinds in one small array: looked up for millions of links below,
+        // where reading each candidate's record would miss the cache.
+        let kinds: Vec<CandidateKind> =
+            (0..self.features.len() as u32).into_par_iter().map(|i| self.person(i).candidate.kind).collect();
+        let existing: Vec<bool> = kinds.iter().map(|&kind| kind == CandidateKind::Existing).collect();
         let weighted: Vec<(u32, u32, f64)> =
             tally.links.iter().map(|pair| (pair.a, pair.b, link_strength(pair))).collect();
         let clustering = cluster::cluster(&weighted, |x, y| !linked.contains(x, y) && self.conflicts(x, y), &existing);
@@ -891,7 +894,7 @@ impl<'c> Matcher<'c> {
             timings_ms: MatchTimings::default(),
         };
         let review = review_queue(
-            &self.features,
+            &kinds,
             [
                 (&tally.uncertain, ReviewReason::Uncertain),
                 (&tally.possible_twins, ReviewReason::PossibleTwins),
@@ -963,7 +966,7 @@ pub fn run(candidates: &[Candidate], config: &MatchConfig) -> MatchOutcome {
 /// the same birthday) is no question for a person. At 1M patients these
 /// were half the queue.
 fn review_queue(
-    features: &Features<'_>,
+    kinds: &[CandidateKind],
     queued: [(&[Scored], ReviewReason); 3],
     links: &[Scored],
     clustering: &cluster::Clustering,
@@ -972,11 +975,11 @@ fn review_queue(
         .iter()
         .filter(|pair| clustering.is_refused(pair.a, pair.b))
         .map(|pair| (pair, ReviewReason::ConflictsWithCluster));
-    let document = |index: u32| features.person(index).candidate.kind == CandidateKind::Document;
+    let document = |index: u32| kinds[index as usize] == CandidateKind::Document;
     let same_cluster = |a: u32, b: u32| clustering.cluster_of[a as usize] == clustering.cluster_of[b as usize];
     // Claimed by a link of its own to a patient record it was clustered
     // with, not merely through another scan of the folder.
-    let mut claimed = vec![false; features.len()];
+    let mut claimed = vec![false; kinds.len()];
     for link in links.iter().filter(|link| same_cluster(link.a, link.b)) {
         match (document(link.a), document(link.b)) {
             (true, false) => claimed[link.a as usize] = true,
@@ -1200,7 +1203,8 @@ pub(crate) mod tests {
                 (&[][..], ReviewReason::PossibleTwins),
                 (&[][..], ReviewReason::LinksToLookAlikes),
             ];
-            review_queue(&features, lists, &links, &clustering).iter().map(|pair| (pair.a, pair.b)).collect::<Vec<_>>()
+            let kinds: Vec<CandidateKind> = candidates.iter().map(|candidate| candidate.kind).collect();
+            review_queue(&kinds, lists, &links, &clustering).iter().map(|pair| (pair.a, pair.b)).collect::<Vec<_>>()
         };
         // The scan linked to Yan Yoyama's record: Yan Wang is not asked
         // about. The second scan is in her folder only through the first
