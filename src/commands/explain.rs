@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::cli::ExplainArgs;
 use crate::error::{Error, Outcome};
-use crate::matching::{Contribution, HardRule, Matcher, Person, TextField};
+use crate::matching::{Contribution, HardRule, Matcher, Person, ReviewReason, TextField};
 use crate::output::Printer;
 use crate::pipeline;
 use crate::project::Project;
@@ -28,6 +28,12 @@ struct Explanation {
     possible_twins: bool,
     decision: &'static str,
     same_cluster: bool,
+    /// The pair's line in review.csv, if the run queues it: the decision
+    /// above is the score's, and the run may send a link to review (a
+    /// look-alike, a conflict with its cluster) or leave an uncertain pair
+    /// of a claimed scan out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    review_reason: Option<ReviewReason>,
     #[serde(skip_serializing_if = "Option::is_none")]
     values: Option<[Vec<(&'static str, String)>; 2]>,
 }
@@ -80,6 +86,11 @@ pub fn explain(args: &ExplainArgs, printer: &Printer) -> Result<Outcome, Error> 
         possible_twins: hard_rule.is_none() && comparison.possible_twins && decision == "review",
         decision,
         same_cluster: outcome.cluster_of[a as usize] == outcome.cluster_of[b as usize],
+        review_reason: outcome
+            .review
+            .iter()
+            .find(|pair| (pair.a.min(pair.b), pair.a.max(pair.b)) == (a.min(b), a.max(b)))
+            .map(|pair| pair.reason),
         values,
     };
     if args.json {
@@ -162,6 +173,11 @@ fn render(explanation: &Explanation, project: &Project) -> String {
         explanation.decision, project.matching.auto_link, project.matching.review
     );
     let _ = writeln!(text, "clusters: {}", if explanation.same_cluster { "one patient" } else { "two patients" });
+    let listed = match explanation.review_reason {
+        Some(reason) => format!("listed ({})", serde_json::to_value(reason).unwrap_or_default().as_str().unwrap_or("")),
+        None => "not listed".to_string(),
+    };
+    let _ = writeln!(text, "review.csv: {listed}");
     if let Some([a, b]) = &explanation.values {
         for (label, values) in [(&explanation.a, a), (&explanation.b, b)] {
             let listed: Vec<String> = values.iter().map(|(name, value)| format!("{name}={value}")).collect();

@@ -213,6 +213,7 @@ fn explain_shows_the_waterfall_without_patient_data_unless_asked() {
         assert!(run.stdout.contains(line), "{line} missing:\n{}", run.stdout);
     }
     assert!(run.stdout.contains("decision: review"), "{}", run.stdout);
+    assert!(run.stdout.contains("review.csv: listed (uncertain)"), "{}", run.stdout);
     assert!(!run.stdout.contains("KOWALSKI") && !run.stdout.contains("1990"), "{}", run.stdout);
 
     let shown = wd.run(&["explain", "migration.toml", "old_emr:93", "old_emr:94", "--show-phi", "--json"]);
@@ -244,7 +245,13 @@ fn explain_says_why_a_sure_match_waits_as_possible_twins() {
     assert!(run.stdout.contains("match probability 1.0000"), "{}", run.stdout);
     assert!(run.stdout.contains("decision: review as possible twins"), "{}", run.stdout);
     assert!(run.stdout.contains("clusters: two patients"), "{}", run.stdout);
+    assert!(run.stdout.contains("review.csv: listed (possible_twins)"), "{}", run.stdout);
     let json = wd.run(&["explain", "migration.toml", "pm:14", "pm:149", "--json"]).assert_success().json();
     assert_eq!(json["possible_twins"], true);
     assert_eq!(json["decision"], "review");
+    assert_eq!(json["review_reason"], "possible_twins");
+    // A link the run keeps is in no review line.
+    let linked = wd.run(&["explain", "migration.toml", "pm:64", "old_emr:2", "--json"]).assert_success().json();
+    assert_eq!((&linked["decision"], &linked["same_cluster"]), (&"link".into(), &true.into()), "{linked}");
+    assert!(linked.get("review_reason").is_none(), "{linked}");
 }
