@@ -968,24 +968,31 @@ pub fn run(candidates: &[Candidate], config: &MatchConfig) -> MatchOutcome {
 fn review_queue(
     kinds: &[CandidateKind],
     queued: [(&[Scored], ReviewReason); 3],
+    // Sorted by pair.
     links: &[Scored],
     clustering: &cluster::Clustering,
 ) -> Vec<ReviewPair> {
-    let refused_links = links
-        .iter()
-        .filter(|pair| clustering.is_refused(pair.a, pair.b))
-        .map(|pair| (pair, ReviewReason::ConflictsWithCluster));
+    // Few links are refused: each is looked up in the links, sorted by pair.
+    let refused_links = clustering.refused.iter().filter_map(|&(a, b)| {
+        let position = links.binary_search_by_key(&(a, b), |pair| (pair.a, pair.b)).ok()?;
+        Some((&links[position], ReviewReason::ConflictsWithCluster))
+    });
     let document = |index: u32| kinds[index as usize] == CandidateKind::Document;
     let same_cluster = |a: u32, b: u32| clustering.cluster_of[a as usize] == clustering.cluster_of[b as usize];
     // Claimed by a link of its own to a patient record it was clustered
     // with, not merely through another scan of the folder.
+    let claimers: Vec<u32> = links
+        .par_iter()
+        .filter(|link| same_cluster(link.a, link.b))
+        .filter_map(|link| match (document(link.a), document(link.b)) {
+            (true, false) => Some(link.a),
+            (false, true) => Some(link.b),
+            _ => None,
+        })
+        .collect();
     let mut claimed = vec![false; kinds.len()];
-    for link in links.iter().filter(|link| same_cluster(link.a, link.b)) {
-        match (document(link.a), document(link.b)) {
-            (true, false) => claimed[link.a as usize] = true,
-            (false, true) => claimed[link.b as usize] = true,
-            _ => {}
-        }
+    for document in claimers {
+        claimed[document as usize] = true;
     }
     let claimed_document = |index: u32| claimed[index as usize];
     let mut queue: Vec<ReviewPair> = queued
