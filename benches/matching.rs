@@ -82,7 +82,7 @@ fn bench(size: u64, practice: &Path, runs: usize, work: &Path) {
     let existing = Existing::empty();
     let sources = pipeline::open(&project).expect("the practice's sources open");
     let today = jiff::ZonedDateTime::now().date();
-    let input = pipeline::matching_input(sources, &existing, today, &printer).expect("the practice reads");
+    let input = pipeline::matching_input(sources, &existing, &[], today, &printer).expect("the practice reads");
 
     let mut seconds = Vec::with_capacity(runs);
     let mut peak_mb = 0.0f64;

@@ -291,6 +291,11 @@ pub struct ExplainArgs {
     #[arg(long, env = "EMR_MIGRATE_DB", value_hint = clap::ValueHint::FilePath)]
     pub db: Option<PathBuf>,
 
+    /// A review.csv whose `decision` column a person filled in (match / distinct),
+    /// applied as `validate` would, with those recorded in the database
+    #[arg(long, value_hint = clap::ValueHint::FilePath)]
+    pub decisions: Option<PathBuf>,
+
     /// Show both rows' compared values (names, birth dates, identifiers)
     #[arg(long)]
     pub show_phi: bool,

@@ -141,7 +141,8 @@ pub fn plan(
     let matching_started = Instant::now();
     printer.status(&format!("matching {} records", accepted.len()));
     let candidates = candidates(&accepted, existing);
-    let resolved = resolve_decisions(decisions, existing, &rows, &accepted, printer);
+    let accepted_rows: Vec<usize> = accepted.iter().map(|(row, _)| *row).collect();
+    let resolved = resolve_decisions(decisions, existing, &rows, &accepted_rows, printer);
     let outcome = matching::Matcher::prepare(&candidates, &project.matching).with_decisions(resolved.decisions).run();
     // Half a gigabyte at a million patients, and the plan needs none of it.
     drop(candidates);
@@ -163,12 +164,16 @@ pub fn plan(
 pub struct MatchingInput {
     pub candidates: Vec<Candidate>,
     pub origins: Vec<Option<crate::source_ref::SourceRef>>,
+    /// The reviewers' decisions, in the database and in `decisions`, that
+    /// name these records, as `plan` applies them.
+    pub decisions: matching::Decisions,
 }
 
 /// Reads every source as `plan` does, and stops before matching.
 pub fn matching_input(
     sources: OpenSources<'_>,
     existing: &Existing,
+    decisions: &[FileDecision],
     today: Date,
     printer: &Printer,
 ) -> Result<MatchingInput, Error> {
@@ -186,10 +191,12 @@ pub fn matching_input(
         .map(|(row, _)| Some(rows[*row].source.clone()))
         .chain(existing.patients.iter().map(|_| None))
         .collect();
+    let accepted_rows: Vec<usize> = accepted_candidates.iter().map(|(row, _)| *row).collect();
+    let resolved = resolve_decisions(decisions, existing, &rows, &accepted_rows, printer);
     drop(rows);
     let mut candidates: Vec<Candidate> = accepted_candidates.into_iter().map(|(_, candidate)| candidate).collect();
     candidates.extend(existing_candidates(existing));
-    Ok(MatchingInput { candidates, origins })
+    Ok(MatchingInput { candidates, origins, decisions: resolved.decisions })
 }
 
 fn open_sources(project: &Project) -> Result<Vec<OpenSource<'_>>, Error> {
@@ -440,23 +447,23 @@ fn resolve_decisions(
     file: &[FileDecision],
     existing: &Existing,
     rows: &[PlannedRow],
-    accepted: &[(usize, Record)],
+    accepted_rows: &[usize],
     printer: &Printer,
 ) -> decisions::Resolved {
     if file.is_empty() && existing.decisions.is_empty() {
         return decisions::Resolved::default();
     }
     let run_rows = decisions::RunRows {
-        by_fingerprint: accepted
+        by_fingerprint: accepted_rows
             .iter()
             .enumerate()
-            .map(|(index, (row, _))| (rows[*row].fingerprint.as_str(), index as u32))
+            .map(|(index, &row)| (rows[row].fingerprint.as_str(), index as u32))
             .collect(),
         fingerprints: rows
             .iter()
             .map(|row| ((&*row.source.source, row.source.row), row.fingerprint.as_str()))
             .collect(),
-        first_existing: accepted.len() as u32,
+        first_existing: accepted_rows.len() as u32,
     };
     let resolved = decisions::resolve(file, existing, &run_rows);
     if !resolved.unresolved_lines.is_empty() {

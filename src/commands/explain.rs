@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::cli::ExplainArgs;
 use crate::error::{Error, Outcome};
-use crate::matching::{Contribution, HardRule, Matcher, Person, ReviewReason, TextField};
+use crate::matching::{Contribution, Decision, HardRule, Matcher, Person, ReviewReason, TextField};
 use crate::output::Printer;
 use crate::pipeline;
 use crate::project::Project;
@@ -22,6 +22,10 @@ struct Explanation {
     weight: f64,
     probability: f64,
     hard_rule: Option<HardRule>,
+    /// The decision is a reviewer's (`--decisions`, or recorded in the
+    /// database), whatever the score.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    decided_by_reviewer: bool,
     /// Sent to review although the score would link: see
     /// `Comparison::possible_twins`. A pair below `review` is distinct
     /// anyway, and is not counted.
@@ -45,7 +49,8 @@ pub fn explain(args: &ExplainArgs, printer: &Printer) -> Result<Outcome, Error> 
     let sources = pipeline::open(&project)?;
     let database = args.db.clone().unwrap_or_else(|| project.target.database.clone());
     let existing = super::existing_for_reading(&database)?;
-    let input = pipeline::matching_input(sources, &existing, super::today(), printer)?;
+    let decisions = super::decisions(args.decisions.as_deref())?;
+    let input = pipeline::matching_input(sources, &existing, &decisions, super::today(), printer)?;
     let find = |source: &str, row: u64, text: &str| {
         input
             .origins
@@ -62,10 +67,14 @@ pub fn explain(args: &ExplainArgs, printer: &Printer) -> Result<Outcome, Error> 
     let a = find(&source_a, row_a, &args.a)?;
     let b = find(&source_b, row_b, &args.b)?;
     printer.status(&format!("matching {} records", input.candidates.len()));
-    let matcher = Matcher::prepare(&input.candidates, &project.matching);
+    let pipeline::MatchingInput { candidates, decisions, .. } = input;
+    let matcher = Matcher::prepare(&candidates, &project.matching).with_decisions(decisions);
     let (comparison, fields, score) = matcher.explain(a, b);
     let hard_rule = HardRule::applies(&comparison);
+    let reviewer = matcher.decision(a, b);
     let decision = match hard_rule {
+        _ if reviewer == Some(Decision::Match) => "link",
+        _ if reviewer == Some(Decision::Distinct) => "distinct",
         Some(_) => "kept apart",
         None if comparison.possible_twins && score.probability >= project.matching.review => "review",
         None if score.probability >= project.matching.auto_link => "link",
@@ -83,6 +92,7 @@ pub fn explain(args: &ExplainArgs, printer: &Printer) -> Result<Outcome, Error> 
         weight: score.weight,
         probability: score.probability,
         hard_rule,
+        decided_by_reviewer: reviewer.is_some(),
         possible_twins: hard_rule.is_none() && comparison.possible_twins && decision == "review",
         decision,
         same_cluster: outcome.cluster_of[a as usize] == outcome.cluster_of[b as usize],
@@ -159,6 +169,7 @@ fn render(explanation: &Explanation, project: &Project) -> String {
         explanation.probability
     );
     let rule = match explanation.hard_rule {
+        _ if explanation.decided_by_reviewer => " by a reviewer's decision",
         Some(HardRule::Twins) => " by the twins rule (same surname and birth date, two different given names)",
         Some(HardRule::Generation) => " by the Jr/Sr rule",
         Some(HardRule::NationalId) => " by the national-id rule (two different valid identifiers)",

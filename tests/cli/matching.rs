@@ -127,6 +127,29 @@ fn a_reviewers_match_links_the_pair_and_run_records_it() {
 }
 
 #[test]
+fn explain_applies_the_reviewers_decisions_as_a_run_would() {
+    let wd = Workdir::from_fixture("demo");
+    wd.run(&["validate", "migration.toml", "--out", "v1"]).assert_success();
+    decide(&wd, "v1/review.csv", "match", "decided.csv");
+    let pair = ["explain", "migration.toml", "old_emr:93", "old_emr:94"];
+    let undecided = wd.run(&pair);
+    undecided.assert_success();
+    assert!(undecided.stdout.contains("decision: review (auto_link"), "{}", undecided.stdout);
+
+    let mut with_file = pair.to_vec();
+    with_file.extend(["--decisions", "decided.csv"]);
+    let decided = wd.run(&with_file);
+    decided.assert_success();
+    assert!(decided.stdout.contains("decision: link by a reviewer's decision"), "{}", decided.stdout);
+    assert!(decided.stdout.contains("clusters: one patient"), "{}", decided.stdout);
+
+    let mut json = with_file.clone();
+    json.push("--json");
+    let decided = wd.run(&json).assert_success().json();
+    assert_eq!((&decided["decision"], &decided["decided_by_reviewer"]), (&"link".into(), &true.into()), "{decided}");
+}
+
+#[test]
 fn a_second_wave_links_to_the_first_unless_a_reviewer_says_otherwise() {
     let wd = Workdir::from_fixture("demo");
     // Wave one lacks the old EMR's second registration of Anna Kowalski.
