@@ -291,6 +291,10 @@ fn shape_fit(target: Target, column: &ColumnProfile, values: &HashMap<String, u6
 
 /// Five-digit codes, some of them four digits long: ZIP codes a spreadsheet
 /// stored as numbers.
+fn dashless_zip_plus_four(column: &ColumnProfile) -> bool {
+    column.patterns.iter().any(|pattern| pattern.value == "999999999")
+}
+
 fn lost_leading_zeros(column: &ColumnProfile) -> bool {
     let main = column.patterns.first().map(|pattern| pattern.value.as_str());
     column.patterns.iter().any(|pattern| pattern.value == "9999")
@@ -479,8 +483,13 @@ fn write_field(text: &mut String, column: &ColumnProfile, suggestion: &Suggestio
         Target::Field(Field::Sex) => write_sex_codes(text, &column.codes),
         Target::Field(Field::MaritalStatus) => write_marital_codes(text, &column.codes),
         Target::Field(Field::DocumentType) => write_document_type_codes(text, &column.codes),
-        Target::Field(Field::PostalCode) if lost_leading_zeros(column) => {
-            let _ = writeln!(text, "# Some codes have four digits: a spreadsheet dropped their leading zero.");
+        Target::Field(Field::PostalCode) if lost_leading_zeros(column) || dashless_zip_plus_four(column) => {
+            if lost_leading_zeros(column) {
+                let _ = writeln!(text, "# Some codes have four digits: a spreadsheet dropped their leading zero.");
+            }
+            if dashless_zip_plus_four(column) {
+                let _ = writeln!(text, "# Some codes are a ZIP+4 written without its dash.");
+            }
             let _ = writeln!(text, "transforms = [\"zip_code\"]");
         }
         _ => {}

@@ -130,11 +130,17 @@ pub fn state_key(text: &str) -> String {
 }
 
 /// A ZIP code a spreadsheet stored as a number, its lost leading zeros
-/// restored (`2134` is `02134`, `2134-5678` is `02134-5678`); `None` for a
-/// value that is not such a ZIP, a whole one included. The `zip_code`
-/// transform, and the advice validation gives, both rest on it.
+/// restored (`2134` is `02134`, `2134-5678` is `02134-5678`), or a ZIP+4
+/// written without its dash (`432151234` is `43215-1234`; `21181234`, a
+/// ZIP+4 stored as a number, is `02118-1234`); `None` for a value that is
+/// not such a ZIP, a whole one included. The `zip_code` transform, and the
+/// advice validation gives, both rest on it.
 pub fn mend_zip(text: &str) -> Option<String> {
     let digits = |part: &str| !part.is_empty() && part.bytes().all(|byte| byte.is_ascii_digit());
+    if digits(text) && (7..=9).contains(&text.len()) {
+        let whole = format!("{text:0>9}");
+        return Some(format!("{}-{}", &whole[..5], &whole[5..]));
+    }
     let (zip, plus_four) = match text.split_once('-') {
         Some((zip, plus_four)) => (zip, Some(plus_four)),
         None => (text, None),
@@ -161,7 +167,10 @@ fn zip_problem(value: &str) -> Option<&'static str> {
     if digits(zip, 5) && plus_four.is_none_or(|plus_four| digits(plus_four, 4)) {
         return None;
     }
-    Some(if mend_zip(value).is_some() {
+    let dashless = value.len() > 5 && !value.contains('-');
+    Some(if mend_zip(value).is_some() && dashless {
+        "a ZIP+4 without its dash: the `zip_code` transform writes it as 99999-9999"
+    } else if mend_zip(value).is_some() {
         "fewer than five digits: a leading zero lost? the `zip_code` transform restores it"
     } else {
         "expected 99999 or 99999-9999"
@@ -174,11 +183,16 @@ mod tests {
 
     #[test]
     fn the_transform_is_advised_exactly_where_it_mends_the_zip() {
-        for value in ["2134", "213", "2134-5678", "2134-12", "2134-", "12", "123456", "02134", "O2134", "2134-56789"] {
+        let values = ["2134", "213", "2134-5678", "2134-12", "2134-", "12", "123456", "02134", "O2134", "2134-56789"];
+        for value in values.into_iter().chain(["432151234", "21181234", "5011234", "4321512345", "43215 1234"]) {
             let advised = zip_problem(value).is_some_and(|detail| detail.contains("zip_code"));
             assert_eq!(advised, mend_zip(value).is_some(), "{value}");
         }
         assert_eq!(mend_zip("2134-5678").as_deref(), Some("02134-5678"));
+        assert_eq!(mend_zip("432151234").as_deref(), Some("43215-1234"));
+        assert_eq!(mend_zip("21181234").as_deref(), Some("02118-1234"));
+        assert_eq!(mend_zip("5011234").as_deref(), Some("00501-1234"));
+        assert_eq!(mend_zip("123456"), None, "six digits are neither");
         assert_eq!(zip_problem("2134-12"), Some("expected 99999 or 99999-9999"));
     }
 
@@ -215,11 +229,11 @@ mod tests {
         for zip in ["43215", "02134", "02134-1234", "00501"] {
             assert_eq!(PostalScheme::Us.postal_code_problem(zip), None, "{zip}");
         }
-        for zip in ["2134", "501", "2134-1234"] {
+        for zip in ["2134", "501", "2134-1234", "432151234"] {
             let problem = PostalScheme::Us.postal_code_problem(zip).unwrap();
             assert!(problem.contains("zip_code"), "{zip}: {problem}");
         }
-        for zip in ["432151234", "43215-12", "43215-", "4321A", "K1A 0B6", "SW1A 1AA", "12", "43215 1234"] {
+        for zip in ["4321512345", "43215-12", "43215-", "4321A", "K1A 0B6", "SW1A 1AA", "12", "43215 1234"] {
             assert_eq!(PostalScheme::Us.postal_code_problem(zip), Some("expected 99999 or 99999-9999"), "{zip}");
         }
     }

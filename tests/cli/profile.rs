@@ -140,6 +140,18 @@ fn zip_codes_that_lost_their_leading_zero_get_the_zip_code_transform() {
     wd.run(&["profile", "zips.csv", "--suggest-mapping", "zips.toml"]).assert_success();
     let mapping: toml::Value = toml::from_str(&wd.read("zips.toml")).unwrap();
     assert_eq!(mapping["fields"]["postal_code"]["transforms"][0].as_str(), Some("zip_code"));
+
+    // ZIP+4 without its dash gets the transform too, which writes the dash.
+    let mut csv = String::from("Last,First,Zip\n");
+    for (row, zip) in ["432151234", "43215", "021181234", "43017", "43215", "43215"].iter().enumerate() {
+        csv.push_str(&format!("Doe{row},Jane,{zip}\n"));
+    }
+    wd.write("zips9.csv", &csv);
+    wd.run(&["profile", "zips9.csv", "--suggest-mapping", "zips9.toml"]).assert_success();
+    let text = wd.read("zips9.toml");
+    assert!(text.contains("ZIP+4 written without its dash"), "{text}");
+    let mapping: toml::Value = toml::from_str(&text).unwrap();
+    assert_eq!(mapping["fields"]["postal_code"]["transforms"][0].as_str(), Some("zip_code"));
 }
 
 #[test]
