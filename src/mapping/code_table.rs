@@ -192,8 +192,10 @@ impl CodeTable {
         self.codes.contains_key(&normalise(code))
     }
 
-    /// Codes match ignoring case and surrounding spaces: `f`, `F ` and `F`
-    /// are one code in every legacy system we have met.
+    /// Codes match ignoring case, surrounding spaces and the length of the
+    /// spaces between words: `f`, `F ` and `F` are one code in every legacy
+    /// system we have met, and so are `Referral Letter` and `Referral  Letter`
+    /// typed with a double space.
     pub fn lookup(&self, code: &str) -> Lookup<'_> {
         match self.codes.get(&normalise(code)) {
             Some(value) => Lookup::Listed(value),
@@ -206,7 +208,7 @@ impl CodeTable {
 }
 
 fn normalise(code: &str) -> String {
-    code.trim().to_uppercase()
+    code.split_whitespace().collect::<Vec<_>>().join(" ").to_uppercase()
 }
 
 #[cfg(test)]
@@ -221,6 +223,10 @@ mod tests {
         let with_default = CodeTable::new([("f".into(), "female".into())], Some("unknown".into()));
         assert_eq!(with_default.lookup("F"), Lookup::Listed("female"));
         assert_eq!(with_default.lookup("X"), Lookup::Defaulted("unknown"));
+        let spaced = CodeTable::new([("Never Married".into(), "single".into())], None);
+        assert_eq!(spaced.lookup("never  married"), Lookup::Listed("single"));
+        assert_eq!(spaced.lookup("Never\tMarried "), Lookup::Listed("single"));
+        assert_eq!(CodeTable::built_in(CodeSet::DocumentType).lookup("Referral   Letter"), Lookup::Listed("referral"));
     }
 
     #[test]
