@@ -147,18 +147,26 @@ fn reconciliation(page: &mut String, report: &Report) {
         );
     }
     page.push_str("</table>");
-    let skipped: Vec<String> =
-        report
-            .sources
-            .iter()
-            .flat_map(|source| {
-                source.counts.skipped_by_reason.iter().map(move |(reason, count)| {
-                    format!("{}: {count} × {}", escape(&source.counts.name), escape(reason))
-                })
+    let skipped: Vec<String> = report
+        .sources
+        .iter()
+        .flat_map(|source| {
+            source.counts.skipped_by_reason.iter().map(move |(reason, count)| {
+                format!("{}: {count} × {}", escape(&source.counts.name), escape(skip_reason_in_words(reason)))
             })
-            .collect();
+        })
+        .collect();
     if !skipped.is_empty() {
         let _ = write!(page, "<p class=\"note\">Skipped rows: {}.</p>", skipped.join("; "));
+    }
+}
+
+/// The report's skip reasons are keys for scripts (`already_loaded`); the
+/// page says them in words for the people reading it.
+fn skip_reason_in_words(reason: &str) -> &str {
+    match reason {
+        "already_loaded" => "already loaded by an earlier batch",
+        other => other,
     }
 }
 

@@ -24,6 +24,8 @@ fn rerun_adds_nothing() {
         assert_eq!(source["merged"], 0, "{source}");
     }
     assert_eq!(summary["sources"][0]["skipped_by_reason"]["already_loaded"], 147);
+    let page = wd.read("out2/report.html");
+    assert!(page.contains("pm: 147 × already loaded by an earlier batch"), "the page says it in words");
 }
 
 #[test]
