@@ -33,9 +33,9 @@ struct Explanation {
     decision: &'static str,
     same_cluster: bool,
     /// The pair's line in review.csv, if the run queues it: the decision
-    /// above is the score's, and the run may send a link to review (a
-    /// look-alike, a conflict with its cluster) or leave an uncertain pair
-    /// of a claimed scan out.
+    /// above is the score's (or a reviewer's), and the run may send a link
+    /// to review (a look-alike, a conflict with its cluster) or leave an
+    /// uncertain pair of a claimed scan out.
     #[serde(skip_serializing_if = "Option::is_none")]
     review_reason: Option<ReviewReason>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -13,8 +13,9 @@ pub enum Transform {
     /// Only the digits 0-9 are kept (phone numbers, ids with dashes).
     DigitsOnly,
     /// A US ZIP code whose leading zeros a spreadsheet dropped gets them
-    /// back: 2134 → 02134, 2134-1234 → 02134-1234. Anything else is left
-    /// for validation to judge.
+    /// back: 2134 → 02134, 2134-1234 → 02134-1234; a ZIP+4 written without
+    /// its dash gets one: 432151234 → 43215-1234. Anything else is left for
+    /// validation to judge.
     ZipCode,
 }
 

@@ -289,12 +289,13 @@ fn shape_fit(target: Target, column: &ColumnProfile, values: &HashMap<String, u6
     }
 }
 
-/// Five-digit codes, some of them four digits long: ZIP codes a spreadsheet
-/// stored as numbers.
+/// Nine-digit codes: a ZIP+4 written without its dash.
 fn dashless_zip_plus_four(column: &ColumnProfile) -> bool {
     column.patterns.iter().any(|pattern| pattern.value == "999999999")
 }
 
+/// Five-digit codes, some of them four digits long: ZIP codes a spreadsheet
+/// stored as numbers.
 fn lost_leading_zeros(column: &ColumnProfile) -> bool {
     let main = column.patterns.first().map(|pattern| pattern.value.as_str());
     column.patterns.iter().any(|pattern| pattern.value == "9999")

@@ -131,15 +131,15 @@ pub fn state_key(text: &str) -> String {
 
 /// A ZIP code a spreadsheet stored as a number, its lost leading zeros
 /// restored (`2134` is `02134`, `2134-5678` is `02134-5678`), or a ZIP+4
-/// written without its dash (`432151234` is `43215-1234`; `21181234`, a
-/// ZIP+4 stored as a number, is `02118-1234`); `None` for a value that is
-/// not such a ZIP, a whole one included. The `zip_code` transform, and the
-/// advice validation gives, both rest on it.
+/// written without its dash (`432151234` is `43215-1234`); `None` for a
+/// value that is not such a ZIP, a whole one included. Seven or eight
+/// digits are left alone: a ZIP+4 that lost its zeros, or a date typed
+/// into the column (`20240115`), nothing tells which. The `zip_code`
+/// transform, and the advice validation gives, both rest on it.
 pub fn mend_zip(text: &str) -> Option<String> {
     let digits = |part: &str| !part.is_empty() && part.bytes().all(|byte| byte.is_ascii_digit());
-    if digits(text) && (7..=9).contains(&text.len()) {
-        let whole = format!("{text:0>9}");
-        return Some(format!("{}-{}", &whole[..5], &whole[5..]));
+    if digits(text) && text.len() == 9 {
+        return Some(format!("{}-{}", &text[..5], &text[5..]));
     }
     let (zip, plus_four) = match text.split_once('-') {
         Some((zip, plus_four)) => (zip, Some(plus_four)),
@@ -184,15 +184,16 @@ mod tests {
     #[test]
     fn the_transform_is_advised_exactly_where_it_mends_the_zip() {
         let values = ["2134", "213", "2134-5678", "2134-12", "2134-", "12", "123456", "02134", "O2134", "2134-56789"];
-        for value in values.into_iter().chain(["432151234", "21181234", "5011234", "4321512345", "43215 1234"]) {
+        for value in values.into_iter().chain(["432151234", "21181234", "20240115", "4321512345", "43215 1234"]) {
             let advised = zip_problem(value).is_some_and(|detail| detail.contains("zip_code"));
             assert_eq!(advised, mend_zip(value).is_some(), "{value}");
         }
         assert_eq!(mend_zip("2134-5678").as_deref(), Some("02134-5678"));
         assert_eq!(mend_zip("432151234").as_deref(), Some("43215-1234"));
-        assert_eq!(mend_zip("21181234").as_deref(), Some("02118-1234"));
-        assert_eq!(mend_zip("5011234").as_deref(), Some("00501-1234"));
+        assert_eq!(mend_zip("20240115"), None, "a date, or a ZIP+4 that lost a zero: not guessed");
         assert_eq!(mend_zip("123456"), None, "six digits are neither");
+        assert!(zip_problem("432151234").is_some_and(|detail| detail.contains("without its dash")));
+        assert!(zip_problem("2134-5678").is_some_and(|detail| detail.contains("fewer than five digits")));
         assert_eq!(zip_problem("2134-12"), Some("expected 99999 or 99999-9999"));
     }
 
