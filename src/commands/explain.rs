@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::cli::ExplainArgs;
 use crate::error::{Error, Outcome};
-use crate::matching::{Contribution, Decision, HardRule, Matcher, Person, ReviewReason, TextField};
+use crate::matching::{Contribution, Decision, HardRule, Matcher, Person, ReviewReason, ScoreDecision, TextField};
 use crate::output::Printer;
 use crate::pipeline;
 use crate::project::Project;
@@ -72,14 +72,12 @@ pub fn explain(args: &ExplainArgs, printer: &Printer) -> Result<Outcome, Error> 
     let (comparison, fields, score) = matcher.explain(a, b);
     let hard_rule = HardRule::applies(&comparison);
     let reviewer = matcher.decision(a, b);
-    let decision = match hard_rule {
-        _ if reviewer == Some(Decision::Match) => "link",
-        _ if reviewer == Some(Decision::Distinct) => "distinct",
-        Some(_) => "kept apart",
-        None if comparison.possible_twins && score.probability >= project.matching.review => "review",
-        None if score.probability >= project.matching.auto_link => "link",
-        None if score.probability >= project.matching.review => "review",
-        None => "distinct",
+    let scored = project.matching.decide(&comparison, score);
+    let decision = match (reviewer, scored) {
+        (Some(Decision::Match), _) | (None, ScoreDecision::Link) => "link",
+        (Some(Decision::Distinct), _) | (None, ScoreDecision::Distinct) => "distinct",
+        (None, ScoreDecision::KeptApart(_)) => "kept apart",
+        (None, ScoreDecision::Review) => "review",
     };
     let values = args.show_phi.then(|| [values(matcher.person(a)), values(matcher.person(b))]);
     let prior_weight = matcher.model().prior_log_odds();

@@ -205,12 +205,17 @@ fn could_be_twins(
         family,
         NameLevel::Exact | NameLevel::Close | NameLevel::Partial | NameLevel::Phonetic | NameLevel::Similar
     );
-    let same_birthday = matches!(birth, DateLevel::Exact | DateLevel::DayMonthSwapped | DateLevel::OneDigit);
     // `Partial` is another house on the street: a neighbour, not one home.
     let same_home = matches!(address, AddressLevel::Exact | AddressLevel::Close)
         || matches!(phone, IdLevel::Exact | IdLevel::OneDigitOrTransposed);
     let given_names_differ = !matches!(given, NameLevel::Exact | NameLevel::Missing);
-    registered_twice && same_family && same_birthday && same_home && given_names_differ
+    registered_twice && same_family && same_birthday(birth) && same_home && given_names_differ
+}
+
+/// Birth dates that could be one birthday, a keying error aside: what twins
+/// share, for the twins rule and for possible twins alike.
+pub fn same_birthday(birth: DateLevel) -> bool {
+    matches!(birth, DateLevel::Exact | DateLevel::DayMonthSwapped | DateLevel::OneDigit)
 }
 
 /// Nine digits the Social Security Administration could have issued (the

@@ -113,9 +113,7 @@ impl HardRule {
         let family_agrees =
             matches!(comparison.family, NameLevel::Exact | NameLevel::Close | NameLevel::Partial | NameLevel::Phonetic)
                 || (comparison.family == NameLevel::Similar && comparison.given == NameLevel::Different);
-        let birth_agrees =
-            matches!(comparison.birth, DateLevel::Exact | DateLevel::DayMonthSwapped | DateLevel::OneDigit);
-        if family_agrees && birth_agrees && comparison.distinct_given_names {
+        if family_agrees && compare::same_birthday(comparison.birth) && comparison.distinct_given_names {
             return Some(HardRule::Twins);
         }
         if comparison.suffix == Agreement::Disagree {
@@ -125,6 +123,33 @@ impl HardRule {
             return Some(HardRule::NationalId);
         }
         None
+    }
+}
+
+/// What scoring decides about one pair, before clustering and reviewers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScoreDecision {
+    /// A hard rule keeps the pair apart, whatever its score.
+    KeptApart(HardRule),
+    Link,
+    Review,
+    Distinct,
+}
+
+impl MatchConfig {
+    /// The thresholds and rules applied to one scored pair: what `tally`
+    /// does with it, and what `explain` tells. Possible twins never link.
+    pub fn decide(&self, comparison: &Comparison, score: Score) -> ScoreDecision {
+        if let Some(rule) = HardRule::applies(comparison) {
+            return ScoreDecision::KeptApart(rule);
+        }
+        if score.probability >= self.auto_link && !comparison.possible_twins {
+            ScoreDecision::Link
+        } else if score.probability >= self.review {
+            ScoreDecision::Review
+        } else {
+            ScoreDecision::Distinct
+        }
     }
 }
 
@@ -673,28 +698,25 @@ impl<'c> Matcher<'c> {
                         let band = ((score.probability * HISTOGRAM_BANDS as f64) as usize).min(HISTOGRAM_BANDS - 1);
                         tally.histogram[band] += 1;
                         let scored = Scored { a, b, comparison, score, basis: LinkBasis::Score };
-                        match HardRule::applies(&comparison) {
+                        match config.decide(&comparison, score) {
                             // Counted where the rule changed the outcome: without it
                             // the pair would have linked or gone to review.
-                            Some(rule) if score.probability >= config.review => {
+                            ScoreDecision::KeptApart(rule) if score.probability >= config.review => {
                                 *tally.kept_apart.entry(rule).or_default() += 1
                             }
-                            Some(_) => {}
+                            ScoreDecision::KeptApart(_) => {}
                             // Reviewed at any threshold: outside the sweep, which
                             // shows what the thresholds decide.
-                            None if comparison.possible_twins => {
-                                if score.probability >= config.review {
-                                    tally.possible_twins.push(scored);
-                                }
-                            }
-                            None => {
+                            ScoreDecision::Review if comparison.possible_twins => tally.possible_twins.push(scored),
+                            _ if comparison.possible_twins => {}
+                            decision => {
                                 for (count, &threshold) in tally.sweep.iter_mut().zip(sweep) {
                                     *count += u64::from(score.probability >= threshold);
                                 }
-                                if score.probability >= config.auto_link {
-                                    tally.links.push(scored);
-                                } else if score.probability >= config.review {
-                                    tally.uncertain.push(scored);
+                                match decision {
+                                    ScoreDecision::Link => tally.links.push(scored),
+                                    ScoreDecision::Review => tally.uncertain.push(scored),
+                                    _ => {}
                                 }
                             }
                         }
@@ -721,8 +743,7 @@ impl<'c> Matcher<'c> {
         if HardRule::applies(&comparison).is_some() || comparison.possible_twins {
             return true;
         }
-        let document = |index: u32| self.person(index).candidate.kind == CandidateKind::Document;
-        if document(a) || document(b) {
+        if !self.is_patient_record(a) || !self.is_patient_record(b) {
             score.probability < DOCUMENT_CONFLICT
         } else {
             score.probability < self.config.auto_link
@@ -790,6 +811,7 @@ impl<'c> Matcher<'c> {
         staying
     }
 
+    /// A patient row or a patient already in the database; not a document.
     fn is_patient_record(&self, index: u32) -> bool {
         self.person(index).candidate.kind != CandidateKind::Document
     }
