@@ -30,6 +30,9 @@ struct Explanation {
     /// `Comparison::possible_twins`. A pair below `review` is distinct
     /// anyway, and is not counted.
     possible_twins: bool,
+    /// Sent to review although the score would link: two patient rows with
+    /// no name in common (`Comparison::names_differ`).
+    names_differ: bool,
     decision: &'static str,
     same_cluster: bool,
     /// The pair's line in review.csv, if the run queues it: the decision
@@ -92,6 +95,7 @@ pub fn explain(args: &ExplainArgs, printer: &Printer) -> Result<Outcome, Error> 
         hard_rule,
         decided_by_reviewer: reviewer.is_some(),
         possible_twins: hard_rule.is_none() && comparison.possible_twins && decision == "review",
+        names_differ: hard_rule.is_none() && comparison.names_differ && decision == "review",
         decision,
         same_cluster: outcome.cluster_of[a as usize] == outcome.cluster_of[b as usize],
         review_reason: outcome
@@ -172,7 +176,10 @@ fn render(explanation: &Explanation, project: &Project) -> String {
         Some(HardRule::Generation) => " by the Jr/Sr rule",
         Some(HardRule::NationalId) => " by the national-id rule (two different valid identifiers)",
         None if explanation.possible_twins => {
-            " as possible twins (registered twice in one system, one home and birth date, given names not the same)"
+            " as possible twins (registered twice in one system, one birth date, given names not the same)"
+        }
+        None if explanation.names_differ => {
+            " because no name agrees (patients of one household share a home, a phone, twins a birthday)"
         }
         None => "",
     };

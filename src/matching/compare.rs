@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::features::Person;
 use super::nickname::share_group;
-use super::normalize::{CandidateKind, TextField};
+use super::normalize::{Candidate, CandidateKind, TextField};
 
 /// Jaro-Winkler similarity at or above which names count as a likely typo.
 const CLOSE: f64 = 0.92;
@@ -118,12 +118,17 @@ pub struct Comparison {
     #[serde(skip)]
     pub valid_national_ids_conflict: bool,
     /// Two patient registrations in one system (the same identifier system,
-    /// two values) for one home and one birthday, under given names that
-    /// are not the same (Bri and Brianna, Aidan and Aiedn): twins, or one
-    /// patient registered twice. Which, only the chart tells (see
-    /// `could_be_twins`).
+    /// two values) for one birthday, under given names that are not the
+    /// same (Bri and Brianna, Aidan and Aiedn): twins, or one patient
+    /// registered twice. Which, only the chart tells (see `could_be_twins`).
     #[serde(skip)]
     pub possible_twins: bool,
+    /// Two patient rows neither of whose names agrees, in any way (swapped
+    /// names are a way): whatever their score, it rests on what a household
+    /// shares (a home, a phone, the birthday of twins, a family account's
+    /// number), so they never link on it.
+    #[serde(skip)]
+    pub names_differ: bool,
 }
 
 /// Which fields take part in comparing, from `[matching]`.
@@ -141,6 +146,14 @@ pub struct CompareOptions {
     pub link_possible_twins: bool,
 }
 
+impl Comparison {
+    /// Whether the pair waits for a person whatever its score: possible
+    /// twins, or patient rows whose names differ.
+    pub fn never_links(&self) -> bool {
+        self.possible_twins || self.names_differ
+    }
+}
+
 pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Comparison {
     let (family, given) = compare_names(a, b);
     let (x, y) = (a.candidate, b.candidate);
@@ -154,6 +167,7 @@ pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Compari
     let phone = compare_codes(x.text(TextField::Phone), y.text(TextField::Phone));
     let identifier = compare_identifiers(a, b);
     let birth = compare_dates(x.birth, y.birth);
+    let registrations = x.kind == CandidateKind::Patient && y.kind == CandidateKind::Patient;
     Comparison {
         family,
         given,
@@ -167,7 +181,9 @@ pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Compari
         postal: compare_codes(x.text(TextField::Postal), y.text(TextField::Postal)),
         phone,
         identifier,
-        distinct_given_names: !options.allow_twins && distinct_given_names(given, a, b, sex),
+        distinct_given_names: !options.allow_twins
+            && distinct_given_names(given, a, b, sex)
+            && !filed_in_its_chart(x.kind, y.kind, given, identifier),
         valid_national_ids_conflict: national_id == IdLevel::Different
             && [x, y].iter().all(|candidate| candidate.text(TextField::NationalId).is_some_and(is_valid_ssn)),
         // Registrations are patient rows. A patient already in the database
@@ -176,40 +192,67 @@ pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Compari
         // disagrees with William, the name it kept, while agreeing with the
         // Bill it was merged from.
         possible_twins: !options.link_possible_twins
-            && x.kind == CandidateKind::Patient
-            && y.kind == CandidateKind::Patient
-            && could_be_twins(family, given, birth, address, phone, identifier),
+            && registrations
+            && could_be_twins(alike_names(family, given, x, y), birth, same_home(address, phone), identifier),
+        // Scans are left out: a scan filed under a chart number often has a
+        // name that cannot be read.
+        names_differ: !options.allow_twins
+            && registrations
+            && family == NameLevel::Different
+            && given == NameLevel::Different,
+    }
+}
+
+/// Whether two patients' names could be twins' or one patient's: one
+/// surname (or a typo of it, or only alike: a second registration is the
+/// place for a second typo) and given names alike but not the same (a
+/// nickname, a typo, a phonetic match); or both names swapped on one record
+/// where the two are not both the same names (Jaden Lee beside Lee Jayden).
+/// Two clearly different given names are the twins rule's.
+fn alike_names(family: NameLevel, given: NameLevel, x: &Candidate, y: &Candidate) -> bool {
+    match (family, given) {
+        (NameLevel::Swapped, _) => {
+            let same = |p, q| compare_name(p, q, false) == NameLevel::Exact;
+            !(same(x.family(), y.given()) && same(x.given(), y.family()))
+        }
+        (_, NameLevel::Exact | NameLevel::Missing | NameLevel::Different) => false,
+        (family, _) => matches!(
+            family,
+            NameLevel::Exact | NameLevel::Close | NameLevel::Partial | NameLevel::Phonetic | NameLevel::Similar
+        ),
     }
 }
 
 /// Whether a pair could be twins whose given names look alike. The practice
-/// registered two patients (one identifier system, two values) with one
-/// surname (a typo of it, or only alike: a second registration is the
-/// place for a second typo), one birthday and one home (the same address,
-/// or the same phone), under given names that are not the same: a nickname
-/// (Bri, which is Brianna's and Breanna's), a typo (Aiedn, beside Aidan), a
-/// phonetic match. A patient registered a second time looks the same, so
-/// the pair is neither linked nor kept apart: a person decides. One given
-/// name twice is a second registration (twins are not given one name); two
-/// clearly different names are the twins rule's, which comes first.
-fn could_be_twins(
-    family: NameLevel,
-    given: NameLevel,
-    birth: DateLevel,
-    address: AddressLevel,
-    phone: IdLevel,
-    identifier: Agreement,
-) -> bool {
+/// registered two patients (one identifier system, two values) for one
+/// birthday under alike names (`alike_names`): Bri, which is Brianna's and
+/// Breanna's; Aiedn, beside Aidan. A patient registered a second time looks
+/// the same, so the pair is neither linked nor kept apart: a person
+/// decides. Grown twins live apart, so another home does not settle it;
+/// there, though, only one birth date to the day is a birthday twins share
+/// (a patient registered again after a move, with a digit of the date
+/// mistyped, links). One given name twice is a second registration (twins
+/// are not given one name).
+fn could_be_twins(alike_names: bool, birth: DateLevel, same_home: bool, identifier: Agreement) -> bool {
     let registered_twice = identifier == Agreement::Disagree;
-    let same_family = matches!(
-        family,
-        NameLevel::Exact | NameLevel::Close | NameLevel::Partial | NameLevel::Phonetic | NameLevel::Similar
-    );
-    // `Partial` is another house on the street: a neighbour, not one home.
-    let same_home = matches!(address, AddressLevel::Exact | AddressLevel::Close)
-        || matches!(phone, IdLevel::Exact | IdLevel::OneDigitOrTransposed);
-    let given_names_differ = !matches!(given, NameLevel::Exact | NameLevel::Missing);
-    registered_twice && same_family && same_birthday(birth) && same_home && given_names_differ
+    let one_birthday = if same_home { same_birthday(birth) } else { birth == DateLevel::Exact };
+    registered_twice && alike_names && one_birthday
+}
+
+/// A scan filed under the chart of a patient whose given name it spells
+/// alike (Jaden in Jayden's folder): a typo in the index, since each twin
+/// has a chart of their own, not the other twin. Two clearly different
+/// names under one number (a family chart, a misfiled scan) stay apart.
+fn filed_in_its_chart(x: CandidateKind, y: CandidateKind, given: NameLevel, identifier: Agreement) -> bool {
+    let a_scan = x == CandidateKind::Document || y == CandidateKind::Document;
+    a_scan && identifier == Agreement::Agree && given != NameLevel::Different
+}
+
+/// One home: the same address (not another house on the street, which is a
+/// neighbour), or the same phone.
+fn same_home(address: AddressLevel, phone: IdLevel) -> bool {
+    matches!(address, AddressLevel::Exact | AddressLevel::Close)
+        || matches!(phone, IdLevel::Exact | IdLevel::OneDigitOrTransposed)
 }
 
 /// Birth dates that could be one birthday, a keying error aside: what twins
@@ -548,7 +591,7 @@ mod tests {
     }
 
     #[test]
-    fn two_registrations_at_one_home_under_other_given_names_could_be_twins() {
+    fn two_registrations_of_one_birthday_under_other_given_names_could_be_twins() {
         use crate::matching::tests::{registered, with_household};
         let birth = date(2013, 5, 14);
         let at_home = |given: &str, chart: &str| with_household(registered(given, "Zamera", birth, chart));
@@ -562,17 +605,58 @@ mod tests {
         assert!(!could_be_twins(at_home("Brianna", "1"), at_home("Brianna", "2")), "one name twice: registered again");
         assert!(!could_be_twins(at_home("Brianna", "1"), at_home("Bri", "1")), "one chart: one patient");
         let elsewhere = registered("Bri", "Zamera", birth, "2");
-        assert!(!could_be_twins(at_home("Brianna", "1"), elsewhere), "no shared home");
+        assert!(could_be_twins(at_home("Brianna", "1"), elsewhere), "grown twins live apart");
+        let moved = registered("Bri", "Zamera", date(2013, 5, 24), "2");
+        assert!(!could_be_twins(at_home("Brianna", "1"), moved), "moved, and a digit of the date mistyped");
+        let mistyped = with_household(registered("Bri", "Zamera", date(2013, 5, 24), "2"));
+        assert!(could_be_twins(at_home("Brianna", "1"), mistyped), "at one home, a digit mistyped");
         let unregistered = with_household(crate::matching::tests::candidate("Bri", "Zamera", birth));
         assert!(!could_be_twins(at_home("Brianna", "1"), unregistered), "no second registration");
         let older = with_household(registered("Bri", "Zamera", date(2010, 2, 1), "2"));
         assert!(!could_be_twins(at_home("Brianna", "1"), older), "another birthday");
-        let mut neighbour = registered("Bri", "Zamera", birth, "2");
-        neighbour.set_text(TextField::Address, Some("14 ELM ST"));
-        assert!(!could_be_twins(at_home("Brianna", "1"), neighbour), "another house on the street");
+        let married = with_household(registered("Bri", "Kowalski", birth, "2"));
+        assert!(!could_be_twins(at_home("Brianna", "1"), married), "another surname");
+        let swapped = at_home("Zamera", "2");
+        let swapped = registered_as(swapped, "JAYDEN", "ZAMERA");
+        assert!(could_be_twins(at_home("Jaden", "1"), swapped.clone()), "a swapped record of an alike name");
+        assert!(!could_be_twins(at_home("Jayden", "1"), swapped), "the same names, swapped: registered again");
         let mut loaded = at_home("Bri", "2");
         loaded.kind = CandidateKind::Existing;
         assert!(!could_be_twins(at_home("Brianna", "1"), loaded), "a patient in the database has other names too");
+    }
+
+    /// A candidate with its name fields set outright (folded, as
+    /// `Candidate` holds them), so that a test can swap them.
+    fn registered_as(
+        mut candidate: crate::matching::Candidate,
+        family: &str,
+        given: &str,
+    ) -> crate::matching::Candidate {
+        candidate.set_text(TextField::Family, Some(family));
+        candidate.set_text(TextField::Given, Some(given));
+        candidate
+    }
+
+    #[test]
+    fn patient_rows_with_no_name_in_common_never_link_on_their_score() {
+        use crate::matching::tests::{registered, with_household};
+        let birth = date(2016, 11, 19);
+        let mariana = with_household(registered("Mariana", "Flintyre", birth, "1"));
+        // Her twin, registered with names swapped and mistyped: nothing of
+        // either name agrees, only the home and the birthday.
+        let orla = registered_as(with_household(registered("Orla", "Flintyre", birth, "2")), "ORLA", "FLNTYRE");
+        let comparison = compare_pair(mariana.clone(), orla.clone());
+        assert_eq!((comparison.family, comparison.given), (NameLevel::Different, NameLevel::Different));
+        assert!(comparison.names_differ && comparison.never_links());
+        let allow_twins = CompareOptions { allow_twins: true, ..CompareOptions::default() };
+        let candidates = [mariana.clone(), orla];
+        let features = Features::new(&candidates);
+        assert!(!compare(features.person(0), features.person(1), allow_twins).names_differ, "off with the twins rules");
+        let mut scan = with_household(candidate("Orla", "Delaney", birth));
+        scan.kind = CandidateKind::Document;
+        assert!(!compare_pair(mariana.clone(), scan).names_differ, "a scan's name is often unreadable");
+        let married = with_household(registered("Mari", "Delaney", birth, "2"));
+        assert!(!compare_pair(mariana, married).names_differ, "an alike given name is a name in common");
     }
 
     #[test]

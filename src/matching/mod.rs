@@ -138,18 +138,27 @@ pub enum ScoreDecision {
 
 impl MatchConfig {
     /// The thresholds and rules applied to one scored pair: what `tally`
-    /// does with it, and what `explain` tells. Possible twins never link.
+    /// does with it, and what `explain` tells. Possible twins, and patient
+    /// rows whose names differ, never link.
     pub fn decide(&self, comparison: &Comparison, score: Score) -> ScoreDecision {
         if let Some(rule) = HardRule::applies(comparison) {
             return ScoreDecision::KeptApart(rule);
         }
-        if score.probability >= self.auto_link && !comparison.possible_twins {
+        if score.probability >= self.auto_link && !comparison.never_links() {
             ScoreDecision::Link
         } else if score.probability >= self.review {
             ScoreDecision::Review
         } else {
             ScoreDecision::Distinct
         }
+    }
+}
+
+impl MatchConfig {
+    /// How many of these pairs, sent to review whatever their score, it
+    /// would have linked.
+    fn would_link(&self, pairs: &[Scored]) -> usize {
+        pairs.iter().filter(|pair| pair.score.probability >= self.auto_link).count()
     }
 }
 
@@ -168,6 +177,9 @@ pub enum ReviewReason {
     /// names: twins, or one patient registered twice (see
     /// `Comparison::possible_twins`). Never linked on its score.
     PossibleTwins,
+    /// Two patient rows with no name in common: their score rests on what a
+    /// household shares (`Comparison::names_differ`). Never linked on it.
+    NamesDiffer,
 }
 
 /// A pair a person should decide.
@@ -346,6 +358,9 @@ pub struct MatchStats {
     /// Pairs that could be twins (`ReviewReason::PossibleTwins`) and would
     /// otherwise have linked: sent to review instead.
     pub possible_twins: usize,
+    /// Patient rows with no name in common (`ReviewReason::NamesDiffer`)
+    /// that would otherwise have linked: sent to review instead.
+    pub names_differ: usize,
     pub refused_links: usize,
     pub clusters: usize,
     /// Compared pairs by match probability, in twenty bands of 0.05.
@@ -428,9 +443,10 @@ struct Scored {
 struct Tally {
     links: Vec<Scored>,
     uncertain: Vec<Scored>,
-    /// Pairs at or above `review` that could be twins: reviewed whatever
-    /// their score.
+    /// Pairs at or above `review` that could be twins, or whose names
+    /// differ: reviewed whatever their score.
     possible_twins: Vec<Scored>,
+    names_differ: Vec<Scored>,
     histogram: Vec<u64>,
     sweep: Vec<u64>,
     kept_apart: BTreeMap<HardRule, usize>,
@@ -444,6 +460,7 @@ impl Tally {
             links: Vec::new(),
             uncertain: Vec::new(),
             possible_twins: Vec::new(),
+            names_differ: Vec::new(),
             histogram: vec![0; HISTOGRAM_BANDS],
             sweep: vec![0; sweep],
             kept_apart: BTreeMap::new(),
@@ -455,6 +472,7 @@ impl Tally {
         append(&mut self.links, other.links);
         append(&mut self.uncertain, other.uncertain);
         self.possible_twins.extend(other.possible_twins);
+        self.names_differ.extend(other.names_differ);
         add_into(&mut self.histogram, &other.histogram);
         add_into(&mut self.sweep, &other.sweep);
         for (rule, count) in other.kept_apart {
@@ -708,7 +726,8 @@ impl<'c> Matcher<'c> {
                             // Reviewed at any threshold: outside the sweep, which
                             // shows what the thresholds decide.
                             ScoreDecision::Review if comparison.possible_twins => tally.possible_twins.push(scored),
-                            _ if comparison.possible_twins => {}
+                            ScoreDecision::Review if comparison.names_differ => tally.names_differ.push(scored),
+                            _ if comparison.never_links() => {}
                             decision => {
                                 for (count, &threshold) in tally.sweep.iter_mut().zip(sweep) {
                                     *count += u64::from(score.probability >= threshold);
@@ -740,7 +759,7 @@ impl<'c> Matcher<'c> {
             None => {}
         }
         let (comparison, score) = self.score(a, b);
-        if HardRule::applies(&comparison).is_some() || comparison.possible_twins {
+        if HardRule::applies(&comparison).is_some() || comparison.never_links() {
             return true;
         }
         if !self.is_patient_record(a) || !self.is_patient_record(b) {
@@ -797,11 +816,7 @@ impl<'c> Matcher<'c> {
         if owners.is_empty() || self.any_kept_apart(&owners, partners) {
             return Vec::new();
         }
-        let kept_from_owners = |x: u32| {
-            owners
-                .iter()
-                .any(|&owner| !partners.contains(x, owner) && HardRule::applies(&self.compare(x, owner)).is_some())
-        };
+        let kept_from_owners = |x: u32| owners.iter().any(|&owner| self.look_alike(x, owner, partners));
         let folder = linked
             .iter()
             .copied()
@@ -816,14 +831,27 @@ impl<'c> Matcher<'c> {
         self.person(index).candidate.kind != CandidateKind::Document
     }
 
-    /// Whether a hard rule keeps two of `records` apart. Two that are a link
-    /// themselves passed the hard rules already, and are not compared again.
+    /// Whether two of `records` are look-alikes (`look_alike`).
     fn any_kept_apart(&self, records: &[u32], partners: &cluster::Partners) -> bool {
-        records.iter().enumerate().any(|(position, &x)| {
-            records[position + 1..]
-                .iter()
-                .any(|&y| !partners.contains(x, y) && HardRule::applies(&self.compare(x, y)).is_some())
-        })
+        records
+            .iter()
+            .enumerate()
+            .any(|(position, &x)| records[position + 1..].iter().any(|&y| self.look_alike(x, y, partners)))
+    }
+
+    /// Two records a hard rule or a reviewer keeps apart, or that wait for
+    /// a person whatever their score (possible twins): a record alike to
+    /// both could be either. Two that are a link themselves are neither,
+    /// and are not compared again.
+    fn look_alike(&self, x: u32, y: u32, partners: &cluster::Partners) -> bool {
+        if partners.contains(x, y) {
+            return false;
+        }
+        if let Some(decision) = self.decisions.get(x, y) {
+            return decision == Decision::Distinct;
+        }
+        let comparison = self.compare(x, y);
+        HardRule::applies(&comparison).is_some() || comparison.never_links()
     }
 
     /// Reviewers' decisions overrule the scores: a `distinct` pair neither
@@ -838,6 +866,7 @@ impl<'c> Matcher<'c> {
         tally.links.retain(|pair| !decided(pair));
         tally.uncertain.retain(|pair| !decided(pair));
         tally.possible_twins.retain(|pair| !decided(pair));
+        tally.names_differ.retain(|pair| !decided(pair));
         for (a, b) in self.decisions.pairs(Decision::Match) {
             let (comparison, score) = self.score(a, b);
             tally.links.push(Scored { a, b, comparison, score, basis: LinkBasis::Reviewer });
@@ -863,6 +892,7 @@ impl<'c> Matcher<'c> {
         tally.links.par_sort_unstable_by_key(|pair| (pair.a, pair.b));
         tally.uncertain.par_sort_unstable_by_key(|pair| (pair.a, pair.b));
         tally.possible_twins.sort_unstable_by_key(|pair| (pair.a, pair.b));
+        tally.names_differ.sort_unstable_by_key(|pair| (pair.a, pair.b));
         for (rule, &(held, compared)) in tally.rule_pairs.iter().enumerate() {
             self.blocks.record_pairs(rule, held, compared);
         }
@@ -898,11 +928,8 @@ impl<'c> Matcher<'c> {
             review_pairs: 0,
             kept_apart: tally.kept_apart,
             // Counted once reviewers' decisions have taken theirs out.
-            possible_twins: tally
-                .possible_twins
-                .iter()
-                .filter(|pair| pair.score.probability >= self.config.auto_link)
-                .count(),
+            possible_twins: self.config.would_link(&tally.possible_twins),
+            names_differ: self.config.would_link(&tally.names_differ),
             refused_links: clustering.refused.len(),
             clusters: clustering.clusters,
             probability_histogram: tally.histogram,
@@ -920,6 +947,7 @@ impl<'c> Matcher<'c> {
             [
                 (&tally.uncertain, ReviewReason::Uncertain),
                 (&tally.possible_twins, ReviewReason::PossibleTwins),
+                (&tally.names_differ, ReviewReason::NamesDiffer),
                 (&held_back, ReviewReason::LinksToLookAlikes),
             ],
             &tally.links,
@@ -987,9 +1015,9 @@ pub fn run(candidates: &[Candidate], config: &MatchConfig) -> MatchOutcome {
 /// for it (a scan of Yan Yoyama, filed under her chart, beside Yan Wang of
 /// the same birthday) is no question for a person. At 1M patients these
 /// were half the queue.
-fn review_queue(
+fn review_queue<const N: usize>(
     kinds: &[CandidateKind],
-    queued: [(&[Scored], ReviewReason); 3],
+    queued: [(&[Scored], ReviewReason); N],
     // Sorted by pair.
     links: &[Scored],
     clustering: &cluster::Clustering,
@@ -1157,8 +1185,8 @@ pub(crate) mod tests {
     fn two_registrations_that_could_be_twins_wait_for_a_person() {
         use jiff::civil::date;
         // Bri is Brianna's nickname, and Breanna's: the practice registered
-        // two girls, or one girl twice. The old EMR's Brianna links to the
-        // first registration, and must not join Bri to it either.
+        // two girls, or one girl twice. The old EMR's Brianna, alike to
+        // both, waits too: which girl she is, the answer tells.
         let birth = date(2013, 5, 14);
         let candidates = vec![
             with_household(registered("Brianna", "Zamera", birth, "143889")),
@@ -1166,12 +1194,12 @@ pub(crate) mod tests {
             with_household(candidate("Brianna", "Zamera", birth)),
         ];
         let outcome = run(&candidates, &MatchConfig::default());
-        assert_eq!(outcome.cluster_of, vec![0, 1, 0]);
+        assert_eq!(outcome.cluster_of, vec![0, 1, 2]);
         assert_eq!(outcome.stats.possible_twins, 1, "Bri and the first Brianna would have linked");
         let reviewed: Vec<(u32, u32, ReviewReason)> =
             outcome.review.iter().map(|pair| (pair.a, pair.b, pair.reason)).collect();
-        assert!(reviewed.contains(&(0, 1, ReviewReason::PossibleTwins)), "{reviewed:?}");
-        assert!(outcome.links.iter().all(|link| link.a != 1 && link.b != 1), "Bri links to no one");
+        let look_alike = ReviewReason::LinksToLookAlikes;
+        assert_eq!(reviewed, [(0, 1, ReviewReason::PossibleTwins), (0, 2, look_alike), (1, 2, look_alike)]);
 
         // A reviewer who checked the chart decides, once.
         let mut decisions = Decisions::default();
@@ -1183,9 +1211,19 @@ pub(crate) mod tests {
         let mut decisions = Decisions::default();
         decisions.insert(1, 0, Decision::Distinct);
         let apart = Matcher::prepare(&candidates, &MatchConfig::default()).with_decisions(decisions).run();
-        assert_eq!(apart.cluster_of, vec![0, 1, 0], "twins: Bri is her own patient");
+        assert_eq!(apart.cluster_of, vec![0, 1, 2], "twins: Bri is her own patient, and Brianna still waits");
         assert!(apart.review.iter().all(|pair| (pair.a, pair.b) != (0, 1)), "{:?}", apart.review);
         assert_eq!(apart.stats.possible_twins, 0);
+        let mut decisions = Decisions::default();
+        decisions.insert(1, 0, Decision::Distinct);
+        decisions.insert(0, 2, Decision::Match);
+        let settled = Matcher::prepare(&candidates, &MatchConfig::default()).with_decisions(decisions).run();
+        assert_eq!(settled.cluster_of, vec![0, 1, 0]);
+        // As for a scan filed under one twin's chart, its line to the other
+        // twin still asks.
+        let left: Vec<(u32, u32, ReviewReason)> =
+            settled.review.iter().map(|pair| (pair.a, pair.b, pair.reason)).collect();
+        assert_eq!(left, [(1, 2, look_alike)]);
 
         // Turned off, the pair is scored like any other.
         for config in [
@@ -1196,6 +1234,27 @@ pub(crate) mod tests {
             assert_eq!(scored.cluster_of, vec![0, 0, 0]);
             assert_eq!(scored.stats.possible_twins, 0);
         }
+    }
+
+    #[test]
+    fn patients_with_no_name_in_common_wait_for_a_person() {
+        use jiff::civil::date;
+        // Twins at one home; the old EMR swapped Orla's names and mistyped
+        // her surname, so only the home and the birthday agree.
+        let birth = date(2016, 11, 19);
+        let mut orla = with_household(candidate("Orla", "Flintyre", birth));
+        orla.set_text(TextField::Family, Some("ORLA"));
+        orla.set_text(TextField::Given, Some("FLNTYRE"));
+        let candidates = vec![with_household(registered("Mariana", "Flintyre", birth, "1")), orla];
+        let outcome = run(&candidates, &MatchConfig::default());
+        assert_eq!(outcome.cluster_of, vec![0, 1]);
+        assert_eq!(outcome.stats.names_differ, 1, "their score would have linked them");
+        let reviewed: Vec<(u32, u32, ReviewReason)> =
+            outcome.review.iter().map(|pair| (pair.a, pair.b, pair.reason)).collect();
+        assert_eq!(reviewed, vec![(0, 1, ReviewReason::NamesDiffer)]);
+        let scored = run(&candidates, &MatchConfig { keep_twins_apart: false, ..MatchConfig::default() });
+        assert_eq!(scored.cluster_of, vec![0, 0], "without the twins rules, the score decides");
+        assert_eq!(scored.stats.names_differ, 0);
     }
 
     #[test]

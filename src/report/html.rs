@@ -245,10 +245,18 @@ fn matching(page: &mut String, report: &Report) {
     if stats.possible_twins > 0 {
         let _ = write!(
             page,
-            "<p>Sent to review although their score would have linked them: {} registered twice in one system, at \
-             one home, with one birth date, under first names that are not the same (a nickname, a typo): twins \
-             look like that too.</p>",
+            "<p>Sent to review although their score would have linked them: {} registered twice in one system, \
+             with one birth date, under first names that are not the same (a nickname, a typo): twins look like \
+             that too.</p>",
             plural(stats.possible_twins as u64, "pair", "pairs")
+        );
+    }
+    if stats.names_differ > 0 {
+        let _ = write!(
+            page,
+            "<p>Sent to review although their score would have linked them: {} of patients whose names have \
+             nothing in common. What agrees is what a household shares (a home, a phone, twins' birthday).</p>",
+            plural(stats.names_differ as u64, "pair", "pairs")
         );
     }
     page.push_str("<h3>Match scores of the compared pairs</h3>");
@@ -291,7 +299,8 @@ fn threshold_sweep(page: &mut String, stats: &crate::matching::MatchStats) {
     let Some(reviewable) = at_or_above(stats.review) else { return };
     page.push_str("<h3>What other thresholds would give</h3>");
     page.push_str(
-        "<p>Pairs a hard rule keeps apart are not counted, nor possible twins (reviewed at any threshold). Links \
+        "<p>Pairs a hard rule keeps apart are not counted, nor possible twins and patients whose names differ \
+         (reviewed at any threshold). Links \
          join records into one patient; review pairs wait for a person's decision.</p>",
     );
     page.push_str("<table><tr><th>Auto-link at</th><th>Links</th><th>Review pairs</th></tr>");
@@ -450,7 +459,10 @@ fn review(page: &mut String, report: &Report, plan: &Plan, options: WriteOptions
                 "matches two look-alikes (twins, Jr and Sr) equally; which one is it?"
             }
             crate::matching::ReviewReason::PossibleTwins => {
-                "registered twice at one home with one birthday and alike first names: twins, or one patient?"
+                "registered twice with one birthday and alike first names: twins, or one patient?"
+            }
+            crate::matching::ReviewReason::NamesDiffer => {
+                "no name in common, only what a household shares: two people, or a renamed patient?"
             }
         };
         let _ = write!(
