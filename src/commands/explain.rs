@@ -26,12 +26,11 @@ struct Explanation {
     /// database), whatever the score.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     decided_by_reviewer: bool,
-    /// Sent to review although the score would link: see
-    /// `Comparison::possible_twins`. A pair below `review` is distinct
-    /// anyway, and is not counted.
+    /// Sent to review as possible twins, at any score from `review` up (see
+    /// `Comparison::possible_twins`). A pair below `review` is distinct.
     possible_twins: bool,
-    /// Sent to review although the score would link: two patient rows with
-    /// no name in common (`Comparison::names_differ`).
+    /// Sent to review, at any score from `review` up: two patient rows
+    /// with no name in common (`Comparison::names_differ`).
     names_differ: bool,
     decision: &'static str,
     same_cluster: bool,

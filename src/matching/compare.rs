@@ -112,6 +112,13 @@ pub struct Comparison {
     /// what tells twins Aiden and Aidan from a mistyped Aidan.
     #[serde(skip)]
     pub distinct_given_names: bool,
+    /// The given names would be distinct (Ella, Emma), but one record is a
+    /// scan filed under the other's chart number: a typo in the scan index,
+    /// since each twin has a chart of their own, so the twins rule leaves
+    /// the pair to its score. Unless the scan also resembles the patient of
+    /// its own name: then it waits for a person (`Matcher::filed_links`).
+    #[serde(skip)]
+    pub chart_over_name: bool,
     /// Both national ids are valid US social security numbers and not one
     /// keying error apart: two people, whatever else agrees. An id of
     /// another shape (a benchmark's seven digits) is scored, never a rule.
@@ -123,10 +130,11 @@ pub struct Comparison {
     /// registered twice. Which, only the chart tells (see `could_be_twins`).
     #[serde(skip)]
     pub possible_twins: bool,
-    /// Two patient rows neither of whose names agrees, in any way (swapped
-    /// names are a way): whatever their score, it rests on what a household
-    /// shares (a home, a phone, the birthday of twins, a family account's
-    /// number), so they never link on it.
+    /// Two patient rows neither of whose names agrees, in any way (both
+    /// names swapped is a way; one swapped and the other changed is not):
+    /// whatever their score, it rests on what a household shares (a home, a
+    /// phone, the birthday of twins, a family account's number), so they
+    /// never link on it.
     #[serde(skip)]
     pub names_differ: bool,
 }
@@ -168,6 +176,8 @@ pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Compari
     let identifier = compare_identifiers(a, b);
     let birth = compare_dates(x.birth, y.birth);
     let registrations = x.kind == CandidateKind::Patient && y.kind == CandidateKind::Patient;
+    let distinct = !options.allow_twins && distinct_given_names(given, a, b, sex);
+    let chart_over_name = distinct && filed_in_its_chart(x.kind, y.kind, given, sex, identifier);
     Comparison {
         family,
         given,
@@ -181,9 +191,8 @@ pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Compari
         postal: compare_codes(x.text(TextField::Postal), y.text(TextField::Postal)),
         phone,
         identifier,
-        distinct_given_names: !options.allow_twins
-            && distinct_given_names(given, a, b, sex)
-            && !filed_in_its_chart(x.kind, y.kind, given, identifier),
+        distinct_given_names: distinct && !chart_over_name,
+        chart_over_name,
         valid_national_ids_conflict: national_id == IdLevel::Different
             && [x, y].iter().all(|candidate| candidate.text(TextField::NationalId).is_some_and(is_valid_ssn)),
         // Registrations are patient rows. A patient already in the database
@@ -207,8 +216,9 @@ pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Compari
 /// surname (or a typo of it, or only alike: a second registration is the
 /// place for a second typo) and given names alike but not the same (a
 /// nickname, a typo, a phonetic match); or both names swapped on one record
-/// where the two are not both the same names (Jaden Lee beside Lee Jayden).
-/// Two clearly different given names are the twins rule's.
+/// where the two are not both the same names (Jaden Lee beside Lee Jayden;
+/// which of the two is mistyped, the swap hides, so a mistyped surname
+/// waits too). Two clearly different given names are the twins rule's.
 fn alike_names(family: NameLevel, given: NameLevel, x: &Candidate, y: &Candidate) -> bool {
     match (family, given) {
         (NameLevel::Swapped, _) => {
@@ -240,12 +250,18 @@ fn could_be_twins(alike_names: bool, birth: DateLevel, same_home: bool, identifi
 }
 
 /// A scan filed under the chart of a patient whose given name it spells
-/// alike (Jaden in Jayden's folder): a typo in the index, since each twin
-/// has a chart of their own, not the other twin. Two clearly different
-/// names under one number (a family chart, a misfiled scan) stay apart.
-fn filed_in_its_chart(x: CandidateKind, y: CandidateKind, given: NameLevel, identifier: Agreement) -> bool {
-    let a_scan = x == CandidateKind::Document || y == CandidateKind::Document;
-    a_scan && identifier == Agreement::Agree && given != NameLevel::Different
+/// alike (Jaden in Jayden's folder), of no other sex. Two clearly different
+/// names under one number (a family chart, a misfiled scan) stay apart, and
+/// so do two scans of one folder.
+fn filed_in_its_chart(
+    x: CandidateKind,
+    y: CandidateKind,
+    given: NameLevel,
+    sex: Agreement,
+    identifier: Agreement,
+) -> bool {
+    let one_scan = (x == CandidateKind::Document) != (y == CandidateKind::Document);
+    one_scan && identifier == Agreement::Agree && given != NameLevel::Different && sex != Agreement::Disagree
 }
 
 /// One home: the same address (not another house on the street, which is a
@@ -606,6 +622,14 @@ mod tests {
         assert!(!could_be_twins(at_home("Brianna", "1"), at_home("Bri", "1")), "one chart: one patient");
         let elsewhere = registered("Bri", "Zamera", birth, "2");
         assert!(could_be_twins(at_home("Brianna", "1"), elsewhere), "grown twins live apart");
+        let mut moved = registered("Bri", "Zamera", birth, "2");
+        moved.set_text(TextField::Address, Some("9 OAK AVE"));
+        assert!(could_be_twins(at_home("Brianna", "1"), moved.clone()), "another address");
+        moved.set_text(TextField::Address, Some("14 ELM ST"));
+        assert!(could_be_twins(at_home("Brianna", "1"), moved), "a neighbour's address");
+        let mut mistyped_neighbour = registered("Bri", "Zamera", date(2013, 5, 24), "2");
+        mistyped_neighbour.set_text(TextField::Address, Some("14 ELM ST"));
+        assert!(!could_be_twins(at_home("Brianna", "1"), mistyped_neighbour), "a neighbour's, a digit mistyped");
         let moved = registered("Bri", "Zamera", date(2013, 5, 24), "2");
         assert!(!could_be_twins(at_home("Brianna", "1"), moved), "moved, and a digit of the date mistyped");
         let mistyped = with_household(registered("Bri", "Zamera", date(2013, 5, 24), "2"));
@@ -638,7 +662,35 @@ mod tests {
     }
 
     #[test]
-    fn patient_rows_with_no_name_in_common_never_link_on_their_score() {
+    fn a_scan_filed_under_a_twins_chart_under_an_alike_name_is_scored() {
+        use crate::matching::HardRule;
+        use crate::matching::tests::registered;
+        let birth = date(2011, 6, 14);
+        let scan = |given: &str, chart: &str| {
+            let mut scan = registered(given, "Lind", birth, chart);
+            scan.kind = CandidateKind::Document;
+            scan
+        };
+        let caitlin = registered("Caitlin", "Lind", birth, "1");
+        let filed = compare_pair(caitlin.clone(), scan("Kaitlyn", "1"));
+        assert!(filed.chart_over_name && !filed.distinct_given_names, "{filed:?}");
+        assert_ne!(filed.given, NameLevel::Different, "alike names");
+        assert_eq!(HardRule::applies(&filed), None, "Kaitlyn in Caitlin's folder: a typo, or Kaitlyn's misfiled scan");
+        let elsewhere = compare_pair(caitlin.clone(), scan("Kaitlyn", "2"));
+        assert_eq!(HardRule::applies(&elsewhere), Some(HardRule::Twins), "filed under another chart");
+        assert!(!elsewhere.chart_over_name);
+        let folder = compare_pair(scan("Caitlin", "1"), scan("Kaitlyn", "1"));
+        assert_eq!(HardRule::applies(&folder), Some(HardRule::Twins), "two scans of one folder");
+        let family_chart = compare_pair(caitlin.clone(), registered("Kaitlyn", "Lind", birth, "1"));
+        assert_eq!(HardRule::applies(&family_chart), Some(HardRule::Twins), "two patients on one number");
+        let (mut alexander, mut alexandra) = (registered("Alexander", "Lind", birth, "1"), scan("Alexandra", "1"));
+        alexander.sex = Some(crate::record::Sex::Male);
+        alexandra.sex = Some(crate::record::Sex::Female);
+        assert_eq!(HardRule::applies(&compare_pair(alexander, alexandra)), Some(HardRule::Twins), "another sex");
+    }
+
+    #[test]
+    fn patient_rows_with_no_name_in_common_are_marked() {
         use crate::matching::tests::{registered, with_household};
         let birth = date(2016, 11, 19);
         let mariana = with_household(registered("Mariana", "Flintyre", birth, "1"));

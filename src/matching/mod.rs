@@ -53,11 +53,13 @@ pub struct MatchConfig {
     /// keeps two records apart).
     pub use_national_id: bool,
     /// Whether the twins rule keeps apart two records that agree on family
-    /// name and birth date but hold two distinct given names.
+    /// name and birth date but hold two distinct given names; and whether
+    /// patient rows with no name in common go to review instead of linking
+    /// (`Comparison::names_differ`).
     pub keep_twins_apart: bool,
     /// Whether a pair that could be twins (two registrations in one system,
-    /// one home and birthday, given names not the same) goes to review
-    /// instead of linking (see `Comparison::possible_twins`). Off whenever
+    /// one birthday, alike names not the same) goes to review instead of
+    /// linking (see `Comparison::possible_twins`). Off whenever
     /// `keep_twins_apart` is.
     pub review_possible_twins: bool,
     /// Whether address, town, postal code and phone count for nothing once the birth dates
@@ -109,7 +111,7 @@ impl HardRule {
         // still, when their given names have nothing in common. Alike given
         // names (Aiden, Aidan) on such a surname could be one person with
         // two typos, and are left to the score (or to a person, when they
-        // are two registrations at one home: `Comparison::possible_twins`).
+        // are two registrations of one system: `Comparison::possible_twins`).
         let family_agrees =
             matches!(comparison.family, NameLevel::Exact | NameLevel::Close | NameLevel::Partial | NameLevel::Phonetic)
                 || (comparison.family == NameLevel::Similar && comparison.given == NameLevel::Different);
@@ -170,11 +172,11 @@ pub enum ReviewReason {
     Uncertain,
     /// Linked on its own score, but its records' clusters disagree elsewhere.
     ConflictsWithCluster,
-    /// One record links to two records a hard rule keeps apart (Bri, with
-    /// twins Brianna and Breanna): which one it is, a person decides.
+    /// One record links to two look-alikes (Ron, with twins Ronald and
+    /// Aaron; see `Matcher::look_alike`): which one it is, a person decides.
     LinksToLookAlikes,
-    /// Two registrations in one system, one home and birthday, alike given
-    /// names: twins, or one patient registered twice (see
+    /// Two registrations in one system, one birthday, alike given names:
+    /// twins, or one patient registered twice (see
     /// `Comparison::possible_twins`). Never linked on its score.
     PossibleTwins,
     /// Two patient rows with no name in common: their score rests on what a
@@ -279,8 +281,8 @@ pub struct Link {
 pub struct SweepRow {
     pub threshold: f64,
     /// Pairs at or above the threshold that the thresholds decide: no hard
-    /// rule keeps them apart, and they are not possible twins (reviewed at
-    /// any threshold).
+    /// rule keeps them apart, and they are neither possible twins nor
+    /// patients whose names differ (reviewed at any threshold).
     pub pairs: u64,
 }
 
@@ -443,9 +445,10 @@ struct Scored {
 struct Tally {
     links: Vec<Scored>,
     uncertain: Vec<Scored>,
-    /// Pairs at or above `review` that could be twins, or whose names
-    /// differ: reviewed whatever their score.
+    /// Pairs at or above `review` that could be twins: reviewed whatever
+    /// their score.
     possible_twins: Vec<Scored>,
+    /// ... and pairs of patients whose names differ.
     names_differ: Vec<Scored>,
     histogram: Vec<u64>,
     sweep: Vec<u64>,
@@ -769,7 +772,7 @@ impl<'c> Matcher<'c> {
         }
     }
 
-    /// Records that link to two records a hard rule keeps apart. Clustering
+    /// Records that link to two look-alikes (`look_alike`). Clustering
     /// would join such a record to whichever link is stronger, which is a
     /// guess between look-alikes; its links wait for a person instead, but
     /// for those of a record filed with one of them (`filed_links`).
@@ -798,7 +801,7 @@ impl<'c> Matcher<'c> {
     /// birthday it resembles. It shares an identifier with patient records
     /// of one side only (not kept apart among themselves; a patient record
     /// shares its own); its links to them stay, and to scans sharing the
-    /// identifier that no hard rule keeps from them (one folder; a misfiled
+    /// identifier that are no look-alikes of them (one folder; a misfiled
     /// scan of the other twin is kept from them, and waits). Its other
     /// links wait, so that it can never fall to the other look-alike.
     /// Before, every link of such a record waited: thousands of review
@@ -806,11 +809,17 @@ impl<'c> Matcher<'c> {
     /// chart) keeps none.
     fn filed_links(&self, record: u32, linked: &[u32], partners: &cluster::Partners) -> Vec<u32> {
         let shares_identifier = |x: u32| self.compare(record, x).identifier == Agreement::Agree;
-        // A patient record owns the folder filed under its own number.
+        // A patient record owns the folder filed under its own number, but
+        // not a scan whose name is its twin's (`Comparison::chart_over_name`):
+        // a typo, or a scan of the twin misfiled, a person decides.
+        let owns = |x: u32| {
+            let comparison = self.compare(record, x);
+            comparison.identifier == Agreement::Agree && !comparison.chart_over_name
+        };
         let owners: Vec<u32> = linked
             .iter()
             .copied()
-            .filter(|&x| self.is_patient_record(x) && shares_identifier(x))
+            .filter(|&x| self.is_patient_record(x) && owns(x))
             .chain(self.is_patient_record(record).then_some(record))
             .collect();
         if owners.is_empty() || self.any_kept_apart(&owners, partners) {
@@ -840,8 +849,8 @@ impl<'c> Matcher<'c> {
     }
 
     /// Two records a hard rule or a reviewer keeps apart, or that wait for
-    /// a person whatever their score (possible twins): a record alike to
-    /// both could be either. Two that are a link themselves are neither,
+    /// a person whatever their score (possible twins, patients whose names
+    /// differ): a record alike to both could be either. Two that are a link themselves are neither,
     /// and are not compared again.
     fn look_alike(&self, x: u32, y: u32, partners: &cluster::Partners) -> bool {
         if partners.contains(x, y) {
@@ -971,8 +980,8 @@ impl<'c> Matcher<'c> {
     }
 }
 
-/// What the look-alike check found: the records linking to two records a
-/// hard rule keeps apart, and which of their links stay (record, partner;
+/// What the look-alike check found: the records linking to two
+/// look-alikes, and which of their links stay (record, partner;
 /// in record order, each record's partners sorted).
 struct LookAlikes {
     ambiguous: Vec<bool>,
@@ -1031,9 +1040,11 @@ fn review_queue<const N: usize>(
     let same_cluster = |a: u32, b: u32| clustering.cluster_of[a as usize] == clustering.cluster_of[b as usize];
     // Claimed by a link of its own to a patient record it was clustered
     // with, not merely through another scan of the folder.
+    // A scan whose chart outweighed its name (`Comparison::chart_over_name`)
+    // could be the twin's, misfiled: its other pairs still ask.
     let claimers: Vec<u32> = links
         .par_iter()
-        .filter(|link| same_cluster(link.a, link.b))
+        .filter(|link| same_cluster(link.a, link.b) && !link.comparison.chart_over_name)
         .filter_map(|link| match (document(link.a), document(link.b)) {
             (true, false) => Some(link.a),
             (false, true) => Some(link.b),
@@ -1234,6 +1245,25 @@ pub(crate) mod tests {
             assert_eq!(scored.cluster_of, vec![0, 0, 0]);
             assert_eq!(scored.stats.possible_twins, 0);
         }
+    }
+
+    #[test]
+    fn a_scan_under_one_twins_chart_with_the_others_name_waits() {
+        use jiff::civil::date;
+        let birth = date(2011, 6, 14);
+        let twin = |given: &str, chart: &str| with_household(registered(given, "Lind", birth, chart));
+        let mut scan = registered("Kaitlyn", "Lind", birth, "1");
+        scan.kind = CandidateKind::Document;
+        // No twin of that name: a typo in the index, and the chart decides.
+        let typo = run(&[twin("Caitlin", "1"), scan.clone()], &MatchConfig::default());
+        assert_eq!(typo.cluster_of, vec![0, 0]);
+        // Kaitlyn is a patient too: her scan misfiled, or Caitlin's mistyped.
+        let either = run(&[twin("Caitlin", "1"), twin("Kaitlyn", "2"), scan], &MatchConfig::default());
+        assert_eq!(either.cluster_of, vec![0, 1, 2]);
+        let reviewed: Vec<(u32, u32, ReviewReason)> =
+            either.review.iter().map(|pair| (pair.a, pair.b, pair.reason)).collect();
+        let look_alike = ReviewReason::LinksToLookAlikes;
+        assert_eq!(reviewed, [(0, 2, look_alike), (1, 2, look_alike)]);
     }
 
     #[test]

@@ -456,7 +456,7 @@ fn review(page: &mut String, report: &Report, plan: &Plan, options: WriteOptions
                 "strong match, but conflicts with other records of the patient"
             }
             crate::matching::ReviewReason::LinksToLookAlikes => {
-                "matches two look-alikes (twins, Jr and Sr) equally; which one is it?"
+                "resembles two records kept apart (twins, Jr and Sr, possible twins); which one is it?"
             }
             crate::matching::ReviewReason::PossibleTwins => {
                 "registered twice with one birthday and alike first names: twins, or one patient?"

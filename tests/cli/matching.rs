@@ -332,3 +332,25 @@ fn formulas_in_review_csv_are_neutralised() {
     assert_eq!(cell("a_address_line1"), "'=HYPERLINK(\"http://x\")");
     assert_eq!(cell("b_address_line1"), "'+SUM(A1)");
 }
+
+#[test]
+fn patients_with_no_name_in_common_wait_in_review_and_say_why() {
+    let wd = Workdir::from_fixture("demo");
+    let mut export = wd.read_bytes("old_emr_patients.csv");
+    if !export.ends_with(b"\n") {
+        export.push(b'\n');
+    }
+    // Anna Kowalski's twin sister at her home, registered with her names
+    // swapped and her surname mistyped: only the home and birthday agree.
+    export.extend_from_slice(b"E29100;Zofia;Kowalsky;25.08.1990;2;4304 Parsons Ave;Columbus;OH;43220;380-555-0149\n");
+    std::fs::write(wd.path("old_emr_patients.csv"), export).unwrap();
+    wd.run(&["validate", "migration.toml", "--out", "out"]).assert_success();
+    let report: serde_json::Value = serde_json::from_str(&wd.read("out/report.json")).unwrap();
+    assert_eq!(report["matching"]["names_differ"], 1, "{}", report["matching"]);
+    assert!(wd.read("out/review.csv").contains(",names_differ,"));
+    assert!(wd.read("out/report.html").contains("whose names have nothing in common"));
+    let explain = wd.run(&["explain", "migration.toml", "old_emr:93", "old_emr:119"]);
+    explain.assert_success();
+    assert!(explain.stdout.contains("decision: review because no name agrees"), "{}", explain.stdout);
+    assert!(explain.stdout.contains("review.csv: listed (names_differ)"), "{}", explain.stdout);
+}

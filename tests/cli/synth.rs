@@ -111,7 +111,8 @@ fn evaluate_reads_the_demo_truth_too() {
         .json();
     assert_eq!(evaluation["precision"], 1.0);
     // The woman who married (1 pair), and three second registrations that
-    // could be twins (7 pairs), all in review.
+    // could be twins with the records alike to both (10 pairs), all in
+    // review.
     assert_eq!(evaluation["pairs"]["missed"], 11);
     assert_eq!(evaluation["planted_invalid_rows"], 8);
     assert_eq!(evaluation["planted_invalid_rejected_as_expected"], 8);
