@@ -11,6 +11,7 @@
 //! whether an earlier rule would also pair the two. Memory stays
 //! proportional to the candidates, however many pairs the rules produce.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::fmt;
 
@@ -296,16 +297,10 @@ impl BlockingRule {
     }
 
     /// The keys a person has under this rule (every combination of its parts'
-    /// values); none when a part is missing.
-    fn keys(&self, person: Person<'_>, keys: &mut Vec<u64>) {
-        let mut buffers = KeyBuffers::default();
-        self.keys_with(person, &mut buffers);
-        std::mem::swap(keys, &mut buffers.keys);
-    }
-
-    /// `keys`, with the caller's buffers: blocking asks for every
-    /// candidate's keys, once per rule, and allocating there cost more than
-    /// the hashing.
+    /// values; none when a part is missing), into `buffers.keys`. The caller
+    /// keeps the buffers: blocking asks for every candidate's keys, once per
+    /// rule, and scoring for both of a pair's, and allocating there cost
+    /// more than the hashing.
     fn keys_with(&self, person: Person<'_>, buffers: &mut KeyBuffers) {
         let KeyBuffers { keys, partial, values } = buffers;
         keys.clear();
@@ -552,10 +547,20 @@ impl Blocks {
 
     /// The smallest key of `rule` that both share and whose block was compared.
     fn first_common_key(&self, rule: usize, a: Person<'_>, b: Person<'_>) -> Option<u64> {
-        let (mut keys_a, mut keys_b) = (Vec::new(), Vec::new());
-        self.rules[rule].keys(a, &mut keys_a);
-        self.rules[rule].keys(b, &mut keys_b);
-        keys_a.into_iter().find(|key| keys_b.binary_search(key).is_ok() && !self.oversized[rule].contains(key))
+        thread_local! {
+            // Asked for millions of pairs where a rule had oversized blocks
+            // or a person has several keys.
+            static PAIR_BUFFERS: RefCell<(KeyBuffers, KeyBuffers)> = RefCell::default();
+        }
+        PAIR_BUFFERS.with_borrow_mut(|(for_a, for_b)| {
+            self.rules[rule].keys_with(a, for_a);
+            self.rules[rule].keys_with(b, for_b);
+            for_a
+                .keys
+                .iter()
+                .copied()
+                .find(|key| for_b.keys.binary_search(key).is_ok() && !self.oversized[rule].contains(key))
+        })
     }
 
     /// How many pairs the rules put together, and how many are new to each
