@@ -115,8 +115,10 @@ pub struct Comparison {
     /// The given names would be distinct (Ella, Emma), but one record is a
     /// scan filed under the other's chart number: a typo in the scan index,
     /// since each twin has a chart of their own, so the twins rule leaves
-    /// the pair to its score. Unless the scan also resembles the patient of
-    /// its own name: then it waits for a person (`Matcher::filed_links`).
+    /// the pair to its score (when the rule would apply: one surname, one
+    /// birthday). Unless the scan also resembles the patient of its own
+    /// name: then it waits for a person (`Matcher::filed_links`,
+    /// `Matcher::doubted_filings`).
     #[serde(skip)]
     pub chart_over_name: bool,
     /// Both national ids are valid US social security numbers and not one
@@ -177,7 +179,9 @@ pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Compari
     let birth = compare_dates(x.birth, y.birth);
     let registrations = x.kind == CandidateKind::Patient && y.kind == CandidateKind::Patient;
     let distinct = !options.allow_twins && distinct_given_names(given, a, b, sex);
-    let chart_over_name = distinct && filed_in_its_chart(x.kind, y.kind, given, sex, identifier);
+    let chart_over_name = distinct
+        && twins_could_share(family, given, birth)
+        && filed_in_its_chart(x.kind, y.kind, given, sex, identifier);
     Comparison {
         family,
         given,
@@ -269,6 +273,16 @@ fn filed_in_its_chart(
 fn same_home(address: AddressLevel, phone: IdLevel) -> bool {
     matches!(address, AddressLevel::Exact | AddressLevel::Close)
         || matches!(phone, IdLevel::Exact | IdLevel::OneDigitOrTransposed)
+}
+
+/// Whether the surname and birth date are what twins share, for the twins
+/// rule: the family name agrees (a surname only `Similar` counts when the
+/// given names have nothing in common), and the birthday.
+pub fn twins_could_share(family: NameLevel, given: NameLevel, birth: DateLevel) -> bool {
+    let family_agrees =
+        matches!(family, NameLevel::Exact | NameLevel::Close | NameLevel::Partial | NameLevel::Phonetic)
+            || (family == NameLevel::Similar && given == NameLevel::Different);
+    family_agrees && same_birthday(birth)
 }
 
 /// Birth dates that could be one birthday, a keying error aside: what twins

@@ -112,10 +112,9 @@ impl HardRule {
         // names (Aiden, Aidan) on such a surname could be one person with
         // two typos, and are left to the score (or to a person, when they
         // are two registrations of one system: `Comparison::possible_twins`).
-        let family_agrees =
-            matches!(comparison.family, NameLevel::Exact | NameLevel::Close | NameLevel::Partial | NameLevel::Phonetic)
-                || (comparison.family == NameLevel::Similar && comparison.given == NameLevel::Different);
-        if family_agrees && compare::same_birthday(comparison.birth) && comparison.distinct_given_names {
+        if compare::twins_could_share(comparison.family, comparison.given, comparison.birth)
+            && comparison.distinct_given_names
+        {
             return Some(HardRule::Twins);
         }
         if comparison.suffix == Agreement::Disagree {
@@ -803,7 +802,9 @@ impl<'c> Matcher<'c> {
     /// shares its own); its links to them stay, and to scans sharing the
     /// identifier that are no look-alikes of them (one folder; a misfiled
     /// scan of the other twin is kept from them, and waits). Its other
-    /// links wait, so that it can never fall to the other look-alike.
+    /// links wait, so that it can never fall to the other look-alike. A
+    /// chart that outweighed the scan's name (`Comparison::chart_over_name`)
+    /// owns nothing: the scan could be the twin's, misfiled.
     /// Before, every link of such a record waited: thousands of review
     /// pairs at 415k patients. A scan filed with both twins (a family
     /// chart) keeps none.
@@ -838,6 +839,42 @@ impl<'c> Matcher<'c> {
     /// A patient row or a patient already in the database; not a document.
     fn is_patient_record(&self, index: u32) -> bool {
         self.person(index).candidate.kind != CandidateKind::Document
+    }
+
+    /// Scans whose chart outweighed their name (`Comparison::chart_over_name`),
+    /// and their links to that chart's patient that wait: those of a scan
+    /// with an uncertain pair with the patient's look-alike (Aidan's scan
+    /// misfiled under Aiden's chart, whose pair with Aidan scored only
+    /// uncertain). A scan linked to both is a look-alike case already.
+    fn doubted_filings(&self, tally: &Tally, linked: &cluster::Partners) -> DoubtedFilings {
+        let scan_of = |pair: &Scored| if self.is_patient_record(pair.a) { pair.b } else { pair.a };
+        let mut scans: Vec<u32> = tally
+            .links
+            .iter()
+            .chain(&tally.uncertain)
+            .filter(|pair| pair.comparison.chart_over_name)
+            .map(scan_of)
+            .collect();
+        scans.sort_unstable();
+        scans.dedup();
+        let doubted = |record: u32| scans.binary_search(&record).is_ok();
+        let uncertain: Vec<(u32, u32)> = tally
+            .uncertain
+            .iter()
+            .flat_map(|pair| [(pair.a, pair.b), (pair.b, pair.a)])
+            .filter(|&(scan, other)| doubted(scan) && self.is_patient_record(other))
+            .collect();
+        let held = tally
+            .links
+            .iter()
+            .filter(|pair| pair.comparison.chart_over_name && pair.basis == LinkBasis::Score)
+            .filter(|pair| {
+                let (scan, patient) = if self.is_patient_record(pair.a) { (pair.b, pair.a) } else { (pair.a, pair.b) };
+                uncertain.iter().any(|&(of, other)| of == scan && self.look_alike(patient, other, linked))
+            })
+            .map(|pair| (pair.a, pair.b))
+            .collect();
+        DoubtedFilings { scans, held }
     }
 
     /// Whether two of `records` are look-alikes (`look_alike`).
@@ -910,7 +947,8 @@ impl<'c> Matcher<'c> {
         let decisions_applied = self.apply_decisions(&mut tally);
         let linked = cluster::Partners::new(self.features.len(), tally.links.iter().map(|pair| (pair.a, pair.b)));
         let look_alikes = self.look_alikes(&linked);
-        let held = |pair: &Scored| look_alikes.holds(pair);
+        let doubt = self.doubted_filings(&tally, &linked);
+        let held = |pair: &Scored| look_alikes.holds(pair) || doubt.held.binary_search(&(pair.a, pair.b)).is_ok();
         // Few links are held back: taken out in place, where a partition
         // would copy every link into a new vector.
         let held_back: Vec<Scored> = tally.links.iter().filter(|pair| held(pair)).copied().collect();
@@ -961,6 +999,7 @@ impl<'c> Matcher<'c> {
             ],
             &tally.links,
             &clustering,
+            &doubt.scans,
         );
         // Into the same allocation (a link is smaller than a scored pair):
         // a million patients have millions of links.
@@ -978,6 +1017,13 @@ impl<'c> Matcher<'c> {
             review,
         }
     }
+}
+
+/// Scans whose chart outweighed their name, sorted, and the links of theirs
+/// that wait (`Matcher::doubted_filings`), sorted by pair.
+struct DoubtedFilings {
+    scans: Vec<u32>,
+    held: Vec<(u32, u32)>,
 }
 
 /// What the look-alike check found: the records linking to two
@@ -1023,13 +1069,16 @@ pub fn run(candidates: &[Candidate], config: &MatchConfig) -> MatchOutcome {
 /// clustered with): the document is that patient's, and a weaker candidate
 /// for it (a scan of Yan Yoyama, filed under her chart, beside Yan Wang of
 /// the same birthday) is no question for a person. At 1M patients these
-/// were half the queue.
+/// were half the queue. A scan whose chart outweighed its name
+/// (`doubted_scans`, sorted) is never claimed: it could be the twin's,
+/// misfiled, and its other pairs still ask.
 fn review_queue<const N: usize>(
     kinds: &[CandidateKind],
     queued: [(&[Scored], ReviewReason); N],
     // Sorted by pair.
     links: &[Scored],
     clustering: &cluster::Clustering,
+    doubted_scans: &[u32],
 ) -> Vec<ReviewPair> {
     // Few links are refused: each is looked up in the links, sorted by pair.
     let refused_links = clustering.refused.iter().filter_map(|&(a, b)| {
@@ -1040,16 +1089,15 @@ fn review_queue<const N: usize>(
     let same_cluster = |a: u32, b: u32| clustering.cluster_of[a as usize] == clustering.cluster_of[b as usize];
     // Claimed by a link of its own to a patient record it was clustered
     // with, not merely through another scan of the folder.
-    // A scan whose chart outweighed its name (`Comparison::chart_over_name`)
-    // could be the twin's, misfiled: its other pairs still ask.
     let claimers: Vec<u32> = links
         .par_iter()
-        .filter(|link| same_cluster(link.a, link.b) && !link.comparison.chart_over_name)
+        .filter(|link| same_cluster(link.a, link.b))
         .filter_map(|link| match (document(link.a), document(link.b)) {
             (true, false) => Some(link.a),
             (false, true) => Some(link.b),
             _ => None,
         })
+        .filter(|scan| doubted_scans.binary_search(scan).is_err())
         .collect();
     let mut claimed = vec![false; kinds.len()];
     for document in claimers {
@@ -1264,6 +1312,21 @@ pub(crate) mod tests {
             either.review.iter().map(|pair| (pair.a, pair.b, pair.reason)).collect();
         let look_alike = ReviewReason::LinksToLookAlikes;
         assert_eq!(reviewed, [(0, 2, look_alike), (1, 2, look_alike)]);
+
+        // Kaitlyn's own record is poorer (her surname and a digit of her
+        // birth date mistyped), so her scan's pair with it is only
+        // uncertain: the scan still joins neither, and both of its pairs
+        // ask. Without the doubt, it would join Caitlin, and the pair with
+        // Kaitlyn would leave the queue as a claimed scan's.
+        let mut scan = registered("Kaitlyn", "Lind", birth, "1");
+        scan.kind = CandidateKind::Document;
+        let poorer = registered("Kaitlyn", "Lindt", date(2011, 6, 24), "2");
+        let strict = MatchConfig { auto_link: 0.999, ..MatchConfig::default() };
+        let uncertain = run(&[twin("Caitlin", "1"), poorer, scan], &strict);
+        assert_eq!(uncertain.cluster_of, vec![0, 1, 2]);
+        let reviewed: Vec<(u32, u32, ReviewReason)> =
+            uncertain.review.iter().map(|pair| (pair.a, pair.b, pair.reason)).collect();
+        assert_eq!(reviewed, [(0, 2, look_alike), (1, 2, ReviewReason::Uncertain)]);
     }
 
     #[test]
@@ -1322,7 +1385,10 @@ pub(crate) mod tests {
                 (&[][..], ReviewReason::LinksToLookAlikes),
             ];
             let kinds: Vec<CandidateKind> = candidates.iter().map(|candidate| candidate.kind).collect();
-            review_queue(&kinds, lists, &links, &clustering).iter().map(|pair| (pair.a, pair.b)).collect::<Vec<_>>()
+            review_queue(&kinds, lists, &links, &clustering, &[])
+                .iter()
+                .map(|pair| (pair.a, pair.b))
+                .collect::<Vec<_>>()
         };
         // The scan linked to Yan Yoyama's record: Yan Wang is not asked
         // about. The second scan is in her folder only through the first
