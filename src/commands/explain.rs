@@ -93,8 +93,8 @@ pub fn explain(args: &ExplainArgs, printer: &Printer) -> Result<Outcome, Error> 
         probability: score.probability,
         hard_rule,
         decided_by_reviewer: reviewer.is_some(),
-        possible_twins: hard_rule.is_none() && comparison.possible_twins && decision == "review",
-        names_differ: hard_rule.is_none() && comparison.names_differ && decision == "review",
+        possible_twins: hard_rule.is_none() && comparison.possible_twins() && decision == "review",
+        names_differ: hard_rule.is_none() && comparison.names_differ() && decision == "review",
         decision,
         same_cluster: outcome.cluster_of[a as usize] == outcome.cluster_of[b as usize],
         review_reason: outcome

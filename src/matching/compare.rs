@@ -107,38 +107,10 @@ pub struct Comparison {
     pub phone: IdLevel,
     /// A shared identifier (agree), or the same system with other values.
     pub identifier: Agreement,
-    /// The given names differ and both are names in their own right (in the
-    /// nickname table, or common in this data), not one a typo of the other:
-    /// what tells twins Aiden and Aidan from a mistyped Aidan.
+    /// The rules' findings, one bit each (see the accessors): one byte, so
+    /// that a scored pair, of which matching keeps millions, stays 40 bytes.
     #[serde(skip)]
-    pub distinct_given_names: bool,
-    /// The given names would be distinct (Ella, Emma), but one record is a
-    /// scan filed under the other's chart number: a typo in the scan index,
-    /// since each twin has a chart of their own, so the twins rule leaves
-    /// the pair to its score (when the rule would apply: one surname, one
-    /// birthday). Unless the scan also resembles the patient of its own
-    /// name: then it waits for a person (`Matcher::filed_links`,
-    /// `Matcher::doubted_filings`).
-    #[serde(skip)]
-    pub chart_over_name: bool,
-    /// Both national ids are valid US social security numbers and not one
-    /// keying error apart: two people, whatever else agrees. An id of
-    /// another shape (a benchmark's seven digits) is scored, never a rule.
-    #[serde(skip)]
-    pub valid_national_ids_conflict: bool,
-    /// Two patient registrations in one system (the same identifier system,
-    /// two values) for one birthday, under given names that are not the
-    /// same (Bri and Brianna, Aidan and Aiedn): twins, or one patient
-    /// registered twice. Which, only the chart tells (see `could_be_twins`).
-    #[serde(skip)]
-    pub possible_twins: bool,
-    /// Two patient rows neither of whose names agrees, in any way (both
-    /// names swapped is a way; one swapped and the other changed is not):
-    /// whatever their score, it rests on what a household shares (a home, a
-    /// phone, the birthday of twins, a family account's number), so they
-    /// never link on it.
-    #[serde(skip)]
-    pub names_differ: bool,
+    flags: u8,
 }
 
 /// Which fields take part in comparing, from `[matching]`.
@@ -157,10 +129,52 @@ pub struct CompareOptions {
 }
 
 impl Comparison {
+    /// The given names differ and both are names in their own right (in the
+    /// nickname table, or common in this data), not one a typo of the other:
+    /// what tells twins Aiden and Aidan from a mistyped Aidan.
+    pub fn distinct_given_names(&self) -> bool {
+        self.flags & (1 << 0) != 0
+    }
+
+    /// The given names would be distinct (Ella, Emma), but one record is a
+    /// scan filed under the other's chart number: a typo in the scan index,
+    /// since each twin has a chart of their own, so the twins rule leaves
+    /// the pair to its score (when the rule would apply: one surname, one
+    /// birthday). Unless the scan also resembles the patient of its own
+    /// name: then it waits for a person (`Matcher::filed_links`,
+    /// `Matcher::doubted_filings`).
+    pub fn chart_over_name(&self) -> bool {
+        self.flags & (1 << 1) != 0
+    }
+
+    /// Both national ids are valid US social security numbers and not one
+    /// keying error apart: two people, whatever else agrees. An id of
+    /// another shape (a benchmark's seven digits) is scored, never a rule.
+    pub fn valid_national_ids_conflict(&self) -> bool {
+        self.flags & (1 << 2) != 0
+    }
+
+    /// Two patient registrations in one system (the same identifier system,
+    /// two values) for one birthday, under given names that are not the
+    /// same (Bri and Brianna, Aidan and Aiedn): twins, or one patient
+    /// registered twice. Which, only the chart tells (see `could_be_twins`).
+    pub fn possible_twins(&self) -> bool {
+        self.flags & (1 << 3) != 0
+    }
+
+    /// Two patient rows neither of whose names agrees, in any way (both
+    /// names swapped is a way; one swapped and the other changed is not):
+    /// whatever their score, it rests on what a household shares (a home, a
+    /// phone, the birthday of twins, a family account's number), so they
+    /// never link on it.
+    pub fn names_differ(&self) -> bool {
+        self.flags & (1 << 4) != 0
+    }
+
     /// Whether the pair waits for a person whatever its score: possible
     /// twins, or patient rows whose names differ.
     pub fn never_links(&self) -> bool {
-        self.possible_twins || self.names_differ
+        self.possible_twins() || self.names_differ()
     }
 }
 
@@ -195,24 +209,26 @@ pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Compari
         postal: compare_codes(x.text(TextField::Postal), y.text(TextField::Postal)),
         phone,
         identifier,
-        distinct_given_names: distinct && !chart_over_name,
-        chart_over_name,
-        valid_national_ids_conflict: national_id == IdLevel::Different
-            && [x, y].iter().all(|candidate| candidate.text(TextField::NationalId).is_some_and(is_valid_ssn)),
-        // Registrations are patient rows. A patient already in the database
-        // holds every legacy identifier of the rows merged into it but only
-        // its golden record's names: a row registered again as Bill
-        // disagrees with William, the name it kept, while agreeing with the
-        // Bill it was merged from.
-        possible_twins: !options.link_possible_twins
-            && registrations
-            && could_be_twins(alike_names(family, given, x, y), birth, same_home(address, phone), identifier),
-        // Scans are left out: a scan filed under a chart number often has a
-        // name that cannot be read.
-        names_differ: !options.allow_twins
-            && registrations
-            && family == NameLevel::Different
-            && given == NameLevel::Different,
+        flags: [
+            distinct && !chart_over_name,
+            chart_over_name,
+            national_id == IdLevel::Different
+                && [x, y].iter().all(|candidate| candidate.text(TextField::NationalId).is_some_and(is_valid_ssn)),
+            // Registrations are patient rows. A patient already in the
+            // database holds every legacy identifier of the rows merged into
+            // it but only its golden record's names: a row registered again
+            // as Bill disagrees with William, the name it kept, while
+            // agreeing with the Bill it was merged from.
+            !options.link_possible_twins
+                && registrations
+                && could_be_twins(alike_names(family, given, x, y), birth, same_home(address, phone), identifier),
+            // Scans are left out: a scan filed under a chart number often
+            // has a name that cannot be read.
+            !options.allow_twins && registrations && family == NameLevel::Different && given == NameLevel::Different,
+        ]
+        .iter()
+        .enumerate()
+        .fold(0, |flags, (bit, &set)| flags | (u8::from(set) << bit)),
     }
 }
 
@@ -628,7 +644,7 @@ mod tests {
         let could_be_twins = |a: crate::matching::Candidate, b: crate::matching::Candidate| {
             let candidates = [a, b];
             let features = Features::new(&candidates);
-            compare(features.person(0), features.person(1), CompareOptions::default()).possible_twins
+            compare(features.person(0), features.person(1), CompareOptions::default()).possible_twins()
         };
         assert!(could_be_twins(at_home("Brianna", "1"), at_home("Bri", "2")), "a nickname");
         assert!(could_be_twins(at_home("Aidan", "1"), at_home("Aiedn", "2")), "a typo");
@@ -687,12 +703,12 @@ mod tests {
         };
         let caitlin = registered("Caitlin", "Lind", birth, "1");
         let filed = compare_pair(caitlin.clone(), scan("Kaitlyn", "1"));
-        assert!(filed.chart_over_name && !filed.distinct_given_names, "{filed:?}");
+        assert!(filed.chart_over_name() && !filed.distinct_given_names(), "{filed:?}");
         assert_ne!(filed.given, NameLevel::Different, "alike names");
         assert_eq!(HardRule::applies(&filed), None, "Kaitlyn in Caitlin's folder: a typo, or Kaitlyn's misfiled scan");
         let elsewhere = compare_pair(caitlin.clone(), scan("Kaitlyn", "2"));
         assert_eq!(HardRule::applies(&elsewhere), Some(HardRule::Twins), "filed under another chart");
-        assert!(!elsewhere.chart_over_name);
+        assert!(!elsewhere.chart_over_name());
         let folder = compare_pair(scan("Caitlin", "1"), scan("Kaitlyn", "1"));
         assert_eq!(HardRule::applies(&folder), Some(HardRule::Twins), "two scans of one folder");
         let family_chart = compare_pair(caitlin.clone(), registered("Kaitlyn", "Lind", birth, "1"));
@@ -713,16 +729,19 @@ mod tests {
         let orla = registered_as(with_household(registered("Orla", "Flintyre", birth, "2")), "ORLA", "FLNTYRE");
         let comparison = compare_pair(mariana.clone(), orla.clone());
         assert_eq!((comparison.family, comparison.given), (NameLevel::Different, NameLevel::Different));
-        assert!(comparison.names_differ && comparison.never_links());
+        assert!(comparison.names_differ() && comparison.never_links());
         let allow_twins = CompareOptions { allow_twins: true, ..CompareOptions::default() };
         let candidates = [mariana.clone(), orla];
         let features = Features::new(&candidates);
-        assert!(!compare(features.person(0), features.person(1), allow_twins).names_differ, "off with the twins rules");
+        assert!(
+            !compare(features.person(0), features.person(1), allow_twins).names_differ(),
+            "off with the twins rules"
+        );
         let mut scan = with_household(candidate("Orla", "Delaney", birth));
         scan.kind = CandidateKind::Document;
-        assert!(!compare_pair(mariana.clone(), scan).names_differ, "a scan's name is often unreadable");
+        assert!(!compare_pair(mariana.clone(), scan).names_differ(), "a scan's name is often unreadable");
         let married = with_household(registered("Mari", "Delaney", birth, "2"));
-        assert!(!compare_pair(mariana, married).names_differ, "an alike given name is a name in common");
+        assert!(!compare_pair(mariana, married).names_differ(), "an alike given name is a name in common");
     }
 
     #[test]
@@ -755,10 +774,10 @@ mod tests {
         let sandra = of_sex(candidate("Sandra", "Langworth", date(2007, 11, 24)), Sex::Female);
         let comparison = compare_pair(alexander.clone(), sandra.clone());
         assert_eq!(comparison.given, NameLevel::Nickname);
-        assert!(comparison.distinct_given_names);
+        assert!(comparison.distinct_given_names());
         assert_eq!(crate::matching::HardRule::applies(&comparison), Some(crate::matching::HardRule::Twins));
         let alex = of_sex(candidate("Alex", "Langworth", date(2007, 11, 24)), Sex::Male);
-        assert!(!compare_pair(alexander, alex).distinct_given_names, "same sex: a nickname, one person");
+        assert!(!compare_pair(alexander, alex).distinct_given_names(), "same sex: a nickname, one person");
     }
 
     #[test]
@@ -870,7 +889,7 @@ mod tests {
         // Alike names, each a name of its own, on a surname with a worse typo:
         // perhaps one person mistyped twice, so the score decides.
         let alike = compare_pair(candidate("Caitlin", "Bailey", born), candidate("Kaitlyn", "Briley", born));
-        assert!(alike.distinct_given_names);
+        assert!(alike.distinct_given_names());
         assert_eq!(crate::matching::HardRule::applies(&alike), None);
     }
 
@@ -879,16 +898,16 @@ mod tests {
         // Both given names in the nickname table: two names, not a typo.
         let twins =
             compare_pair(candidate("Emma", "Lind", date(2011, 6, 14)), candidate("Ella", "Lind", date(2011, 6, 14)));
-        assert!(twins.distinct_given_names);
+        assert!(twins.distinct_given_names());
         // A typo of a listed name is no name of its own.
         let typo =
             compare_pair(candidate("Emma", "Lind", date(2011, 6, 14)), candidate("Emmx", "Lind", date(2011, 6, 14)));
-        assert!(!typo.distinct_given_names);
+        assert!(!typo.distinct_given_names());
         // Unlisted names that are common in the data are names too.
         let mut candidates: Vec<_> = (0..3).map(|_| candidate("Jayden", "Park", date(1990, 1, 1))).collect();
         candidates.extend((0..3).map(|_| candidate("Jaden", "Kim", date(1991, 1, 1))));
         let features = Features::new(&candidates);
-        assert!(compare(features.person(0), features.person(3), CompareOptions::default()).distinct_given_names);
+        assert!(compare(features.person(0), features.person(3), CompareOptions::default()).distinct_given_names());
     }
 
     #[test]
