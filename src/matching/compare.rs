@@ -128,12 +128,19 @@ pub struct CompareOptions {
     pub link_possible_twins: bool,
 }
 
+/// `Comparison::flags`, one bit a finding.
+const DISTINCT_GIVEN_NAMES: u8 = 1 << 0;
+const CHART_OVER_NAME: u8 = 1 << 1;
+const VALID_NATIONAL_IDS_CONFLICT: u8 = 1 << 2;
+const POSSIBLE_TWINS: u8 = 1 << 3;
+const NAMES_DIFFER: u8 = 1 << 4;
+
 impl Comparison {
     /// The given names differ and both are names in their own right (in the
     /// nickname table, or common in this data), not one a typo of the other:
     /// what tells twins Aiden and Aidan from a mistyped Aidan.
     pub fn distinct_given_names(&self) -> bool {
-        self.flags & (1 << 0) != 0
+        self.flags & DISTINCT_GIVEN_NAMES != 0
     }
 
     /// The given names would be distinct (Ella, Emma), but one record is a
@@ -144,14 +151,14 @@ impl Comparison {
     /// name: then it waits for a person (`Matcher::filed_links`,
     /// `Matcher::doubted_filings`).
     pub fn chart_over_name(&self) -> bool {
-        self.flags & (1 << 1) != 0
+        self.flags & CHART_OVER_NAME != 0
     }
 
     /// Both national ids are valid US social security numbers and not one
     /// keying error apart: two people, whatever else agrees. An id of
     /// another shape (a benchmark's seven digits) is scored, never a rule.
     pub fn valid_national_ids_conflict(&self) -> bool {
-        self.flags & (1 << 2) != 0
+        self.flags & VALID_NATIONAL_IDS_CONFLICT != 0
     }
 
     /// Two patient registrations in one system (the same identifier system,
@@ -159,7 +166,7 @@ impl Comparison {
     /// same (Bri and Brianna, Aidan and Aiedn): twins, or one patient
     /// registered twice. Which, only the chart tells (see `could_be_twins`).
     pub fn possible_twins(&self) -> bool {
-        self.flags & (1 << 3) != 0
+        self.flags & POSSIBLE_TWINS != 0
     }
 
     /// Two patient rows neither of whose names agrees, in any way (both
@@ -168,7 +175,7 @@ impl Comparison {
     /// phone, the birthday of twins, a family account's number), so they
     /// never link on it.
     pub fn names_differ(&self) -> bool {
-        self.flags & (1 << 4) != 0
+        self.flags & NAMES_DIFFER != 0
     }
 
     /// Whether the pair waits for a person whatever its score: possible
@@ -210,25 +217,37 @@ pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Compari
         phone,
         identifier,
         flags: [
-            distinct && !chart_over_name,
-            chart_over_name,
-            national_id == IdLevel::Different
-                && [x, y].iter().all(|candidate| candidate.text(TextField::NationalId).is_some_and(is_valid_ssn)),
+            (DISTINCT_GIVEN_NAMES, distinct && !chart_over_name),
+            (CHART_OVER_NAME, chart_over_name),
+            (
+                VALID_NATIONAL_IDS_CONFLICT,
+                national_id == IdLevel::Different
+                    && [x, y].iter().all(|candidate| candidate.text(TextField::NationalId).is_some_and(is_valid_ssn)),
+            ),
             // Registrations are patient rows. A patient already in the
             // database holds every legacy identifier of the rows merged into
             // it but only its golden record's names: a row registered again
             // as Bill disagrees with William, the name it kept, while
             // agreeing with the Bill it was merged from.
-            !options.link_possible_twins
-                && registrations
-                && could_be_twins(alike_names(family, given, x, y), birth, same_home(address, phone), identifier),
+            (
+                POSSIBLE_TWINS,
+                !options.link_possible_twins
+                    && registrations
+                    && could_be_twins(alike_names(family, given, x, y), birth, same_home(address, phone), identifier),
+            ),
             // Scans are left out: a scan filed under a chart number often
             // has a name that cannot be read.
-            !options.allow_twins && registrations && family == NameLevel::Different && given == NameLevel::Different,
+            (
+                NAMES_DIFFER,
+                !options.allow_twins
+                    && registrations
+                    && family == NameLevel::Different
+                    && given == NameLevel::Different,
+            ),
         ]
         .iter()
-        .enumerate()
-        .fold(0, |flags, (bit, &set)| flags | (u8::from(set) << bit)),
+        .filter(|(_, found)| *found)
+        .fold(0, |flags, (bit, _)| flags | bit),
     }
 }
 

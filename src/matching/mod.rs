@@ -153,9 +153,7 @@ impl MatchConfig {
             ScoreDecision::Distinct
         }
     }
-}
 
-impl MatchConfig {
     /// How many of these pairs, sent to review whatever their score, it
     /// would have linked.
     fn would_link(&self, pairs: &[Scored]) -> usize {
@@ -778,7 +776,7 @@ impl<'c> Matcher<'c> {
     fn look_alikes(&self, partners: &cluster::Partners) -> LookAlikes {
         let ambiguous: Vec<bool> = (0..self.features.len() as u32)
             .into_par_iter()
-            .map(|record| self.any_kept_apart(partners.of(record), partners))
+            .map(|record| self.any_look_alikes(partners.of(record), partners))
             .collect();
         // Few records are ambiguous: their filed links are looked for alone.
         let filed = ambiguous
@@ -823,7 +821,7 @@ impl<'c> Matcher<'c> {
             .filter(|&x| self.is_patient_record(x) && owns(x))
             .chain(self.is_patient_record(record).then_some(record))
             .collect();
-        if owners.is_empty() || self.any_kept_apart(&owners, partners) {
+        if owners.is_empty() || self.any_look_alikes(&owners, partners) {
             return Vec::new();
         }
         let kept_from_owners = |x: u32| owners.iter().any(|&owner| self.look_alike(x, owner, partners));
@@ -847,13 +845,15 @@ impl<'c> Matcher<'c> {
     /// misfiled under Aiden's chart, whose pair with Aidan scored only
     /// uncertain). A scan linked to both is a look-alike case already.
     fn doubted_filings(&self, tally: &Tally, linked: &cluster::Partners) -> DoubtedFilings {
-        let scan_of = |pair: &Scored| if self.is_patient_record(pair.a) { pair.b } else { pair.a };
+        // A chart over a name is always a scan's pair with a patient record.
+        let scan_and_patient =
+            |pair: &Scored| if self.is_patient_record(pair.a) { (pair.b, pair.a) } else { (pair.a, pair.b) };
         let mut scans: Vec<u32> = tally
             .links
             .iter()
             .chain(&tally.uncertain)
             .filter(|pair| pair.comparison.chart_over_name())
-            .map(scan_of)
+            .map(|pair| scan_and_patient(pair).0)
             .collect();
         scans.sort_unstable();
         scans.dedup();
@@ -869,7 +869,7 @@ impl<'c> Matcher<'c> {
             .iter()
             .filter(|pair| pair.comparison.chart_over_name() && pair.basis == LinkBasis::Score)
             .filter(|pair| {
-                let (scan, patient) = if self.is_patient_record(pair.a) { (pair.b, pair.a) } else { (pair.a, pair.b) };
+                let (scan, patient) = scan_and_patient(pair);
                 uncertain.iter().any(|&(of, other)| of == scan && self.look_alike(patient, other, linked))
             })
             .map(|pair| (pair.a, pair.b))
@@ -878,7 +878,7 @@ impl<'c> Matcher<'c> {
     }
 
     /// Whether two of `records` are look-alikes (`look_alike`).
-    fn any_kept_apart(&self, records: &[u32], partners: &cluster::Partners) -> bool {
+    fn any_look_alikes(&self, records: &[u32], partners: &cluster::Partners) -> bool {
         records
             .iter()
             .enumerate()
@@ -887,8 +887,8 @@ impl<'c> Matcher<'c> {
 
     /// Two records a hard rule or a reviewer keeps apart, or that wait for
     /// a person whatever their score (possible twins, patients whose names
-    /// differ): a record alike to both could be either. Two that are a link themselves are neither,
-    /// and are not compared again.
+    /// differ): a record alike to both could be either. Two that are a
+    /// link themselves are neither, and are not compared again.
     fn look_alike(&self, x: u32, y: u32, partners: &cluster::Partners) -> bool {
         if partners.contains(x, y) {
             return false;
@@ -1255,10 +1255,8 @@ pub(crate) mod tests {
         let outcome = run(&candidates, &MatchConfig::default());
         assert_eq!(outcome.cluster_of, vec![0, 1, 2]);
         assert_eq!(outcome.stats.possible_twins, 1, "Bri and the first Brianna would have linked");
-        let reviewed: Vec<(u32, u32, ReviewReason)> =
-            outcome.review.iter().map(|pair| (pair.a, pair.b, pair.reason)).collect();
         let look_alike = ReviewReason::LinksToLookAlikes;
-        assert_eq!(reviewed, [(0, 1, ReviewReason::PossibleTwins), (0, 2, look_alike), (1, 2, look_alike)]);
+        assert_eq!(reviewed(&outcome), [(0, 1, ReviewReason::PossibleTwins), (0, 2, look_alike), (1, 2, look_alike)]);
 
         // A reviewer who checked the chart decides, once.
         let mut decisions = Decisions::default();
@@ -1280,9 +1278,7 @@ pub(crate) mod tests {
         assert_eq!(settled.cluster_of, vec![0, 1, 0]);
         // As for a scan filed under one twin's chart, its line to the other
         // twin still asks.
-        let left: Vec<(u32, u32, ReviewReason)> =
-            settled.review.iter().map(|pair| (pair.a, pair.b, pair.reason)).collect();
-        assert_eq!(left, [(1, 2, look_alike)]);
+        assert_eq!(reviewed(&settled), [(1, 2, look_alike)]);
 
         // Turned off, the pair is scored like any other.
         for config in [
@@ -1308,10 +1304,8 @@ pub(crate) mod tests {
         // Kaitlyn is a patient too: her scan misfiled, or Caitlin's mistyped.
         let either = run(&[twin("Caitlin", "1"), twin("Kaitlyn", "2"), scan], &MatchConfig::default());
         assert_eq!(either.cluster_of, vec![0, 1, 2]);
-        let reviewed: Vec<(u32, u32, ReviewReason)> =
-            either.review.iter().map(|pair| (pair.a, pair.b, pair.reason)).collect();
         let look_alike = ReviewReason::LinksToLookAlikes;
-        assert_eq!(reviewed, [(0, 2, look_alike), (1, 2, look_alike)]);
+        assert_eq!(reviewed(&either), [(0, 2, look_alike), (1, 2, look_alike)]);
 
         // Kaitlyn's own record is poorer (her surname and a digit of her
         // birth date mistyped), so her scan's pair with it is only
@@ -1324,9 +1318,12 @@ pub(crate) mod tests {
         let strict = MatchConfig { auto_link: 0.999, ..MatchConfig::default() };
         let uncertain = run(&[twin("Caitlin", "1"), poorer, scan], &strict);
         assert_eq!(uncertain.cluster_of, vec![0, 1, 2]);
-        let reviewed: Vec<(u32, u32, ReviewReason)> =
-            uncertain.review.iter().map(|pair| (pair.a, pair.b, pair.reason)).collect();
-        assert_eq!(reviewed, [(0, 2, look_alike), (1, 2, ReviewReason::Uncertain)]);
+        assert_eq!(reviewed(&uncertain), [(0, 2, look_alike), (1, 2, ReviewReason::Uncertain)]);
+    }
+
+    /// The review queue as (record, record, reason), for asserting on.
+    fn reviewed(outcome: &MatchOutcome) -> Vec<(u32, u32, ReviewReason)> {
+        outcome.review.iter().map(|pair| (pair.a, pair.b, pair.reason)).collect()
     }
 
     #[test]
@@ -1349,9 +1346,7 @@ pub(crate) mod tests {
         let outcome = run(&candidates, &MatchConfig::default());
         assert_eq!(outcome.cluster_of, vec![0, 1]);
         assert_eq!(outcome.stats.names_differ, 1, "their score would have linked them");
-        let reviewed: Vec<(u32, u32, ReviewReason)> =
-            outcome.review.iter().map(|pair| (pair.a, pair.b, pair.reason)).collect();
-        assert_eq!(reviewed, vec![(0, 1, ReviewReason::NamesDiffer)]);
+        assert_eq!(reviewed(&outcome), [(0, 1, ReviewReason::NamesDiffer)]);
         let scored = run(&candidates, &MatchConfig { keep_twins_apart: false, ..MatchConfig::default() });
         assert_eq!(scored.cluster_of, vec![0, 0], "without the twins rules, the score decides");
         assert_eq!(scored.stats.names_differ, 0);
@@ -1434,9 +1429,6 @@ pub(crate) mod tests {
             let mut scan = registered(given, "Lindqvist", birth, chart);
             scan.kind = CandidateKind::Document;
             scan
-        };
-        let reviewed = |outcome: &MatchOutcome| -> Vec<(u32, u32, ReviewReason)> {
-            outcome.review.iter().map(|pair| (pair.a, pair.b, pair.reason)).collect()
         };
 
         // A scan of Ron filed under Ronald's chart is Ronald's; only its link
