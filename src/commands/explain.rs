@@ -172,7 +172,9 @@ fn render(explanation: &Explanation, project: &Project) -> String {
     let rule = match explanation.hard_rule {
         _ if explanation.decided_by_reviewer => " by a reviewer's decision",
         Some(HardRule::Twins) => " by the twins rule (same surname and birth date, two different given names)",
-        Some(HardRule::Generation) => " by the Jr/Sr rule",
+        Some(HardRule::Generation) => {
+            " by the Jr/Sr rule (different suffixes, or a suffix on one only and another birth year)"
+        }
         Some(HardRule::NationalId) => " by the national-id rule (two different valid identifiers)",
         None if explanation.possible_twins => {
             " as possible twins (registered twice in one system, one birth date, given names not the same)"

@@ -10,7 +10,7 @@ use super::nickname::share_group;
 use super::normalize::{Candidate, CandidateKind, TextField};
 
 /// Jaro-Winkler similarity at or above which names count as a likely typo.
-const CLOSE: f64 = 0.92;
+pub(super) const CLOSE: f64 = 0.92;
 /// ... and as possibly the same name.
 const SIMILAR: f64 = 0.85;
 
@@ -134,6 +134,7 @@ const CHART_OVER_NAME: u8 = 1 << 1;
 const VALID_NATIONAL_IDS_CONFLICT: u8 = 1 << 2;
 const POSSIBLE_TWINS: u8 = 1 << 3;
 const NAMES_DIFFER: u8 = 1 << 4;
+const GENERATIONS_APART: u8 = 1 << 5;
 
 impl Comparison {
     /// The given names differ and both are names in their own right (in the
@@ -176,6 +177,14 @@ impl Comparison {
     /// never link on it.
     pub fn names_differ(&self) -> bool {
         self.flags & NAMES_DIFFER != 0
+    }
+
+    /// One record carries a generational suffix (Jr, Sr, II) and the other
+    /// none, and they were born in different years: a father and the son
+    /// named for him, one of whose suffixes went unrecorded (Thomas Miller
+    /// Sr, born 2002, beside a Thomas Miller born 2022 at his address).
+    pub fn generations_apart(&self) -> bool {
+        self.flags & GENERATIONS_APART != 0
     }
 
     /// Whether the pair waits for a person whatever its score: possible
@@ -234,6 +243,11 @@ pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Compari
                 !options.link_possible_twins
                     && registrations
                     && could_be_twins(alike_names(family, given, x, y), birth, same_home(address, phone), identifier),
+            ),
+            (
+                GENERATIONS_APART,
+                x.suffix.is_some() != y.suffix.is_some()
+                    && matches!((x.birth, y.birth), (Some(p), Some(q)) if p.year() != q.year()),
             ),
             // Scans are left out: a scan filed under a chart number often
             // has a name that cannot be read.
@@ -389,7 +403,7 @@ fn compare_name(a: Option<&str>, b: Option<&str>, sounds_alike: bool) -> NameLev
 /// char decoding: candidates' names and addresses are folded to ASCII and
 /// short, and this runs for every compared pair (several times). Longer or
 /// non-ASCII text goes to strsim.
-fn jaro_winkler(a: &str, b: &str) -> f64 {
+pub(super) fn jaro_winkler(a: &str, b: &str) -> f64 {
     let (x, y) = (a.as_bytes(), b.as_bytes());
     if !a.is_ascii() || !b.is_ascii() || x.len() > 64 || y.len() > 64 {
         return strsim::jaro_winkler(a, b);
@@ -438,10 +452,10 @@ fn is_word_of(short: &str, long: &str) -> bool {
 }
 
 /// A name seen at least this often is a name people are given, not a typo.
-const ESTABLISHED_NAME: u32 = 3;
+pub(super) const ESTABLISHED_NAME: u32 = 3;
 /// ... unless the other name is this many times more common: then it is
 /// far likelier a typo of that name (JOHM beside JOHN).
-const TYPO_RATIO: u32 = 20;
+pub(super) const TYPO_RATIO: u32 = 20;
 
 /// A nickname shared by a boy's and a girl's name (Alex for Alexander and
 /// Alexandra, Sandra beside Alexander) does not make one person of twins a
@@ -780,6 +794,43 @@ mod tests {
         }
         let long = "A".repeat(70);
         assert_eq!(jaro_winkler(&long, "AAA"), strsim::jaro_winkler(&long, "AAA"));
+    }
+
+    #[test]
+    fn a_suffix_on_one_record_and_another_birth_year_are_two_generations() {
+        use crate::matching::HardRule;
+        let senior = |born| {
+            let mut father = candidate("Thomas", "Miller", born);
+            father.suffix = Some("SR");
+            father
+        };
+        let son = candidate("Thomas", "Miller", date(2022, 9, 17));
+        let apart = compare_pair(senior(date(2002, 9, 17)), son.clone());
+        assert_eq!(apart.birth, DateLevel::OneDigit, "one keying error apart, to the date alone");
+        assert!(apart.generations_apart());
+        assert_eq!(HardRule::applies(&apart), Some(HardRule::Generation));
+        // The same year: a suffix one system did not record, one person.
+        let dropped = compare_pair(senior(date(2022, 9, 17)), son.clone());
+        assert!(!dropped.generations_apart());
+        assert_eq!(HardRule::applies(&dropped), None);
+        assert!(!compare_pair(candidate("Thomas", "Miller", date(2002, 9, 17)), son).generations_apart());
+    }
+
+    #[test]
+    fn a_nickname_beside_a_typo_of_its_formal_name_is_one_name() {
+        // Kevin is common here, so KVEIN is Kevin mistyped, and Kev a
+        // nickname of his: not the two names of twins.
+        let born = date(1990, 3, 4);
+        let mut candidates: Vec<Candidate> = (0..20).map(|_| candidate("Kevin", "Abbott", date(1970, 1, 1))).collect();
+        candidates.extend([candidate("Kev", "Brandt", born), candidate("Kvein", "Brandt", born)]);
+        let features = Features::new(&candidates);
+        let comparison = compare(features.person(20), features.person(21), CompareOptions::default());
+        assert_eq!(comparison.given, NameLevel::Nickname);
+        assert!(!comparison.distinct_given_names());
+        assert_eq!(crate::matching::HardRule::applies(&comparison), None);
+        // Alone, nothing says KVEIN is a typo: two different names.
+        let alone = compare_pair(candidate("Kev", "Brandt", born), candidate("Kvein", "Brandt", born));
+        assert_eq!(alone.given, NameLevel::Different);
     }
 
     #[test]

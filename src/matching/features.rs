@@ -11,6 +11,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use rayon::prelude::*;
 
+use super::compare::{CLOSE, ESTABLISHED_NAME, TYPO_RATIO, jaro_winkler};
 use super::nickname::Nicknames;
 use super::normalize::{Candidate, stable_hash};
 use super::phonetic::Phonetic;
@@ -44,7 +45,8 @@ pub struct Features<'c> {
 impl<'c> Features<'c> {
     pub fn new(candidates: &'c [Candidate]) -> Features<'c> {
         let families = NameTable::build(candidates, Candidate::family);
-        let first_givens = NameTable::build(candidates, |candidate| candidate.given().map(first_word));
+        let mut first_givens = NameTable::build(candidates, |candidate| candidate.given().map(first_word));
+        first_givens.resolve_typos();
         // Twins are told from typos by how common each whole given name is.
         let given_counts = count_names(candidates, Candidate::given);
         let derived = candidates
@@ -134,7 +136,8 @@ impl Hasher for Prehashed {
 type HashedMap<V> = HashMap<u64, V, BuildHasherDefault<Prehashed>>;
 
 #[derive(Debug, Clone, Copy, Default)]
-struct NameEntry {
+struct NameEntry<'c> {
+    name: &'c str,
     count: u32,
     phonetic: Phonetic,
     /// Formal names in the nickname table (for given names).
@@ -143,25 +146,81 @@ struct NameEntry {
 
 /// Each distinct name (by its key), with its count, phonetic code and
 /// nickname groups.
-struct NameTable(HashedMap<NameEntry>);
+struct NameTable<'c>(HashedMap<NameEntry<'c>>);
 
-impl NameTable {
-    fn build(candidates: &[Candidate], name_of: impl Fn(&Candidate) -> Option<&str> + Sync) -> NameTable {
+impl<'c> NameTable<'c> {
+    fn build(candidates: &'c [Candidate], name_of: impl Fn(&Candidate) -> Option<&str> + Sync) -> NameTable<'c> {
         let entries = count_names(candidates, &name_of)
             .par_iter()
             .map(|(&hash, &(count, first))| {
                 let name = name_of(&candidates[first as usize]).unwrap_or_default();
                 let entry =
-                    NameEntry { count, phonetic: Phonetic::of(name), groups: Nicknames::bundled().groups(name) };
+                    NameEntry { name, count, phonetic: Phonetic::of(name), groups: Nicknames::bundled().groups(name) };
                 (hash, entry)
             })
             .collect();
         NameTable(entries)
     }
 
-    fn get(&self, name: &str) -> NameEntry {
+    /// Gives a name the nickname table does not list the formal names of
+    /// the listed name it is a typo of: one typo away (`compare::CLOSE`),
+    /// with the same first letter, and at least `TYPO_RATIO` times as common
+    /// here (KVEIN beside KEVIN). Without it, KVEIN beside Kev is two
+    /// different names, and the twins rule keeps one person's records apart
+    /// and sends every other record of theirs to review as alike to both.
+    /// A name as common as its neighbour is a name of its own (Kaylee beside
+    /// Kayla). A typo of several listed names takes the narrowest reading
+    /// that the others contain (JONH: Jon, whose formal names John's
+    /// include), and none when they part ways (DANIELE: Daniel or Danielle):
+    /// which it stands for, nothing tells.
+    fn resolve_typos(&mut self) {
+        let mut listed: Vec<NameEntry<'c>> =
+            self.0.values().filter(|entry| !entry.groups.is_empty()).copied().collect();
+        listed.sort_unstable_by(|x, y| (x.name.as_bytes().first(), x.name).cmp(&(y.name.as_bytes().first(), y.name)));
+        let adopted: Vec<(u64, &'static [u32])> = self
+            .0
+            .par_iter()
+            .filter(|(_, entry)| entry.groups.is_empty() && !entry.name.is_empty())
+            .filter_map(|(&hash, entry)| Some((hash, mistyped_groups(entry, &listed)?)))
+            .collect();
+        for (hash, groups) in adopted {
+            if let Some(entry) = self.0.get_mut(&hash) {
+                entry.groups = groups;
+            }
+        }
+    }
+
+    fn get(&self, name: &str) -> NameEntry<'c> {
         self.0.get(&stable_hash(name)).copied().unwrap_or_default()
     }
+}
+
+/// The groups of the one listed name (in `listed`, sorted by first letter)
+/// that `entry` is a typo of, if there is one.
+fn mistyped_groups(entry: &NameEntry<'_>, listed: &[NameEntry<'_>]) -> Option<&'static [u32]> {
+    let first = entry.name.as_bytes().first();
+    let start = listed.partition_point(|other| other.name.as_bytes().first() < first);
+    let mut found: Option<&'static [u32]> = None;
+    for other in listed[start..].iter().take_while(|other| other.name.as_bytes().first() == first) {
+        let far_commoner = other.count >= entry.count.saturating_mul(TYPO_RATIO).max(ESTABLISHED_NAME);
+        if far_commoner
+            && other.name.len().abs_diff(entry.name.len()) <= 2
+            && jaro_winkler(entry.name, other.name) >= CLOSE
+        {
+            found = match found {
+                None => Some(other.groups),
+                Some(groups) if is_subset(other.groups, groups) => Some(other.groups),
+                Some(groups) if is_subset(groups, other.groups) => Some(groups),
+                Some(_) => return None,
+            };
+        }
+    }
+    found
+}
+
+/// Whether every group of `small` is in `large` (both sorted).
+fn is_subset(small: &[u32], large: &[u32]) -> bool {
+    small.iter().all(|group| large.binary_search(group).is_ok())
 }
 
 /// Each distinct name's hash → how many candidates hold it, and the first
@@ -193,6 +252,24 @@ mod tests {
     use super::*;
     use crate::matching::tests::candidate;
     use jiff::civil::date;
+
+    #[test]
+    fn a_far_rarer_typo_of_a_listed_name_takes_its_formal_names() {
+        let born = date(1980, 1, 2);
+        let many = |given: &'static str| (0..20).map(move |_| candidate(given, "Smith", born));
+        let mut candidates: Vec<Candidate> =
+            ["Kevin", "Kayla", "Kaylee", "Daniel", "Danielle", "John", "Jon"].into_iter().flat_map(many).collect();
+        let first_rare = candidates.len();
+        candidates.extend(["Kvein", "Daniele", "Jonh", "Kaylee"].map(|given| candidate(given, "Smith", born)));
+        let features = Features::new(&candidates);
+        let groups = |index: usize| features.person(index as u32).derived.given_groups;
+        let (kevin, kayla, jon) = (0, 20, 120);
+        assert!(!groups(kevin).is_empty() && !groups(kayla).is_empty(), "Kevin and Kayla are listed");
+        assert_eq!(groups(first_rare), groups(kevin), "KVEIN is Kevin mistyped");
+        assert!(groups(first_rare + 1).is_empty(), "DANIELE: Daniel or Danielle");
+        assert_eq!(groups(first_rare + 2), groups(jon), "JONH: Jon, whose formal names John's include");
+        assert!(groups(first_rare + 3).is_empty(), "Kaylee, as common as Kayla, is a name of its own");
+    }
 
     #[test]
     fn names_are_counted_and_coded_once_per_distinct_value() {

@@ -230,7 +230,7 @@ fn matching(page: &mut String, report: &Report) {
                     crate::matching::HardRule::Twins => {
                         "like twins (same surname and birth date, different first names)"
                     }
-                    crate::matching::HardRule::Generation => "as Jr and Sr",
+                    crate::matching::HardRule::Generation => "as two generations (Jr and Sr)",
                     crate::matching::HardRule::NationalId => "in a valid national identifier",
                 };
                 format!("{} {what}", plural(*count as u64, one, many))
