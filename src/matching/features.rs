@@ -176,7 +176,7 @@ impl<'c> NameTable<'c> {
     fn resolve_typos(&mut self) {
         let mut listed: Vec<NameEntry<'c>> =
             self.0.values().filter(|entry| !entry.groups.is_empty()).copied().collect();
-        listed.sort_unstable_by(|x, y| (x.name.as_bytes().first(), x.name).cmp(&(y.name.as_bytes().first(), y.name)));
+        listed.sort_unstable_by(|x, y| (typo_order(x), x.name).cmp(&(typo_order(y), y.name)));
         let adopted: Vec<(u64, &'static [u32])> = self
             .0
             .par_iter()
@@ -195,27 +195,27 @@ impl<'c> NameTable<'c> {
     }
 }
 
-/// The groups of the one listed name (in `listed`, sorted by first letter)
-/// that `entry` is a typo of, if there is one.
+/// The groups of the listed name `entry` is a typo of, if there is one
+/// (`NameTable::resolve_typos`); `listed` is sorted by `typo_order`.
 fn mistyped_groups(entry: &NameEntry<'_>, listed: &[NameEntry<'_>]) -> Option<&'static [u32]> {
-    let first = entry.name.as_bytes().first();
-    let start = listed.partition_point(|other| other.name.as_bytes().first() < first);
-    let mut found: Option<&'static [u32]> = None;
-    for other in listed[start..].iter().take_while(|other| other.name.as_bytes().first() == first) {
-        let far_commoner = other.count >= entry.count.saturating_mul(TYPO_RATIO).max(ESTABLISHED_NAME);
-        if far_commoner
-            && other.name.len().abs_diff(entry.name.len()) <= 2
-            && jaro_winkler(entry.name, other.name) >= CLOSE
-        {
-            found = match found {
-                None => Some(other.groups),
-                Some(groups) if is_subset(other.groups, groups) => Some(other.groups),
-                Some(groups) if is_subset(groups, other.groups) => Some(groups),
-                Some(_) => return None,
-            };
-        }
-    }
-    found
+    let (first, length) = (entry.name.as_bytes().first(), entry.name.len());
+    // Names one typo apart differ in length by at most two.
+    let start = listed.partition_point(|other| typo_order(other) < (first, length.saturating_sub(2)));
+    let readings: Vec<&'static [u32]> = listed[start..]
+        .iter()
+        .take_while(|other| typo_order(other) <= (first, length + 2))
+        .filter(|other| other.count >= entry.count.saturating_mul(TYPO_RATIO).max(ESTABLISHED_NAME))
+        .filter(|other| jaro_winkler(entry.name, other.name) >= CLOSE)
+        .map(|other| other.groups)
+        .collect();
+    let narrowest = readings.iter().copied().min_by_key(|groups| groups.len())?;
+    readings.iter().all(|groups| is_subset(narrowest, groups)).then_some(narrowest)
+}
+
+/// Listed names by first letter, then length: a typo keeps the first letter
+/// (`mistyped_groups`).
+fn typo_order<'n>(entry: &NameEntry<'n>) -> (Option<&'n u8>, usize) {
+    (entry.name.as_bytes().first(), entry.name.len())
 }
 
 /// Whether every group of `small` is in `large` (both sorted).

@@ -950,10 +950,16 @@ impl<'c> Matcher<'c> {
         let look_alikes = self.look_alikes(&linked);
         let doubt = self.doubted_filings(&tally, &linked);
         let held = |pair: &Scored| look_alikes.holds(pair) || doubt.held.binary_search(&(pair.a, pair.b)).is_ok();
-        // Few links are held back: taken out in place, where a partition
-        // would copy every link into a new vector.
-        let held_back: Vec<Scored> = tally.links.iter().filter(|pair| held(pair)).copied().collect();
-        tally.links.retain(|pair| !held(pair));
+        // Few links are held back: taken out in place, in one pass, where a
+        // partition would copy every link into a new vector.
+        let mut held_back: Vec<Scored> = Vec::new();
+        tally.links.retain(|pair| {
+            let waits = held(pair);
+            if waits {
+                held_back.push(*pair);
+            }
+            !waits
+        });
         drop(look_alikes);
 
         // Kinds in one small array: looked up for millions of links below,
