@@ -21,6 +21,7 @@ use serde::{Serialize, Serializer};
 use super::bucket_sort::bucket_sort_into;
 use super::features::{Features, Person};
 use super::normalize::{Candidate, CandidateKind, TextField, stable_hash, stable_hash_bytes};
+use super::score::{ALL_FIELDS, FieldMask, ScoredField};
 
 /// One part of a blocking key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -89,6 +90,22 @@ impl KeyPart {
 
     fn from_name(name: &str) -> Option<KeyPart> {
         PARTS.iter().find(|(_, known)| *known == name).map(|(part, _)| *part)
+    }
+
+    /// The scored fields this part constrains: a pair that shares the part
+    /// agrees, or nearly, on them (`Blocks::fields_left_free`).
+    fn scored_fields(self) -> &'static [ScoredField] {
+        match self {
+            KeyPart::BirthDate | KeyPart::BirthYear | KeyPart::BirthDayMonth => &[ScoredField::BirthDate],
+            KeyPart::FamilyPhonetic | KeyPart::Family => &[ScoredField::FamilyName],
+            KeyPart::GivenPhonetic | KeyPart::Given => &[ScoredField::GivenName],
+            KeyPart::NamesPhonetic => &[ScoredField::FamilyName, ScoredField::GivenName],
+            KeyPart::Postal | KeyPart::City => &[ScoredField::Area],
+            KeyPart::Address | KeyPart::Street => &[ScoredField::Address],
+            KeyPart::Phone => &[ScoredField::Phone],
+            KeyPart::NationalId => &[ScoredField::NationalId],
+            KeyPart::Identifier => &[ScoredField::Identifier],
+        }
     }
 
     /// Appends this part's values for `person`; appends nothing when the
@@ -326,6 +343,14 @@ impl BlockingRule {
         self.parts.iter().all(|part| part.shared(a, b))
     }
 
+    /// The scored fields this rule does not block on, one bit each (bit i
+    /// for `score::SCORED[i]`).
+    fn free_fields(&self) -> FieldMask {
+        let blocked =
+            self.parts.iter().flat_map(|part| part.scored_fields()).fold(0, |mask, &field| mask | field.bit());
+        ALL_FIELDS & !blocked
+    }
+
     /// How many keys of this rule two people share.
     fn shared_keys(&self, a: Person<'_>, b: Person<'_>) -> usize {
         self.parts.iter().map(|part| part.shared_values(a, b)).product()
@@ -561,6 +586,16 @@ impl Blocks {
                 .copied()
                 .find(|key| for_b.keys.binary_search(key).is_ok() && !self.oversized[rule].contains(key))
         })
+    }
+
+    /// The scored fields that some rule pairing `a` and `b` does not block
+    /// on: for those, the pair was found whatever they say, so what they say
+    /// about it is fit to estimate their m from. A pair that only rules on
+    /// the birth date found always agrees on it, or nearly: counted in the
+    /// birth date's m, such pairs would teach that namesakes born a year
+    /// apart are often one person.
+    pub fn fields_left_free(&self, a: Person<'_>, b: Person<'_>) -> FieldMask {
+        self.rules.iter().filter(|rule| rule.shared(a, b)).fold(0, |mask, rule| mask | rule.free_fields())
     }
 
     /// How many pairs the rules put together, and how many are new to each

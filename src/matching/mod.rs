@@ -426,7 +426,7 @@ const SAMPLING_SEED: u64 = 0x4D41_5443_4845_5253;
 /// Pairs per comparison pattern, hashed with a fixed-seed fast hasher:
 /// counted for every training pair, where the default hasher cost a
 /// tenth of estimation.
-type PatternCounts = HashMap<score::Pattern, u64, foldhash::fast::FixedState>;
+type PatternCounts = HashMap<(score::Pattern, score::FieldMask), u64, foldhash::fast::FixedState>;
 
 /// A pair worth keeping after scoring: a link, or a pair for review.
 #[derive(Debug, Clone, Copy)]
@@ -641,7 +641,7 @@ impl<'c> Matcher<'c> {
     }
 
     /// Patterns of the pairs in a `share` of the blocks, chosen by key.
-    fn training_patterns(&self, share: f64) -> Vec<(score::Pattern, u64)> {
+    fn training_patterns(&self, share: f64) -> Vec<(score::Pattern, score::FieldMask, u64)> {
         let cut = (share * u64::MAX as f64) as u64;
         let tasks: Vec<(usize, &block::Block)> = (0..self.blocks.rule_count())
             .flat_map(|rule| self.blocks.blocks(rule).iter().map(move |block| (rule, block)))
@@ -653,7 +653,8 @@ impl<'c> Matcher<'c> {
             .fold(PatternCounts::default, |mut counts, (position, &(rule, block))| {
                 self.prefetch_ahead(&tasks, position);
                 self.for_each_pair(rule, block, |a, b| {
-                    *counts.entry(score::pattern(&self.compare(a, b))).or_default() += 1;
+                    let free = self.blocks.fields_left_free(self.person(a), self.person(b));
+                    *counts.entry((score::pattern(&self.compare(a, b)), free)).or_default() += 1;
                 });
                 counts
             })
@@ -663,7 +664,7 @@ impl<'c> Matcher<'c> {
                 }
                 merged
             });
-        let mut patterns: Vec<_> = counts.into_iter().collect();
+        let mut patterns: Vec<_> = counts.into_iter().map(|((pattern, free), count)| (pattern, free, count)).collect();
         // EM sums in this order: sorting keeps the result independent of threads.
         patterns.sort_unstable();
         patterns

@@ -277,7 +277,7 @@ fn report_html_is_self_contained_has_every_section_and_shows_no_patient_data() {
         "127 are linked to their patient and 1 has no patient",
         "11 pairs might be",
         "3 pairs registered twice in one system",
-        "0.65–0.70: 1 pair ",
+        "0.85–0.90: 1 pair ",
     ] {
         assert!(text.contains(counted), "`{counted}` not in:\n{text}");
     }
