@@ -136,6 +136,10 @@ const POSSIBLE_TWINS: u8 = 1 << 3;
 const NAMES_DIFFER: u8 = 1 << 4;
 const GENERATIONS_APART: u8 = 1 << 5;
 
+/// Birth years at least this far apart can be a parent's and a child's; a
+/// nearer year with a suffix on one record only is read as a typo.
+const GENERATION_GAP: i16 = 12;
+
 impl Comparison {
     /// The given names differ and both are names in their own right (in the
     /// nickname table, or common in this data), not one a typo of the other:
@@ -180,9 +184,11 @@ impl Comparison {
     }
 
     /// One record carries a generational suffix (Jr, Sr, II) and the other
-    /// none, and they were born in different years: a father and the son
-    /// named for him, one of whose suffixes went unrecorded (Thomas Miller
-    /// Sr, born 2002, beside a Thomas Miller born 2022 at his address).
+    /// none, and they were born a generation apart (`GENERATION_GAP`): a
+    /// father and the son named for him, one of whose suffixes went
+    /// unrecorded (Thomas Miller Sr, born 2002, beside a Thomas Miller born
+    /// 2022 at his address). A year or two apart is a typo in one man's
+    /// records, and is scored.
     pub fn generations_apart(&self) -> bool {
         self.flags & GENERATIONS_APART != 0
     }
@@ -247,7 +253,7 @@ pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Compari
             (
                 GENERATIONS_APART,
                 x.suffix.is_some() != y.suffix.is_some()
-                    && matches!((x.birth, y.birth), (Some(p), Some(q)) if p.year() != q.year()),
+                    && matches!((x.birth, y.birth), (Some(p), Some(q)) if (p.year() - q.year()).abs() >= GENERATION_GAP),
             ),
             // Scans are left out: a scan filed under a chart number often
             // has a name that cannot be read.
@@ -452,7 +458,7 @@ fn is_word_of(short: &str, long: &str) -> bool {
 }
 
 /// A name seen at least this often is a name people are given, not a typo.
-pub(super) const ESTABLISHED_NAME: u32 = 3;
+const ESTABLISHED_NAME: u32 = 3;
 /// ... unless the other name is this many times more common: then it is
 /// far likelier a typo of that name (JOHM beside JOHN).
 pub(super) const TYPO_RATIO: u32 = 20;
@@ -470,9 +476,11 @@ fn distinct_given_names(level: NameLevel, a: Person<'_>, b: Person<'_>, sex: Agr
     if level == NameLevel::Different {
         return true;
     }
-    let listed = |person: Person<'_>| !person.derived.given_groups.is_empty();
+    // In the table itself: a typo that took a listed name's groups is
+    // still a typo (`NameTable::resolve_typos`).
+    let listed = |person: Person<'_>| person.derived.given_listed();
     let (low, high) = {
-        let (x, y) = (a.derived.given_count, b.derived.given_count);
+        let (x, y) = (a.derived.given_count(), b.derived.given_count());
         (x.min(y), x.max(y))
     };
     (listed(a) && listed(b)) || (low >= ESTABLISHED_NAME && low.saturating_mul(TYPO_RATIO) >= high)
@@ -814,6 +822,10 @@ mod tests {
         assert!(!dropped.generations_apart());
         assert_eq!(HardRule::applies(&dropped), None);
         assert!(!compare_pair(candidate("Thomas", "Miller", date(2002, 9, 17)), son).generations_apart());
+        // A year mistyped in one man's records: scored, not a rule.
+        let typo = compare_pair(senior(date(1975, 9, 17)), candidate("Thomas", "Miller", date(1976, 9, 17)));
+        assert_eq!(typo.birth, DateLevel::OneDigit);
+        assert!(!typo.generations_apart());
     }
 
     #[test]
@@ -821,10 +833,10 @@ mod tests {
         // Kevin is common here, so KVEIN is Kevin mistyped, and Kev a
         // nickname of his: not the two names of twins.
         let born = date(1990, 3, 4);
-        let mut candidates: Vec<Candidate> = (0..20).map(|_| candidate("Kevin", "Abbott", date(1970, 1, 1))).collect();
+        let mut candidates: Vec<Candidate> = (0..21).map(|_| candidate("Kevin", "Abbott", date(1970, 1, 1))).collect();
         candidates.extend([candidate("Kev", "Brandt", born), candidate("Kvein", "Brandt", born)]);
         let features = Features::new(&candidates);
-        let comparison = compare(features.person(20), features.person(21), CompareOptions::default());
+        let comparison = compare(features.person(21), features.person(22), CompareOptions::default());
         assert_eq!(comparison.given, NameLevel::Nickname);
         assert!(!comparison.distinct_given_names());
         assert_eq!(crate::matching::HardRule::applies(&comparison), None);

@@ -11,7 +11,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use rayon::prelude::*;
 
-use super::compare::{CLOSE, ESTABLISHED_NAME, TYPO_RATIO, jaro_winkler};
+use super::compare::{CLOSE, TYPO_RATIO, jaro_winkler};
 use super::nickname::Nicknames;
 use super::normalize::{Candidate, stable_hash};
 use super::phonetic::Phonetic;
@@ -23,11 +23,32 @@ pub struct Derived {
     /// Of the first given name: a second given name does not change what
     /// someone is called.
     pub given_phonetic: Phonetic,
-    /// The formal names the first given name belongs to (empty if unlisted).
+    /// The formal names the first given name belongs to: its own in the
+    /// nickname table, or those of the listed name it is a typo of
+    /// (`NameTable::resolve_typos`); empty otherwise.
     pub given_groups: &'static [u32],
     /// How many candidates have this exact family name; 0 when missing.
     pub family_count: u32,
-    pub given_count: u32,
+    /// How many candidates have this exact given name (the low 31 bits),
+    /// and whether the nickname table itself lists the first given name
+    /// (the top bit): packed, so that derived features stay 40 bytes a
+    /// candidate.
+    given: u32,
+}
+
+const LISTED: u32 = 1 << 31;
+
+impl Derived {
+    /// How many candidates have this exact given name; 0 when missing.
+    pub fn given_count(&self) -> u32 {
+        self.given & !LISTED
+    }
+
+    /// Whether the nickname table lists the first given name, as opposed
+    /// to its groups being those of a name it is a typo of.
+    pub fn given_listed(&self) -> bool {
+        self.given & LISTED != 0
+    }
 }
 
 /// A candidate with what was derived for it.
@@ -59,9 +80,11 @@ impl<'c> Features<'c> {
                     given_phonetic: given.phonetic,
                     given_groups: given.groups,
                     family_count: family.count,
-                    given_count: candidate
+                    given: candidate
                         .given()
-                        .map_or(0, |name| given_counts.get(&stable_hash(name)).map_or(0, |c| c.0)),
+                        .map_or(0, |name| given_counts.get(&stable_hash(name)).map_or(0, |c| c.0))
+                        .min(!LISTED)
+                        | if given.listed { LISTED } else { 0 },
                 }
             })
             .collect();
@@ -139,6 +162,8 @@ type HashedMap<V> = HashMap<u64, V, BuildHasherDefault<Prehashed>>;
 struct NameEntry<'c> {
     name: &'c str,
     count: u32,
+    /// In the nickname table itself.
+    listed: bool,
     phonetic: Phonetic,
     /// Formal names in the nickname table (for given names).
     groups: &'static [u32],
@@ -154,8 +179,8 @@ impl<'c> NameTable<'c> {
             .par_iter()
             .map(|(&hash, &(count, first))| {
                 let name = name_of(&candidates[first as usize]).unwrap_or_default();
-                let entry =
-                    NameEntry { name, count, phonetic: Phonetic::of(name), groups: Nicknames::bundled().groups(name) };
+                let groups = Nicknames::bundled().groups(name);
+                let entry = NameEntry { name, count, listed: !groups.is_empty(), phonetic: Phonetic::of(name), groups };
                 (hash, entry)
             })
             .collect();
@@ -163,19 +188,24 @@ impl<'c> NameTable<'c> {
     }
 
     /// Gives a name the nickname table does not list the formal names of
-    /// the listed name it is a typo of: one typo away (`compare::CLOSE`),
-    /// with the same first letter, and at least `TYPO_RATIO` times as common
-    /// here (KVEIN beside KEVIN). Without it, KVEIN beside Kev is two
-    /// different names, and the twins rule keeps one person's records apart
-    /// and sends every other record of theirs to review as alike to both.
-    /// A name as common as its neighbour is a name of its own (Kaylee beside
-    /// Kayla). A typo of several listed names takes the narrowest reading
-    /// that the others contain (JONH: Jon, whose formal names John's
-    /// include), and none when they part ways (DANIELE: Daniel or Danielle):
-    /// which it stands for, nothing tells.
+    /// the listed name it is a typo of: as alike as a typo (`compare::CLOSE`,
+    /// the same first letter), and more than `TYPO_RATIO` times rarer here
+    /// (KVEIN beside KEVIN). Without it, KVEIN beside Kev is two different
+    /// names, and the twins rule keeps one person's records apart and sends
+    /// every other record of theirs to review as alike to both.
+    ///
+    /// This is the twins rule's own test of a typo (a name far rarer than
+    /// one it resembles is that name mistyped: `compare::
+    /// distinct_given_names`), carried over to the name's nicknames; like
+    /// it, it would read a rare real name beside a far commoner one (one
+    /// Alejandra among forty Alexandras) as a typo. A name as common as its
+    /// neighbour is a name of its own. A typo of several listed names takes
+    /// the narrowest reading all the others contain (JONH: Jon, whose formal
+    /// names John's include), and none when they part ways (DANIELE: Daniel
+    /// or Danielle, however rare Danielle is): which it stands for, nothing
+    /// tells.
     fn resolve_typos(&mut self) {
-        let mut listed: Vec<NameEntry<'c>> =
-            self.0.values().filter(|entry| !entry.groups.is_empty()).copied().collect();
+        let mut listed: Vec<NameEntry<'c>> = self.0.values().filter(|entry| entry.listed).copied().collect();
         listed.sort_unstable_by(|x, y| (typo_order(x), x.name).cmp(&(typo_order(y), y.name)));
         let adopted: Vec<(u64, &'static [u32])> = self
             .0
@@ -201,15 +231,17 @@ fn mistyped_groups(entry: &NameEntry<'_>, listed: &[NameEntry<'_>]) -> Option<&'
     let (first, length) = (entry.name.as_bytes().first(), entry.name.len());
     // Names one typo apart differ in length by at most two.
     let start = listed.partition_point(|other| typo_order(other) < (first, length.saturating_sub(2)));
-    let readings: Vec<&'static [u32]> = listed[start..]
+    let readings: Vec<&NameEntry<'_>> = listed[start..]
         .iter()
         .take_while(|other| typo_order(other) <= (first, length + 2))
-        .filter(|other| other.count >= entry.count.saturating_mul(TYPO_RATIO).max(ESTABLISHED_NAME))
         .filter(|other| jaro_winkler(entry.name, other.name) >= CLOSE)
-        .map(|other| other.groups)
         .collect();
-    let narrowest = readings.iter().copied().min_by_key(|groups| groups.len())?;
-    readings.iter().all(|groups| is_subset(narrowest, groups)).then_some(narrowest)
+    let commonest = readings.iter().map(|other| other.count).max()?;
+    if commonest <= entry.count.saturating_mul(TYPO_RATIO) {
+        return None;
+    }
+    let narrowest = readings.iter().map(|other| other.groups).min_by_key(|groups| groups.len())?;
+    readings.iter().all(|other| is_subset(narrowest, other.groups)).then_some(narrowest)
 }
 
 /// Listed names by first letter, then length: a typo keeps the first letter
@@ -256,19 +288,25 @@ mod tests {
     #[test]
     fn a_far_rarer_typo_of_a_listed_name_takes_its_formal_names() {
         let born = date(1980, 1, 2);
-        let many = |given: &'static str| (0..20).map(move |_| candidate(given, "Smith", born));
-        let mut candidates: Vec<Candidate> =
-            ["Kevin", "Kayla", "Kaylee", "Daniel", "Danielle", "John", "Jon"].into_iter().flat_map(many).collect();
+        let common = [("Kevin", 30), ("Peter", 20), ("Daniel", 40), ("Danielle", 15), ("John", 30), ("Jon", 30)];
+        let mut candidates: Vec<Candidate> = common
+            .iter()
+            .flat_map(|&(given, count)| (0..count).map(move |_| candidate(given, "Smith", born)))
+            .collect();
+        candidates.extend((0..20).map(|_| candidate("Alexandra", "Smith", born)));
+        candidates.extend((0..20).map(|_| candidate("Alejandra", "Smith", born)));
         let first_rare = candidates.len();
-        candidates.extend(["Kvein", "Daniele", "Jonh", "Kaylee"].map(|given| candidate(given, "Smith", born)));
+        candidates.extend(["Kvein", "Peetr", "Daniele", "Jonh"].map(|given| candidate(given, "Smith", born)));
         let features = Features::new(&candidates);
-        let groups = |index: usize| features.person(index as u32).derived.given_groups;
-        let (kevin, kayla, jon) = (0, 20, 120);
-        assert!(!groups(kevin).is_empty() && !groups(kayla).is_empty(), "Kevin and Kayla are listed");
+        let derived = |index: usize| features.person(index as u32).derived;
+        let groups = |index: usize| derived(index).given_groups;
+        let (kevin, jon, alejandra) = (0, 135, first_rare - 1);
         assert_eq!(groups(first_rare), groups(kevin), "KVEIN is Kevin mistyped");
-        assert!(groups(first_rare + 1).is_empty(), "DANIELE: Daniel or Danielle");
-        assert_eq!(groups(first_rare + 2), groups(jon), "JONH: Jon, whose formal names John's include");
-        assert!(groups(first_rare + 3).is_empty(), "Kaylee, as common as Kayla, is a name of its own");
+        assert!(!derived(first_rare).given_listed(), "a typo is still a typo to the twins rule");
+        assert!(groups(first_rare + 1).is_empty(), "PEETR: twenty times rarer than Peter, not more");
+        assert!(groups(first_rare + 2).is_empty(), "DANIELE: Daniel or Danielle, however rare Danielle is");
+        assert_eq!(groups(first_rare + 3), groups(jon), "JONH: Jon, whose formal names John's include");
+        assert!(groups(alejandra).is_empty(), "Alejandra, as common as Alexandra, is a name of her own");
     }
 
     #[test]
@@ -282,7 +320,9 @@ mod tests {
         let (smith, zebrowski) = (features.person(0), features.person(2));
         assert_eq!(smith.derived.family_count, 2);
         assert_eq!(zebrowski.derived.family_count, 1);
-        assert_eq!(smith.derived.given_count, 1, "full given names counted: ROBERT once");
+        assert_eq!(smith.derived.given_count(), 1, "full given names counted: ROBERT once");
+        assert!(smith.derived.given_listed(), "ROBERT is in the nickname table");
+        assert_eq!(std::mem::size_of::<Derived>(), 40, "a candidate's features, millions of them");
         assert_eq!(smith.derived.given_phonetic, zebrowski.derived.given_phonetic, "first word");
         assert_eq!(smith.derived.family_phonetic, Phonetic::of("SMITH"));
         assert!(!features.person(1).derived.given_groups.is_empty());

@@ -997,7 +997,7 @@ impl<'c> Matcher<'c> {
             decisions_applied,
             timings_ms: MatchTimings::default(),
         };
-        let told_apart = told_apart_clusters(&self.decisions, &clustering.cluster_of);
+        let told_apart = ToldApart::new(&self.decisions);
         let review = review_queue(
             &kinds,
             [
@@ -1089,8 +1089,7 @@ fn review_queue<const N: usize>(
     links: &[Scored],
     clustering: &cluster::Clustering,
     doubted_scans: &[u32],
-    // Sorted (`told_apart_clusters`).
-    told_apart: &[(u32, u32)],
+    told_apart: &ToldApart,
 ) -> Vec<ReviewPair> {
     // Few links are refused: each is looked up in the links, sorted by pair.
     let refused_links = clustering.refused.iter().filter_map(|&(a, b)| {
@@ -1128,10 +1127,7 @@ fn review_queue<const N: usize>(
             reason,
         })
         .filter(|pair| clustering.cluster_of[pair.a as usize] != clustering.cluster_of[pair.b as usize])
-        .filter(|pair| {
-            let clusters = cluster_pair(&clustering.cluster_of, pair.a, pair.b);
-            told_apart.binary_search(&clusters).is_err()
-        })
+        .filter(|pair| !told_apart.answers(pair.a, pair.b))
         .filter(|pair| !(document(pair.a) && document(pair.b)))
         .filter(|pair| {
             pair.reason != ReviewReason::Uncertain || !(claimed_document(pair.a) || claimed_document(pair.b))
@@ -1141,23 +1137,66 @@ fn review_queue<const N: usize>(
     queue
 }
 
-/// The pairs of clusters a reviewer told apart: a `distinct` between any
-/// of their records answers every question between them. Once Brianna is
-/// one patient with the old EMR's Brianna and not the twin Bri, whether the
-/// old EMR's Brianna is Bri is decided too; asking it again would ask the
-/// reviewer to repeat themselves.
-fn told_apart_clusters(decisions: &Decisions, cluster_of: &[u32]) -> Vec<(u32, u32)> {
-    let mut pairs: Vec<(u32, u32)> =
-        decisions.pairs(Decision::Distinct).into_iter().map(|(a, b)| cluster_pair(cluster_of, a, b)).collect();
-    pairs.sort_unstable();
-    pairs.dedup();
-    pairs
+/// What reviewers' decisions answer between them. Records a reviewer
+/// called one person (`match`, and through a chain of them) are one group;
+/// a `distinct` between two groups answers every question between their
+/// records. Once the old EMR's Brianna is decided to be the practice's
+/// Brianna, and that Brianna not to be her twin Bri, whether the old EMR's
+/// Brianna is Bri is decided too; asking again would make the reviewer
+/// repeat themselves. Only reviewers' links count: a record that clustering
+/// put with Brianna on its score is still asked about Bri, since which of
+/// them it is was the machine's guess. Decisions that contradict each other
+/// (one group, told apart within) answer nothing.
+struct ToldApart {
+    /// A decided record's group, named by one of its records; a record no
+    /// decision names is a group of its own.
+    group: HashMap<u32, u32>,
+    /// Pairs of groups, smaller first, sorted.
+    apart: Vec<(u32, u32)>,
 }
 
-/// The clusters of two records, smaller first.
-fn cluster_pair(cluster_of: &[u32], a: u32, b: u32) -> (u32, u32) {
-    let (x, y) = (cluster_of[a as usize], cluster_of[b as usize]);
-    (x.min(y), x.max(y))
+impl ToldApart {
+    fn new(decisions: &Decisions) -> ToldApart {
+        let mut group: HashMap<u32, u32> = HashMap::new();
+        fn root(group: &mut HashMap<u32, u32>, record: u32) -> u32 {
+            let parent = *group.entry(record).or_insert(record);
+            if parent == record {
+                return record;
+            }
+            let found = root(group, parent);
+            group.insert(record, found);
+            found
+        }
+        for (a, b) in decisions.pairs(Decision::Match) {
+            let (x, y) = (root(&mut group, a), root(&mut group, b));
+            group.insert(x.max(y), x.min(y));
+        }
+        let records: Vec<u32> = group.keys().copied().collect();
+        for record in records {
+            root(&mut group, record);
+        }
+        let told = ToldApart { group, apart: Vec::new() };
+        let mut apart: Vec<(u32, u32)> = decisions
+            .pairs(Decision::Distinct)
+            .into_iter()
+            .map(|(a, b)| told.groups(a, b))
+            .filter(|(x, y)| x != y)
+            .collect();
+        apart.sort_unstable();
+        apart.dedup();
+        ToldApart { apart, ..told }
+    }
+
+    fn groups(&self, a: u32, b: u32) -> (u32, u32) {
+        let of = |record: u32| self.group.get(&record).copied().unwrap_or(record);
+        let (x, y) = (of(a), of(b));
+        (x.min(y), x.max(y))
+    }
+
+    /// Whether decisions already answer the question of `a` and `b`.
+    fn answers(&self, a: u32, b: u32) -> bool {
+        !self.apart.is_empty() && self.apart.binary_search(&self.groups(a, b)).is_ok()
+    }
 }
 
 #[cfg(test)]
@@ -1389,6 +1428,24 @@ pub(crate) mod tests {
         assert_eq!(reviewed(&uncertain), [(0, 2, look_alike), (1, 2, ReviewReason::Uncertain)]);
     }
 
+    #[test]
+    fn decisions_answer_only_what_reviewers_tied() {
+        let mut decisions = Decisions::default();
+        decisions.insert(0, 2, Decision::Match);
+        decisions.insert(0, 1, Decision::Distinct);
+        // Contradicting each other: 5, 6 and 7 one person, 5 not 7.
+        decisions.insert(5, 6, Decision::Match);
+        decisions.insert(7, 6, Decision::Match);
+        decisions.insert(5, 7, Decision::Distinct);
+        let told = ToldApart::new(&decisions);
+        assert!(told.answers(2, 1) && told.answers(1, 2), "2 is 0, who is not 1");
+        assert!(told.answers(0, 1));
+        assert!(!told.answers(3, 1), "3, put with 0 by its score, is still a question");
+        assert!(!told.answers(2, 0), "a match is no distinct");
+        assert!(!told.answers(5, 7) && !told.answers(6, 7), "contradictions answer nothing");
+        assert!(!ToldApart::new(&Decisions::default()).answers(0, 1));
+    }
+
     /// The review queue as (record, record, reason), for asserting on.
     fn reviewed(outcome: &MatchOutcome) -> Vec<(u32, u32, ReviewReason)> {
         outcome.review.iter().map(|pair| (pair.a, pair.b, pair.reason)).collect()
@@ -1455,7 +1512,7 @@ pub(crate) mod tests {
                 (&[][..], ReviewReason::LinksToLookAlikes),
             ];
             let kinds: Vec<CandidateKind> = candidates.iter().map(|candidate| candidate.kind).collect();
-            review_queue(&kinds, lists, &links, &clustering, &[], &[])
+            review_queue(&kinds, lists, &links, &clustering, &[], &ToldApart::new(&Decisions::default()))
                 .iter()
                 .map(|pair| (pair.a, pair.b))
                 .collect::<Vec<_>>()

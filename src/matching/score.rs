@@ -547,7 +547,7 @@ fn name_agreement(
 ) -> Option<(NameLevel, u32)> {
     match field {
         ScoredField::FamilyName => Some((comparison.family, a.derived.family_count.max(b.derived.family_count))),
-        ScoredField::GivenName => Some((comparison.given, a.derived.given_count.max(b.derived.given_count))),
+        ScoredField::GivenName => Some((comparison.given, a.derived.given_count().max(b.derived.given_count()))),
         _ => None,
     }
 }
