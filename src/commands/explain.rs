@@ -8,7 +8,9 @@ use serde::Serialize;
 
 use crate::cli::ExplainArgs;
 use crate::error::{Error, Outcome};
-use crate::matching::{Contribution, Decision, HardRule, Matcher, Person, ReviewReason, ScoreDecision, TextField};
+use crate::matching::{
+    Contribution, Decision, HardRule, Matcher, NameLevel, Person, ReviewReason, ScoreDecision, TextField,
+};
 use crate::output::Printer;
 use crate::pipeline;
 use crate::project::Project;
@@ -32,6 +34,11 @@ struct Explanation {
     /// Sent to review, at any score from `review` up: two patient rows
     /// with no name in common (`Comparison::names_differ`).
     names_differ: bool,
+    /// The given names are nickname-equivalent because one of them, not in
+    /// the nickname table, reads as a typo of a name that is (KVEIN beside
+    /// Kev): a reviewer should know the level rests on that reading.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    given_read_as_typo: bool,
     decision: &'static str,
     same_cluster: bool,
     /// The pair's line in review.csv, if the run queues it: the decision
@@ -81,6 +88,11 @@ pub fn explain(args: &ExplainArgs, printer: &Printer) -> Result<Outcome, Error> 
         (None, ScoreDecision::KeptApart(_)) => "kept apart",
         (None, ScoreDecision::Review) => "review",
     };
+    let read_as_typo = |index: u32| {
+        let derived = matcher.person(index).derived;
+        !derived.given_groups.is_empty() && !derived.given_listed()
+    };
+    let given_read_as_typo = comparison.given == NameLevel::Nickname && (read_as_typo(a) || read_as_typo(b));
     let values = args.show_phi.then(|| [values(matcher.person(a)), values(matcher.person(b))]);
     let prior_weight = matcher.model().prior_log_odds();
     let outcome = matcher.run();
@@ -95,6 +107,7 @@ pub fn explain(args: &ExplainArgs, printer: &Printer) -> Result<Outcome, Error> 
         decided_by_reviewer: reviewer.is_some(),
         possible_twins: hard_rule.is_none() && comparison.possible_twins() && decision == "review",
         names_differ: hard_rule.is_none() && comparison.names_differ() && decision == "review",
+        given_read_as_typo,
         decision,
         same_cluster: outcome.cluster_of[a as usize] == outcome.cluster_of[b as usize],
         review_reason: outcome
@@ -169,11 +182,18 @@ fn render(explanation: &Explanation, project: &Project) -> String {
         explanation.weight + explanation.prior_weight,
         explanation.probability
     );
+    if explanation.given_read_as_typo {
+        let _ = writeln!(
+            text,
+            "given_name: one of the two is not in the nickname table and reads as a typo of a name that is \
+             (docs/matching.md, section 1)\n"
+        );
+    }
     let rule = match explanation.hard_rule {
         _ if explanation.decided_by_reviewer => " by a reviewer's decision",
         Some(HardRule::Twins) => " by the twins rule (same surname and birth date, two different given names)",
         Some(HardRule::Generation) => {
-            " by the Jr/Sr rule (different suffixes, or a suffix on one only and another birth year)"
+            " by the Jr/Sr rule (different suffixes, or a suffix on one only and birth years a generation apart)"
         }
         Some(HardRule::NationalId) => " by the national-id rule (two different valid identifiers)",
         None if explanation.possible_twins => {

@@ -354,3 +354,42 @@ fn patients_with_no_name_in_common_wait_in_review_and_say_why() {
     assert!(explain.stdout.contains("decision: review because no name agrees"), "{}", explain.stdout);
     assert!(explain.stdout.contains("review.csv: listed (names_differ)"), "{}", explain.stdout);
 }
+
+#[test]
+fn explain_says_when_a_given_name_was_read_as_a_typo() {
+    let wd = Workdir::from_fixture("demo");
+    let mut export = wd.read_bytes("old_emr_patients.csv");
+    if !export.ends_with(b"\n") {
+        export.push(b'\n');
+    }
+    // Kevin made common in the practice, then Kevin Brandt registered
+    // twice: as Kev, and mistyped as KVEIN.
+    let surnames = ["Abbott", "Baker", "Chen", "Dalton", "Evans", "Fischer", "Garza", "Hughes", "Ito", "Jensen", "Kim"];
+    for i in 0..22 {
+        let row = format!(
+            "E293{i:02};{}{};Kevin;{:02}.{:02}.{};1;{} Elm St;Columbus;OH;43220;\n",
+            surnames[i % surnames.len()],
+            if i < surnames.len() { "" } else { "son" },
+            1 + i % 28,
+            1 + i % 12,
+            1940 + i,
+            100 + i
+        );
+        export.extend_from_slice(row.as_bytes());
+    }
+    export.extend_from_slice(b"E29400;Brandt;Kev;04.03.1990;1;7 Oak St;Columbus;OH;43220;\n");
+    export.extend_from_slice(b"E29401;Brandt;Kvein;04.03.1990;1;7 Oak St;Columbus;OH;43220;\n");
+    let lines = export.iter().filter(|byte| **byte == b'\n').count();
+    std::fs::write(wd.path("old_emr_patients.csv"), export).unwrap();
+    let (kev, kvein) = (format!("old_emr:{}", lines - 1), format!("old_emr:{lines}"));
+    let explain = wd.run(&["explain", "migration.toml", &kev, &kvein]);
+    explain.assert_success();
+    assert!(explain.stdout.contains("given_name       nickname"), "{}", explain.stdout);
+    assert!(explain.stdout.contains("reads as a typo of a name that is"), "{}", explain.stdout);
+    let json = wd.run(&["explain", "migration.toml", &kev, &kvein, "--json"]).assert_success().json();
+    assert_eq!(json["given_read_as_typo"], true);
+    // A nickname beside its own formal name says nothing of the kind.
+    let kevin = format!("old_emr:{}", lines - 2);
+    let formal = wd.run(&["explain", "migration.toml", &kev, &kevin, "--json"]).assert_success().json();
+    assert!(formal.get("given_read_as_typo").is_none(), "{formal}");
+}
