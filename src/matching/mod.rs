@@ -182,6 +182,14 @@ pub enum ReviewReason {
     NamesDiffer,
 }
 
+impl ReviewReason {
+    /// Whether records alike to both of the pair wait as look-alikes until
+    /// it is decided: the pair never links on its score.
+    pub fn settles_look_alikes(self) -> bool {
+        matches!(self, ReviewReason::PossibleTwins | ReviewReason::NamesDiffer)
+    }
+}
+
 /// A pair a person should decide.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReviewPair {
@@ -1133,7 +1141,10 @@ fn review_queue<const N: usize>(
             pair.reason != ReviewReason::Uncertain || !(claimed_document(pair.a) || claimed_document(pair.b))
         })
         .collect();
-    queue.sort_by_key(|pair| (pair.a, pair.b));
+    // The lines whose answer settles others come first: a `match` on
+    // possible twins, or on patients whose names differ, settles the lines
+    // of every record alike to both (docs/matching.md, section 8).
+    queue.sort_by_key(|pair| (!pair.reason.settles_look_alikes(), pair.a, pair.b));
     queue
 }
 
@@ -1426,6 +1437,26 @@ pub(crate) mod tests {
         let uncertain = run(&[twin("Caitlin", "1"), poorer, scan], &strict);
         assert_eq!(uncertain.cluster_of, vec![0, 1, 2]);
         assert_eq!(reviewed(&uncertain), [(0, 2, look_alike), (1, 2, ReviewReason::Uncertain)]);
+    }
+
+    #[test]
+    fn the_lines_that_settle_others_come_first() {
+        use jiff::civil::date;
+        let birth = date(2013, 5, 14);
+        let candidates = vec![
+            with_household(candidate("Ann", "Lee", date(1970, 1, 1))),
+            candidate("Ann", "Leigh", date(1970, 1, 1)),
+            candidate("Anna", "Lee", date(1971, 1, 1)),
+            with_household(registered("Brianna", "Zamera", birth, "143889")),
+            with_household(registered("Bri", "Zamera", birth, "517369")),
+        ];
+        let queue = reviewed(&run(&candidates, &MatchConfig::default()));
+        let first_other = queue.iter().position(|line| line.2 != ReviewReason::PossibleTwins);
+        assert_eq!(queue[0], (3, 4, ReviewReason::PossibleTwins), "{queue:?}");
+        assert!(
+            first_other.is_some_and(|at| queue[at..].iter().all(|line| !line.2.settles_look_alikes())),
+            "{queue:?}"
+        );
     }
 
     #[test]
