@@ -95,14 +95,16 @@ impl KeyPart {
     /// The scored fields this part constrains: a pair that shares the part
     /// agrees, or nearly, on them (`Blocks::fields_left_free`).
     fn scored_fields(self) -> &'static [ScoredField] {
+        // Where a person lives is one thing: a pair found on its phone
+        // mostly shares the address and the town too (a household, or one
+        // person who has not moved), so any of them blocks all three.
+        const HOME: &[ScoredField] = &[ScoredField::Address, ScoredField::Area, ScoredField::Phone];
         match self {
             KeyPart::BirthDate | KeyPart::BirthYear | KeyPart::BirthDayMonth => &[ScoredField::BirthDate],
             KeyPart::FamilyPhonetic | KeyPart::Family => &[ScoredField::FamilyName],
             KeyPart::GivenPhonetic | KeyPart::Given => &[ScoredField::GivenName],
             KeyPart::NamesPhonetic => &[ScoredField::FamilyName, ScoredField::GivenName],
-            KeyPart::Postal | KeyPart::City => &[ScoredField::Area],
-            KeyPart::Address | KeyPart::Street => &[ScoredField::Address],
-            KeyPart::Phone => &[ScoredField::Phone],
+            KeyPart::Postal | KeyPart::City | KeyPart::Address | KeyPart::Street | KeyPart::Phone => HOME,
             KeyPart::NationalId => &[ScoredField::NationalId],
             KeyPart::Identifier => &[ScoredField::Identifier],
         }
@@ -594,8 +596,12 @@ impl Blocks {
     /// the birth date found always agrees on it, or nearly: counted in the
     /// birth date's m, such pairs would teach that namesakes born a year
     /// apart are often one person.
+    /// Only rules that compared the pair count: a pair whose block of a
+    /// rule was too big to compare was not found by that rule.
     pub fn fields_left_free(&self, a: Person<'_>, b: Person<'_>) -> FieldMask {
-        self.rules.iter().filter(|rule| rule.shared(a, b)).fold(0, |mask, rule| mask | rule.free_fields())
+        (0..self.rules.len())
+            .filter(|&rule| self.compared_under(rule, a, b))
+            .fold(0, |mask, rule| mask | self.rules[rule].free_fields())
     }
 
     /// How many pairs the rules put together, and how many are new to each
@@ -697,6 +703,32 @@ mod tests {
         assert_eq!(key("COLLICOTT CIRCUIT"), Some((String::new(), *b"COLL")));
         assert_ne!(key("87 POYNTON ST"), key("78 POYNTON ST"));
         assert_eq!(key("12"), None, "a house number alone is no street");
+    }
+
+    #[test]
+    fn a_pair_found_whatever_a_field_says_may_teach_its_m() {
+        use crate::matching::score::SCORED;
+        let person =
+            |given: &str, chart: &str, born| crate::matching::tests::registered(given, "Lindqvist", born, chart);
+        // One chart number, birth dates a year apart: only the identifier
+        // rule finds them, and it leaves the birth date and the names free.
+        let candidates = [person("Olivia", "7", date(2011, 6, 14)), person("Olivia", "7", date(2012, 3, 1))];
+        let features = Features::new(&candidates);
+        let blocks = block(&features, &BlockingRule::defaults(), 1000);
+        let free = blocks.fields_left_free(features.person(0), features.person(1));
+        let is_free = |field: ScoredField| free & field.bit() != 0;
+        assert!(is_free(ScoredField::BirthDate) && is_free(ScoredField::FamilyName), "{free:b}");
+        assert!(!is_free(ScoredField::Identifier), "{free:b}");
+        // Found also on names and the birth year, and the street: the names
+        // and the year rule blocks names, the street rule all of the home.
+        assert!(SCORED.iter().enumerate().all(|(index, field)| field.bit() == 1 << index), "bits in SCORED order");
+        let rule = BlockingRule::parse("names_phonetic + street").unwrap();
+        let blocked = ALL_FIELDS & !rule.free_fields();
+        let home = ScoredField::Address.bit() | ScoredField::Area.bit() | ScoredField::Phone.bit();
+        assert_eq!(blocked, ScoredField::FamilyName.bit() | ScoredField::GivenName.bit() | home);
+        // Oversized, a rule found nothing: only the others count.
+        let tiny = block(&features, &[BlockingRule::parse("identifier").unwrap()], 1);
+        assert_eq!(tiny.fields_left_free(features.person(0), features.person(1)), 0);
     }
 
     #[test]

@@ -1162,36 +1162,45 @@ struct ToldApart {
     /// A decided record's group, named by one of its records; a record no
     /// decision names is a group of its own.
     group: HashMap<u32, u32>,
-    /// Pairs of groups, smaller first, sorted.
+    /// Pairs of groups, smaller first; sorted, for `answers` to search.
     apart: Vec<(u32, u32)>,
 }
 
 impl ToldApart {
     fn new(decisions: &Decisions) -> ToldApart {
         let mut group: HashMap<u32, u32> = HashMap::new();
+        // Iterative, and every record on the way pointed at the root: a
+        // long chain of decisions must not deepen the stack.
         fn root(group: &mut HashMap<u32, u32>, record: u32) -> u32 {
-            let parent = *group.entry(record).or_insert(record);
-            if parent == record {
-                return record;
+            let mut found = record;
+            while let Some(&parent) = group.get(&found).filter(|&&parent| parent != found) {
+                found = parent;
             }
-            let found = root(group, parent);
-            group.insert(record, found);
+            let mut at = record;
+            while at != found {
+                let next = group.insert(at, found).unwrap_or(found);
+                at = next;
+            }
             found
         }
         for (a, b) in decisions.pairs(Decision::Match) {
             let (x, y) = (root(&mut group, a), root(&mut group, b));
             group.insert(x.max(y), x.min(y));
+            group.entry(x.min(y)).or_insert(x.min(y));
         }
         let records: Vec<u32> = group.keys().copied().collect();
         for record in records {
             root(&mut group, record);
         }
         let told = ToldApart { group, apart: Vec::new() };
-        let mut apart: Vec<(u32, u32)> = decisions
-            .pairs(Decision::Distinct)
+        let distinct: Vec<(u32, u32)> =
+            decisions.pairs(Decision::Distinct).into_iter().map(|(a, b)| told.groups(a, b)).collect();
+        // A group told apart from itself holds contradicting decisions: it
+        // answers nothing, not even about other groups.
+        let contradicted: Vec<u32> = distinct.iter().filter(|(x, y)| x == y).map(|&(x, _)| x).collect();
+        let mut apart: Vec<(u32, u32)> = distinct
             .into_iter()
-            .map(|(a, b)| told.groups(a, b))
-            .filter(|(x, y)| x != y)
+            .filter(|(x, y)| x != y && !contradicted.contains(x) && !contradicted.contains(y))
             .collect();
         apart.sort_unstable();
         apart.dedup();
@@ -1464,16 +1473,25 @@ pub(crate) mod tests {
         let mut decisions = Decisions::default();
         decisions.insert(0, 2, Decision::Match);
         decisions.insert(0, 1, Decision::Distinct);
-        // Contradicting each other: 5, 6 and 7 one person, 5 not 7.
+        // Contradicting each other: 5, 6 and 7 one person, 5 not 7; and 5
+        // not 8, which says nothing of 7 and 8 then.
         decisions.insert(5, 6, Decision::Match);
         decisions.insert(7, 6, Decision::Match);
         decisions.insert(5, 7, Decision::Distinct);
+        decisions.insert(5, 8, Decision::Distinct);
+        // A long chain of matches, 100 to 100,000, told apart from 99.
+        for record in 100..100_000 {
+            decisions.insert(record, record + 1, Decision::Match);
+        }
+        decisions.insert(99, 100_000, Decision::Distinct);
         let told = ToldApart::new(&decisions);
         assert!(told.answers(2, 1) && told.answers(1, 2), "2 is 0, who is not 1");
         assert!(told.answers(0, 1));
-        assert!(!told.answers(3, 1), "3, put with 0 by its score, is still a question");
+        assert!(!told.answers(3, 1), "3, never decided, is still a question");
         assert!(!told.answers(2, 0), "a match is no distinct");
         assert!(!told.answers(5, 7) && !told.answers(6, 7), "contradictions answer nothing");
+        assert!(!told.answers(7, 8) && !told.answers(5, 8), "{:?}", told.apart);
+        assert!(told.answers(99, 100) && told.answers(50_000, 99));
         assert!(!ToldApart::new(&Decisions::default()).answers(0, 1));
     }
 

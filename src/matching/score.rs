@@ -379,10 +379,14 @@ impl Model {
         if self.training_pairs < MIN_TRAINING_PAIRS {
             return;
         }
+        // Per field, whether its m is learnt from the pairs found whatever
+        // it says: decided on the first iteration and kept, since switching
+        // as the estimates move could keep EM from settling.
+        let mut learns_regardless: Option<[bool; FIELDS]> = None;
         for iteration in 1..=EM_MAX_ITERATIONS {
             let prior_log_odds = log_odds(self.prior);
             let mut expected: Vec<Vec<f64>> = self.m.iter().map(|levels| vec![0.0; levels.len()]).collect();
-            let mut expected_free = expected.clone();
+            let mut found_regardless = expected.clone();
             let mut matches = 0.0;
             for (pattern, free, count) in patterns {
                 let weight = self.pattern_weight(pattern);
@@ -391,15 +395,19 @@ impl Model {
                 for (field, &level) in pattern.iter().enumerate() {
                     expected[field][level as usize] += probability;
                     if free & SCORED[field].bit() != 0 {
-                        expected_free[field][level as usize] += probability;
+                        found_regardless[field][level as usize] += probability;
                     }
                 }
             }
+            let learns_regardless = *learns_regardless.get_or_insert_with(|| {
+                std::array::from_fn(|index| {
+                    found_regardless[index][..SCORED[index].missing()].iter().sum::<f64>() >= MIN_FREE_MATCHES
+                })
+            });
             let mut m_change: f64 = 0.0;
             for (index, &field) in SCORED.iter().enumerate() {
                 let missing = field.missing();
-                let free_total: f64 = expected_free[index][..missing].iter().sum();
-                let expected = if free_total >= MIN_FREE_MATCHES { &expected_free } else { &expected };
+                let expected = if learns_regardless[index] { &found_regardless } else { &expected };
                 let total: f64 = expected[index][..missing].iter().sum();
                 for level in 0..missing {
                     let m =
