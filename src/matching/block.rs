@@ -599,9 +599,12 @@ impl Blocks {
     /// Only rules that compared the pair count: a pair whose block of a
     /// rule was too big to compare was not found by that rule.
     pub fn fields_left_free(&self, a: Person<'_>, b: Person<'_>) -> FieldMask {
-        (0..self.rules.len())
-            .filter(|&rule| self.compared_under(rule, a, b))
-            .fold(0, |mask, rule| mask | self.rules[rule].free_fields())
+        // Asked for every training pair: a rule that could add no field is
+        // not asked whether it compared the pair.
+        (0..self.rules.len()).fold(0, |mask, rule| {
+            let free = self.rules[rule].free_fields();
+            if free & !mask == 0 || !self.compared_under(rule, a, b) { mask } else { mask | free }
+        })
     }
 
     /// How many pairs the rules put together, and how many are new to each
