@@ -333,17 +333,26 @@ fn formulas_in_review_csv_are_neutralised() {
     assert_eq!(cell("b_address_line1"), "'+SUM(A1)");
 }
 
-#[test]
-fn patients_with_no_name_in_common_wait_in_review_and_say_why() {
+/// The demo with `rows` added to the old EMR's export (Windows-1252, so
+/// bytes); returns the workdir and the export's last row number.
+fn demo_with_old_emr_rows(rows: &[u8]) -> (Workdir, usize) {
     let wd = Workdir::from_fixture("demo");
     let mut export = wd.read_bytes("old_emr_patients.csv");
     if !export.ends_with(b"\n") {
         export.push(b'\n');
     }
+    export.extend_from_slice(rows);
+    let lines = export.iter().filter(|byte| **byte == b'\n').count();
+    std::fs::write(wd.path("old_emr_patients.csv"), export).unwrap();
+    (wd, lines)
+}
+
+#[test]
+fn patients_with_no_name_in_common_wait_in_review_and_say_why() {
     // Anna Kowalski's twin sister at her home, registered with her names
     // swapped and her surname mistyped: only the home and birthday agree.
-    export.extend_from_slice(b"E29100;Zofia;Kowalsky;25.08.1990;2;4304 Parsons Ave;Columbus;OH;43220;380-555-0149\n");
-    std::fs::write(wd.path("old_emr_patients.csv"), export).unwrap();
+    let (wd, _) =
+        demo_with_old_emr_rows(b"E29100;Zofia;Kowalsky;25.08.1990;2;4304 Parsons Ave;Columbus;OH;43220;380-555-0149\n");
     wd.run(&["validate", "migration.toml", "--out", "out"]).assert_success();
     let report: serde_json::Value = serde_json::from_str(&wd.read("out/report.json")).unwrap();
     assert_eq!(report["matching"]["names_differ"], 1, "{}", report["matching"]);
@@ -357,13 +366,9 @@ fn patients_with_no_name_in_common_wait_in_review_and_say_why() {
 
 #[test]
 fn explain_says_when_a_given_name_was_read_as_a_typo() {
-    let wd = Workdir::from_fixture("demo");
-    let mut export = wd.read_bytes("old_emr_patients.csv");
-    if !export.ends_with(b"\n") {
-        export.push(b'\n');
-    }
     // Kevin made common in the practice, then Kevin Brandt registered
     // twice: as Kev, and mistyped as KVEIN.
+    let mut rows = Vec::new();
     let surnames = ["Abbott", "Baker", "Chen", "Dalton", "Evans", "Fischer", "Garza", "Hughes", "Ito", "Jensen", "Kim"];
     for i in 0..22 {
         let row = format!(
@@ -375,12 +380,11 @@ fn explain_says_when_a_given_name_was_read_as_a_typo() {
             1940 + i,
             100 + i
         );
-        export.extend_from_slice(row.as_bytes());
+        rows.extend_from_slice(row.as_bytes());
     }
-    export.extend_from_slice(b"E29400;Brandt;Kev;04.03.1990;1;7 Oak St;Columbus;OH;43220;\n");
-    export.extend_from_slice(b"E29401;Brandt;Kvein;04.03.1990;1;7 Oak St;Columbus;OH;43220;\n");
-    let lines = export.iter().filter(|byte| **byte == b'\n').count();
-    std::fs::write(wd.path("old_emr_patients.csv"), export).unwrap();
+    rows.extend_from_slice(b"E29400;Brandt;Kev;04.03.1990;1;7 Oak St;Columbus;OH;43220;\n");
+    rows.extend_from_slice(b"E29401;Brandt;Kvein;04.03.1990;1;7 Oak St;Columbus;OH;43220;\n");
+    let (wd, lines) = demo_with_old_emr_rows(&rows);
     let (kev, kvein) = (format!("old_emr:{}", lines - 1), format!("old_emr:{lines}"));
     let explain = wd.run(&["explain", "migration.toml", &kev, &kvein]);
     explain.assert_success();
