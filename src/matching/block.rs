@@ -596,6 +596,7 @@ impl Blocks {
     /// the birth date found always agrees on it, or nearly: counted in the
     /// birth date's m, such pairs would teach that namesakes born a year
     /// apart are often one person.
+    ///
     /// Only rules that compared the pair count: a pair whose block of a
     /// rule was too big to compare was not found by that rule.
     pub fn fields_left_free(&self, a: Person<'_>, b: Person<'_>) -> FieldMask {

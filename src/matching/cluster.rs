@@ -34,7 +34,7 @@ impl Clustering {
 /// is clustered on its own, in parallel; within one, links are taken in the
 /// same order as if all were, and the result does not depend on threads.
 pub fn cluster(links: &[(u32, u32, f64)], conflict: impl Fn(u32, u32) -> bool + Sync, existing: &[bool]) -> Clustering {
-    let component = components(links, existing.len());
+    let component = components(links.iter().map(|&(a, b, _)| (a, b)), existing.len());
     // Sorted on keys held beside each link: a comparison that looked the
     // components up would miss the cache at every step.
     let mut keyed: Vec<KeyedLink> =
@@ -75,7 +75,7 @@ fn descending(weight: f64) -> u64 {
 
 /// Each record's connected component under the links, named by a record
 /// of it (plain union-find: no conflicts considered yet).
-fn components(links: &[(u32, u32, f64)], count: usize) -> Vec<u32> {
+pub(super) fn components(links: impl Iterator<Item = (u32, u32)>, count: usize) -> Vec<u32> {
     fn find(parent: &mut [u32], mut x: u32) -> u32 {
         while parent[x as usize] != x {
             let grand = parent[parent[x as usize] as usize];
@@ -85,7 +85,7 @@ fn components(links: &[(u32, u32, f64)], count: usize) -> Vec<u32> {
         x
     }
     let mut parent: Vec<u32> = (0..count as u32).collect();
-    for &(a, b, _) in links {
+    for (a, b) in links {
         let (root_a, root_b) = (find(&mut parent, a), find(&mut parent, b));
         if root_a != root_b {
             parent[root_a.max(root_b) as usize] = root_a.min(root_b);

@@ -145,7 +145,7 @@ impl Comparison {
     /// nickname table, or common in this data), not one a typo of the other:
     /// what tells twins Aiden and Aidan from a mistyped Aidan.
     pub fn distinct_given_names(&self) -> bool {
-        self.flags & DISTINCT_GIVEN_NAMES != 0
+        self.has(DISTINCT_GIVEN_NAMES)
     }
 
     /// The given names would be distinct (Ella, Emma), but one record is a
@@ -156,14 +156,14 @@ impl Comparison {
     /// name: then it waits for a person (`Matcher::filed_links`,
     /// `Matcher::doubted_filings`).
     pub fn chart_over_name(&self) -> bool {
-        self.flags & CHART_OVER_NAME != 0
+        self.has(CHART_OVER_NAME)
     }
 
     /// Both national ids are valid US social security numbers and not one
     /// keying error apart: two people, whatever else agrees. An id of
     /// another shape (a benchmark's seven digits) is scored, never a rule.
     pub fn valid_national_ids_conflict(&self) -> bool {
-        self.flags & VALID_NATIONAL_IDS_CONFLICT != 0
+        self.has(VALID_NATIONAL_IDS_CONFLICT)
     }
 
     /// Two patient registrations in one system (the same identifier system,
@@ -171,7 +171,7 @@ impl Comparison {
     /// same (Bri and Brianna, Aidan and Aiedn): twins, or one patient
     /// registered twice. Which, only the chart tells (see `could_be_twins`).
     pub fn possible_twins(&self) -> bool {
-        self.flags & POSSIBLE_TWINS != 0
+        self.has(POSSIBLE_TWINS)
     }
 
     /// Two patient rows neither of whose names agrees, in any way (both
@@ -180,7 +180,7 @@ impl Comparison {
     /// phone, the birthday of twins, a family account's number), so they
     /// never link on it.
     pub fn names_differ(&self) -> bool {
-        self.flags & NAMES_DIFFER != 0
+        self.has(NAMES_DIFFER)
     }
 
     /// One record carries a generational suffix (Jr, Sr, II) and the other
@@ -190,13 +190,17 @@ impl Comparison {
     /// 2022 at his address). A year or two apart is a typo in one man's
     /// records, and is scored.
     pub fn generations_apart(&self) -> bool {
-        self.flags & GENERATIONS_APART != 0
+        self.has(GENERATIONS_APART)
     }
 
     /// Whether the pair waits for a person whatever its score: possible
     /// twins, or patient rows whose names differ.
     pub fn never_links(&self) -> bool {
         self.possible_twins() || self.names_differ()
+    }
+
+    fn has(&self, finding: u8) -> bool {
+        self.flags & finding != 0
     }
 }
 

@@ -229,7 +229,8 @@ impl<'c> NameTable<'c> {
 /// (`NameTable::resolve_typos`); `listed` is sorted by `typo_order`.
 fn mistyped_groups(entry: &NameEntry<'_>, listed: &[NameEntry<'_>]) -> Option<&'static [u32]> {
     let (first, length) = (entry.name.as_bytes().first(), entry.name.len());
-    // Names one typo apart differ in length by at most two.
+    // Names alike enough to be a typo (`CLOSE`) differ in length by at most
+    // two; the window spares comparing the rest.
     let start = listed.partition_point(|other| typo_order(other) < (first, length.saturating_sub(2)));
     let readings: Vec<&NameEntry<'_>> = listed[start..]
         .iter()

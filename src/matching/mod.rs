@@ -1005,7 +1005,7 @@ impl<'c> Matcher<'c> {
             decisions_applied,
             timings_ms: MatchTimings::default(),
         };
-        let told_apart = ToldApart::new(&self.decisions);
+        let told_apart = ToldApart::new(&self.decisions, self.features.len());
         let review = review_queue(
             &kinds,
             [
@@ -1159,63 +1159,47 @@ fn review_queue<const N: usize>(
 /// them it is was the machine's guess. Decisions that contradict each other
 /// (one group, told apart within) answer nothing.
 struct ToldApart {
-    /// A decided record's group, named by one of its records; a record no
-    /// decision names is a group of its own.
-    group: HashMap<u32, u32>,
+    /// Each record's group, named by one of its records (`cluster::
+    /// components` over reviewers' matches); empty when nothing is told
+    /// apart.
+    group: Vec<u32>,
     /// Pairs of groups, smaller first; sorted, for `answers` to search.
     apart: Vec<(u32, u32)>,
 }
 
 impl ToldApart {
-    fn new(decisions: &Decisions) -> ToldApart {
-        let mut group: HashMap<u32, u32> = HashMap::new();
-        // Iterative, and every record on the way pointed at the root: a
-        // long chain of decisions must not deepen the stack.
-        fn root(group: &mut HashMap<u32, u32>, record: u32) -> u32 {
-            let mut found = record;
-            while let Some(&parent) = group.get(&found).filter(|&&parent| parent != found) {
-                found = parent;
-            }
-            let mut at = record;
-            while at != found {
-                let next = group.insert(at, found).unwrap_or(found);
-                at = next;
-            }
-            found
+    /// From the decisions about `records` candidates.
+    fn new(decisions: &Decisions, records: usize) -> ToldApart {
+        let distinct = decisions.pairs(Decision::Distinct);
+        if distinct.is_empty() {
+            return ToldApart { group: Vec::new(), apart: Vec::new() };
         }
-        for (a, b) in decisions.pairs(Decision::Match) {
-            let (x, y) = (root(&mut group, a), root(&mut group, b));
-            group.insert(x.max(y), x.min(y));
-            group.entry(x.min(y)).or_insert(x.min(y));
-        }
-        let records: Vec<u32> = group.keys().copied().collect();
-        for record in records {
-            root(&mut group, record);
-        }
-        let told = ToldApart { group, apart: Vec::new() };
-        let distinct: Vec<(u32, u32)> =
-            decisions.pairs(Decision::Distinct).into_iter().map(|(a, b)| told.groups(a, b)).collect();
+        let group = cluster::components(decisions.pairs(Decision::Match).into_iter(), records);
+        let groups = |(a, b): (u32, u32)| {
+            let (x, y) = (group[a as usize], group[b as usize]);
+            (x.min(y), x.max(y))
+        };
         // A group told apart from itself holds contradicting decisions: it
         // answers nothing, not even about other groups.
-        let contradicted: Vec<u32> = distinct.iter().filter(|(x, y)| x == y).map(|&(x, _)| x).collect();
+        let contradicted: Vec<u32> =
+            distinct.iter().map(|&pair| groups(pair)).filter(|(x, y)| x == y).map(|(x, _)| x).collect();
         let mut apart: Vec<(u32, u32)> = distinct
             .into_iter()
+            .map(groups)
             .filter(|(x, y)| x != y && !contradicted.contains(x) && !contradicted.contains(y))
             .collect();
         apart.sort_unstable();
         apart.dedup();
-        ToldApart { apart, ..told }
-    }
-
-    fn groups(&self, a: u32, b: u32) -> (u32, u32) {
-        let of = |record: u32| self.group.get(&record).copied().unwrap_or(record);
-        let (x, y) = (of(a), of(b));
-        (x.min(y), x.max(y))
+        ToldApart { group, apart }
     }
 
     /// Whether decisions already answer the question of `a` and `b`.
     fn answers(&self, a: u32, b: u32) -> bool {
-        !self.apart.is_empty() && self.apart.binary_search(&self.groups(a, b)).is_ok()
+        if self.apart.is_empty() {
+            return false;
+        }
+        let (x, y) = (self.group[a as usize], self.group[b as usize]);
+        self.apart.binary_search(&(x.min(y), x.max(y))).is_ok()
     }
 }
 
@@ -1484,7 +1468,7 @@ pub(crate) mod tests {
             decisions.insert(record, record + 1, Decision::Match);
         }
         decisions.insert(99, 100_000, Decision::Distinct);
-        let told = ToldApart::new(&decisions);
+        let told = ToldApart::new(&decisions, 100_001);
         assert!(told.answers(2, 1) && told.answers(1, 2), "2 is 0, who is not 1");
         assert!(told.answers(0, 1));
         assert!(!told.answers(3, 1), "3, never decided, is still a question");
@@ -1492,7 +1476,7 @@ pub(crate) mod tests {
         assert!(!told.answers(5, 7) && !told.answers(6, 7), "contradictions answer nothing");
         assert!(!told.answers(7, 8) && !told.answers(5, 8), "{:?}", told.apart);
         assert!(told.answers(99, 100) && told.answers(50_000, 99));
-        assert!(!ToldApart::new(&Decisions::default()).answers(0, 1));
+        assert!(!ToldApart::new(&Decisions::default(), 2).answers(0, 1));
     }
 
     /// The review queue as (record, record, reason), for asserting on.
@@ -1561,10 +1545,17 @@ pub(crate) mod tests {
                 (&[][..], ReviewReason::LinksToLookAlikes),
             ];
             let kinds: Vec<CandidateKind> = candidates.iter().map(|candidate| candidate.kind).collect();
-            review_queue(&kinds, lists, &links, &clustering, &[], &ToldApart::new(&Decisions::default()))
-                .iter()
-                .map(|pair| (pair.a, pair.b))
-                .collect::<Vec<_>>()
+            review_queue(
+                &kinds,
+                lists,
+                &links,
+                &clustering,
+                &[],
+                &ToldApart::new(&Decisions::default(), candidates.len()),
+            )
+            .iter()
+            .map(|pair| (pair.a, pair.b))
+            .collect::<Vec<_>>()
         };
         // The scan linked to Yan Yoyama's record: Yan Wang is not asked
         // about. The second scan is in her folder only through the first
