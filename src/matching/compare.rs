@@ -6,7 +6,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use super::features::Person;
-use super::nickname::share_group;
+use super::nickname::{Nicknames, share_group};
 use super::normalize::{Candidate, CandidateKind, TextField};
 
 /// Jaro-Winkler similarity at or above which names count as a likely typo.
@@ -175,10 +175,12 @@ impl Comparison {
     }
 
     /// Two patient rows neither of whose names agrees, in any way (both
-    /// names swapped is a way; one swapped and the other changed is not):
-    /// whatever their score, it rests on what a household shares (a home, a
-    /// phone, the birthday of twins, a family account's number), so they
-    /// never link on it.
+    /// names swapped is a way; one swapped and the other changed is not),
+    /// or whose surnames differ and whose given names are alike but two
+    /// names the twins rule tells apart (Hbzaki Jaden beside Hazaki
+    /// Jayden): whatever their score, it rests on what a household shares
+    /// (a home, a phone, the birthday of twins, a family account's number),
+    /// so they never link on it.
     pub fn names_differ(&self) -> bool {
         self.has(NAMES_DIFFER)
     }
@@ -252,7 +254,7 @@ pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Compari
                 POSSIBLE_TWINS,
                 !options.link_possible_twins
                     && registrations
-                    && could_be_twins(alike_names(family, given, x, y), birth, same_home(address, phone), identifier),
+                    && could_be_twins(alike_names(family, given, a, b), birth, same_home(address, phone), identifier),
             ),
             (
                 GENERATIONS_APART,
@@ -261,13 +263,9 @@ pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Compari
             ),
             // Scans are left out: a scan filed under a chart number often
             // has a name that cannot be read.
-            (
-                NAMES_DIFFER,
-                !options.allow_twins
-                    && registrations
-                    && family == NameLevel::Different
-                    && given == NameLevel::Different,
-            ),
+            // `distinct` holds for given names that are `Different`, and
+            // for alike ones the twins rule tells apart (Jaden, Jayden).
+            (NAMES_DIFFER, registrations && family == NameLevel::Different && distinct),
         ]
         .iter()
         .filter(|(_, found)| *found)
@@ -278,17 +276,22 @@ pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Compari
 /// Whether two patients' names could be twins' or one patient's: one
 /// surname (or a typo of it, or only alike: a second registration is the
 /// place for a second typo) and given names alike but not the same (a
-/// nickname, a typo, a phonetic match); or both names swapped on one record
+/// nickname, a typo, a phonetic match), or the same nickname that two
+/// names here share (Bri, which twins Brianna and Breanna both go by:
+/// `Derived::given_shared_nickname`); or both names swapped on one record
 /// where the two are not both the same names (Jaden Lee beside Lee Jayden;
 /// which of the two is mistyped, the swap hides, so a mistyped surname
 /// waits too). Two clearly different given names are the twins rule's.
-fn alike_names(family: NameLevel, given: NameLevel, x: &Candidate, y: &Candidate) -> bool {
+fn alike_names(family: NameLevel, given: NameLevel, a: Person<'_>, b: Person<'_>) -> bool {
+    let (x, y) = (a.candidate, b.candidate);
+    let shared_nickname = || a.derived.given_shared_nickname() && b.derived.given_shared_nickname();
     match (family, given) {
         (NameLevel::Swapped, _) => {
             let same = |p, q| compare_name(p, q, false) == NameLevel::Exact;
             !(same(x.family(), y.given()) && same(x.given(), y.family()))
         }
-        (_, NameLevel::Exact | NameLevel::Missing | NameLevel::Different) => false,
+        (_, NameLevel::Exact) if !shared_nickname() => false,
+        (_, NameLevel::Missing | NameLevel::Different) => false,
         (family, _) => matches!(
             family,
             NameLevel::Exact | NameLevel::Close | NameLevel::Partial | NameLevel::Phonetic | NameLevel::Similar
@@ -305,7 +308,7 @@ fn alike_names(family: NameLevel, given: NameLevel, x: &Candidate, y: &Candidate
 /// there, though, only one birth date to the day is a birthday twins share
 /// (a patient registered again after a move, with a digit of the date
 /// mistyped, links). One given name twice is a second registration (twins
-/// are not given one name).
+/// are not given one name), unless it is a nickname both could go by.
 fn could_be_twins(alike_names: bool, birth: DateLevel, same_home: bool, identifier: Agreement) -> bool {
     let registered_twice = identifier == Agreement::Disagree;
     let one_birthday = if same_home { same_birthday(birth) } else { birth == DateLevel::Exact };
@@ -335,12 +338,15 @@ fn same_home(address: AddressLevel, phone: IdLevel) -> bool {
 }
 
 /// Whether the surname and birth date are what twins share, for the twins
-/// rule: the family name agrees (a surname only `Similar` counts when the
-/// given names have nothing in common), and the birthday.
+/// rule: the family name agrees (across a swap too; a surname only
+/// `Similar` counts when the given names have nothing in common), and the
+/// birthday.
 pub fn twins_could_share(family: NameLevel, given: NameLevel, birth: DateLevel) -> bool {
-    let family_agrees =
-        matches!(family, NameLevel::Exact | NameLevel::Close | NameLevel::Partial | NameLevel::Phonetic)
-            || (family == NameLevel::Similar && given == NameLevel::Different);
+    // Swapped names agree across the swap (`compare_names`).
+    let family_agrees = matches!(
+        family,
+        NameLevel::Exact | NameLevel::Close | NameLevel::Partial | NameLevel::Phonetic | NameLevel::Swapped
+    ) || (family == NameLevel::Similar && given == NameLevel::Different);
     family_agrees && same_birthday(birth)
 }
 
@@ -474,7 +480,10 @@ fn distinct_given_names(level: NameLevel, a: Person<'_>, b: Person<'_>, sex: Agr
     if level == NameLevel::Nickname {
         return sex == Agreement::Disagree;
     }
-    if matches!(level, NameLevel::Exact | NameLevel::Missing | NameLevel::Swapped) {
+    if level == NameLevel::Swapped {
+        return swapped_names_distinct(a.candidate, b.candidate);
+    }
+    if matches!(level, NameLevel::Exact | NameLevel::Missing) {
         return false;
     }
     if level == NameLevel::Different {
@@ -488,6 +497,25 @@ fn distinct_given_names(level: NameLevel, a: Person<'_>, b: Person<'_>, sex: Agr
         (x.min(y), x.max(y))
     };
     (listed(a) && listed(b)) || (low >= ESTABLISHED_NAME && low.saturating_mul(TYPO_RATIO) >= high)
+}
+
+/// Names swapped on one record, where the given names across the swap are
+/// two names of the nickname table that are not each other's (Koda
+/// Brianna, beside a record of Breanna as family name and Kod as given
+/// name): her twin, keyed the wrong way round. Which record is swapped,
+/// nothing says, so either crossing counts; and only the table tells a
+/// name from a typo here, since a family field's value is not counted as a
+/// given name. A swapped pair is rare enough for the lookups.
+fn swapped_names_distinct(x: &Candidate, y: &Candidate) -> bool {
+    let table = Nicknames::bundled();
+    let two_names = |p: Option<&str>, q: Option<&str>| match (p, q) {
+        (Some(p), Some(q)) if p != q => {
+            let (p, q) = (table.groups(p), table.groups(q));
+            !p.is_empty() && !q.is_empty() && !share_group(p, q)
+        }
+        _ => false,
+    };
+    two_names(x.family(), y.given()) || two_names(x.given(), y.family())
 }
 
 fn compare_dates(a: Option<Date>, b: Option<Date>) -> DateLevel {
@@ -724,6 +752,25 @@ mod tests {
         assert!(!could_be_twins(at_home("Brianna", "1"), loaded), "a patient in the database has other names too");
     }
 
+    #[test]
+    fn one_nickname_twins_could_both_go_by_could_be_twins() {
+        use crate::matching::tests::{registered, with_household};
+        let birth = date(2013, 5, 14);
+        let at_home = |given: &str, chart: &str| with_household(registered(given, "Zamera", birth, chart));
+        let could_be_twins = |given: &str, others: &[&str]| {
+            let mut candidates = vec![at_home(given, "1"), at_home(given, "2")];
+            for other in others {
+                candidates.extend((0..3).map(|_| crate::matching::tests::candidate(other, "Ruiz", birth)));
+            }
+            let features = Features::new(&candidates);
+            compare(features.person(0), features.person(1), CompareOptions::default()).possible_twins()
+        };
+        assert!(could_be_twins("Bri", &["Brianna", "Breanna"]), "Brianna and Breanna may both be Bri");
+        assert!(!could_be_twins("Bri", &["Brianna"]), "only Brianna goes by Bri here");
+        assert!(!could_be_twins("Brianna", &["Brianna", "Breanna"]), "a formal name twice: registered again");
+        assert!(!could_be_twins("Jack", &[]), "Jack, commoner here than John and Jacqueline: a name");
+    }
+
     /// A candidate with its name fields set outright (folded, as
     /// `Candidate` holds them), so that a test can swap them.
     fn registered_as(
@@ -787,6 +834,24 @@ mod tests {
         assert!(!compare_pair(mariana.clone(), scan).names_differ(), "a scan's name is often unreadable");
         let married = with_household(registered("Mari", "Delaney", birth, "2"));
         assert!(!compare_pair(mariana, married).names_differ(), "an alike given name is a name in common");
+        // Twins Jaden and Jayden, one surname mistyped beyond recognition:
+        // their given names are alike, but two names.
+        // Both are names of this practice.
+        let compare_among_others = |a, b| {
+            let mut candidates = vec![a, b];
+            for given in ["Jaden", "Jayden"] {
+                candidates.extend((0..3).map(|_| candidate(given, "Ruiz", date(1990, 1, 2))));
+            }
+            let features = Features::new(&candidates);
+            compare(features.person(0), features.person(1), CompareOptions::default())
+        };
+        let jaden = with_household(registered("Jaden", "Hbzaki", birth, "1"));
+        let jayden = with_household(registered("Jayden", "Hazaki", birth, "2"));
+        let comparison = compare_among_others(jaden.clone(), jayden);
+        assert_eq!((comparison.family, comparison.given), (NameLevel::Different, NameLevel::Close));
+        assert!(comparison.names_differ(), "two names the twins rule tells apart are no name in common");
+        let typo = with_household(registered("Jaydne", "Hazaki", birth, "2"));
+        assert!(!compare_among_others(jaden, typo).names_differ(), "a typo of a name is that name");
     }
 
     #[test]
@@ -837,7 +902,8 @@ mod tests {
         // Kevin is common here, so KVEIN is Kevin mistyped, and Kev a
         // nickname of his: not the two names of twins.
         let born = date(1990, 3, 4);
-        let mut candidates: Vec<Candidate> = (0..21).map(|_| candidate("Kevin", "Abbott", date(1970, 1, 1))).collect();
+        let mut candidates: Vec<crate::matching::Candidate> =
+            (0..21).map(|_| candidate("Kevin", "Abbott", date(1970, 1, 1))).collect();
         candidates.extend([candidate("Kev", "Brandt", born), candidate("Kvein", "Brandt", born)]);
         let features = Features::new(&candidates);
         let comparison = compare(features.person(21), features.person(22), CompareOptions::default());
@@ -847,6 +913,23 @@ mod tests {
         // Alone, nothing says KVEIN is a typo: two different names.
         let alone = compare_pair(candidate("Kev", "Brandt", born), candidate("Kvein", "Brandt", born));
         assert_eq!(alone.given, NameLevel::Different);
+    }
+
+    #[test]
+    fn a_twin_keyed_the_wrong_way_round_is_still_a_twin() {
+        use crate::matching::HardRule;
+        use crate::matching::tests::with_household;
+        let birth = date(2024, 5, 31);
+        let brianna = with_household(candidate("Brianna", "Koda", birth));
+        // Her twin Breanna's record, names swapped and the surname mistyped.
+        let breanna = registered_as(with_household(candidate("Kod", "Breanna", birth)), "BREANNA", "KOD");
+        let comparison = compare_pair(brianna.clone(), breanna);
+        assert_eq!(comparison.family, NameLevel::Swapped);
+        assert_eq!(HardRule::applies(&comparison), Some(HardRule::Twins));
+        let swapped = registered_as(with_household(candidate("Koda", "Brianna", birth)), "BRIANNA", "KODA");
+        assert_eq!(HardRule::applies(&compare_pair(brianna.clone(), swapped)), None, "her own record, swapped");
+        let mistyped = registered_as(with_household(candidate("Kod", "Brianan", birth)), "BRIANAN", "KOD");
+        assert_eq!(HardRule::applies(&compare_pair(brianna, mistyped)), None, "swapped, and a typo of her name");
     }
 
     #[test]

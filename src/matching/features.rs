@@ -12,7 +12,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use rayon::prelude::*;
 
 use super::compare::{CLOSE, TYPO_RATIO, jaro_winkler};
-use super::nickname::Nicknames;
+use super::nickname::{Nicknames, share_group};
 use super::normalize::{Candidate, stable_hash};
 use super::phonetic::Phonetic;
 
@@ -29,25 +29,35 @@ pub struct Derived {
     pub given_groups: &'static [u32],
     /// How many candidates have this exact family name; 0 when missing.
     pub family_count: u32,
-    /// How many candidates have this exact given name (the low 31 bits),
-    /// and whether the nickname table itself lists the first given name
-    /// (the top bit): packed, so that derived features stay 40 bytes a
+    /// How many candidates have this exact given name (the low 30 bits),
+    /// whether the nickname table itself lists the first given name (the
+    /// top bit), and whether that name is a nickname two commoner names
+    /// share (the next): packed, so that derived features stay 40 bytes a
     /// candidate.
     given: u32,
 }
 
 const LISTED: u32 = 1 << 31;
+const SHARED_NICKNAME: u32 = 1 << 30;
+const GIVEN_COUNT: u32 = SHARED_NICKNAME - 1;
 
 impl Derived {
     /// How many candidates have this exact given name; 0 when missing.
     pub fn given_count(&self) -> u32 {
-        self.given & !LISTED
+        self.given & GIVEN_COUNT
     }
 
     /// Whether the nickname table lists the first given name, as opposed
     /// to its groups being those of a name it is a typo of.
     pub fn given_listed(&self) -> bool {
         self.given & LISTED != 0
+    }
+
+    /// Whether the first given name is a nickname of two names that are
+    /// not each other's, both commoner here than it (Bri, beside Brianna
+    /// and Breanna): `NameTable::mark_shared_nicknames`.
+    pub fn given_shared_nickname(&self) -> bool {
+        self.given & SHARED_NICKNAME != 0
     }
 }
 
@@ -68,6 +78,7 @@ impl<'c> Features<'c> {
         let families = NameTable::build(candidates, Candidate::family);
         let mut first_givens = NameTable::build(candidates, |candidate| candidate.given().map(first_word));
         first_givens.resolve_typos();
+        first_givens.mark_shared_nicknames();
         // Twins are told from typos by how common each whole given name is.
         let given_counts = count_names(candidates, Candidate::given);
         let derived = candidates
@@ -83,8 +94,9 @@ impl<'c> Features<'c> {
                     given: candidate
                         .given()
                         .map_or(0, |name| given_counts.get(&stable_hash(name)).map_or(0, |c| c.0))
-                        .min(!LISTED)
-                        | if given.listed { LISTED } else { 0 },
+                        .min(GIVEN_COUNT)
+                        | if given.listed { LISTED } else { 0 }
+                        | if given.shared_nickname { SHARED_NICKNAME } else { 0 },
                 }
             })
             .collect();
@@ -167,6 +179,8 @@ struct NameEntry<'c> {
     phonetic: Phonetic,
     /// Formal names in the nickname table (for given names).
     groups: &'static [u32],
+    /// A nickname two commoner names share (`NameTable::mark_shared_nicknames`).
+    shared_nickname: bool,
 }
 
 /// Each distinct name (by its key), with its count, phonetic code and
@@ -180,7 +194,14 @@ impl<'c> NameTable<'c> {
             .map(|(&hash, &(count, first))| {
                 let name = name_of(&candidates[first as usize]).unwrap_or_default();
                 let groups = Nicknames::bundled().groups(name);
-                let entry = NameEntry { name, count, listed: !groups.is_empty(), phonetic: Phonetic::of(name), groups };
+                let entry = NameEntry {
+                    name,
+                    count,
+                    listed: !groups.is_empty(),
+                    phonetic: Phonetic::of(name),
+                    groups,
+                    shared_nickname: false,
+                };
                 (hash, entry)
             })
             .collect();
@@ -216,6 +237,41 @@ impl<'c> NameTable<'c> {
         for (hash, groups) in adopted {
             if let Some(entry) = self.0.get_mut(&hash) {
                 entry.groups = groups;
+            }
+        }
+    }
+
+    /// Marks the listed names that stand for two people's names here: a
+    /// nickname of two formal names that are not each other's, each
+    /// commoner in the run than the nickname (Bri, beside Brianna and
+    /// Breanna). Twins Brianna and Breanna may both go by Bri, so Bri
+    /// twice is not one name twice (`compare::alike_names`). A name
+    /// commoner than its readings (Jack, beside John and Jacqueline) is
+    /// given as a name of its own.
+    fn mark_shared_nicknames(&mut self) {
+        let table = Nicknames::bundled();
+        let shared: Vec<u64> = self
+            .0
+            .iter()
+            .filter(|(_, entry)| entry.listed && entry.groups.len() >= 2)
+            .filter(|(_, entry)| {
+                let commoner: Vec<&'static [u32]> = entry
+                    .groups
+                    .iter()
+                    .map(|&group| table.formal_name(group))
+                    .filter(|formal| self.get(formal).count > entry.count)
+                    .map(|formal| table.groups(formal))
+                    .collect();
+                commoner
+                    .iter()
+                    .enumerate()
+                    .any(|(position, x)| commoner[position + 1..].iter().any(|y| !share_group(x, y)))
+            })
+            .map(|(&hash, _)| hash)
+            .collect();
+        for hash in shared {
+            if let Some(entry) = self.0.get_mut(&hash) {
+                entry.shared_nickname = true;
             }
         }
     }
@@ -308,6 +364,29 @@ mod tests {
         assert!(groups(first_rare + 2).is_empty(), "DANIELE: Daniel or Danielle, however rare Danielle is");
         assert_eq!(groups(first_rare + 3), groups(jon), "JONH: Jon, whose formal names John's include");
         assert!(groups(alejandra).is_empty(), "Alejandra, as common as Alexandra, is a name of her own");
+    }
+
+    #[test]
+    fn a_nickname_rarer_than_two_names_it_stands_for_is_shared() {
+        let born = date(2013, 5, 14);
+        let people = |names: &[(&str, usize)]| -> Vec<Candidate> {
+            names.iter().flat_map(|&(given, count)| (0..count).map(move |_| candidate(given, "Zamera", born))).collect()
+        };
+        let shared = |names: &[(&str, usize)], index: u32| {
+            let candidates = people(names);
+            Features::new(&candidates).person(index).derived.given_shared_nickname()
+        };
+        assert!(shared(&[("Bri", 2), ("Brianna", 3), ("Breanna", 3)], 0), "Brianna's and Breanna's");
+        assert!(!shared(&[("Bri", 2), ("Brianna", 3), ("Breanna", 2)], 0), "Breanna no commoner than Bri");
+        assert!(!shared(&[("Bri", 2), ("Brianna", 3)], 0), "only Brianna's here");
+        assert!(!shared(&[("Bri", 2), ("Brianna", 3), ("Breanna", 3)], 2), "Brianna is a formal name");
+        assert!(!shared(&[("Jack", 5), ("John", 3), ("Jacqueline", 3)], 0), "Jack, commoner: a name of its own");
+        assert!(shared(&[("Jack", 2), ("John", 3), ("Jacqueline", 3)], 0));
+        let candidates = people(&[("Bri", 2), ("Brianna", 3), ("Breanna", 3)]);
+        let features = Features::new(&candidates);
+        let bri = features.person(0).derived;
+        assert_eq!(bri.given_count(), 2, "the flag is not part of the count");
+        assert!(bri.given_listed());
     }
 
     #[test]

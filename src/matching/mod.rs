@@ -1370,6 +1370,28 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn two_registrations_under_a_nickname_twins_share_wait_for_a_person() {
+        use jiff::civil::date;
+        // Twins Brianna and Breanna, both registered as Bri; the old EMR
+        // holds Breanna. Which Bri she is, nothing but the chart tells.
+        let birth = date(2013, 5, 14);
+        let mut candidates = vec![
+            with_household(registered("Bri", "Zamera", birth, "143889")),
+            with_household(registered("Bri", "Zamera", birth, "517369")),
+            with_household(candidate("Breanna", "Zamera", birth)),
+        ];
+        // Brianna and Breanna are names in this practice, Bri a nickname.
+        for given in ["Brianna", "Breanna"] {
+            candidates.extend((0..3).map(|_| candidate(given, "Ruiz", date(1990, 1, 2))));
+        }
+        let outcome = run(&candidates, &MatchConfig::default());
+        assert_eq!(outcome.cluster_of[..3], [0, 1, 2]);
+        let look_alike = ReviewReason::LinksToLookAlikes;
+        let twins: Vec<_> = reviewed(&outcome).into_iter().filter(|&(a, b, _)| a < 3 && b < 3).collect();
+        assert_eq!(twins, [(0, 1, ReviewReason::PossibleTwins), (0, 2, look_alike), (1, 2, look_alike)]);
+    }
+
+    #[test]
     fn a_nickname_and_a_typo_of_one_name_do_not_make_a_person_look_like_twins() {
         use jiff::civil::date;
         // Kevin Brandt's chart, and two scans of his: one indexed as Kev,

@@ -12,6 +12,8 @@ const TABLE: &str = include_str!("../../mappings/nicknames.csv");
 /// to itself). Two names are equivalent when those sets meet.
 pub struct Nicknames {
     groups: HashMap<String, Vec<u32>>,
+    /// Each group's formal name, by group.
+    formal: Vec<String>,
 }
 
 static NICKNAMES: LazyLock<Nicknames> = LazyLock::new(|| Nicknames::parse(TABLE));
@@ -24,6 +26,7 @@ impl Nicknames {
     fn parse(table: &str) -> Nicknames {
         let mut formal_ids: HashMap<String, u32> = HashMap::new();
         let mut groups: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut names = Vec::new();
         for line in table.lines().skip(1) {
             let mut parts = line.split(',');
             let (Some(formal), Some(_), Some(nickname)) = (parts.next(), parts.next(), parts.next()) else {
@@ -34,7 +37,10 @@ impl Nicknames {
                 continue;
             }
             let next_id = formal_ids.len() as u32;
-            let id = *formal_ids.entry(formal.clone()).or_insert(next_id);
+            let id = *formal_ids.entry(formal.clone()).or_insert_with(|| {
+                names.push(formal.clone());
+                next_id
+            });
             for name in [formal, nickname] {
                 let ids = groups.entry(name).or_default();
                 if !ids.contains(&id) {
@@ -45,12 +51,17 @@ impl Nicknames {
         for ids in groups.values_mut() {
             ids.sort_unstable();
         }
-        Nicknames { groups }
+        Nicknames { groups, formal: names }
     }
 
     /// The formal-name groups of a folded given name (empty if unlisted).
     pub fn groups(&self, folded: &str) -> &[u32] {
         self.groups.get(folded).map_or(&[], Vec::as_slice)
+    }
+
+    /// A group's formal name (folded).
+    pub fn formal_name(&self, group: u32) -> &str {
+        &self.formal[group as usize]
     }
 }
 
@@ -83,6 +94,14 @@ mod tests {
         assert!(equivalent("Liz", "Elizabeth"));
         assert!(!equivalent("Bob", "Elizabeth"));
         assert!(!equivalent("Zebediah", "Robert"));
+    }
+
+    #[test]
+    fn each_group_is_named_by_its_formal_name() {
+        let table = Nicknames::bundled();
+        let names: Vec<&str> = table.groups("BRI").iter().map(|&group| table.formal_name(group)).collect();
+        assert!(names.contains(&"BRIANNA") && names.contains(&"BREANNA"), "{names:?}");
+        assert_eq!(table.groups("BREANNA"), [table.groups("BREANNA")[0]], "a formal name is its own group");
     }
 
     #[test]
