@@ -1,8 +1,9 @@
 //! The matching benchmark: synthetic practices (`emr-migrate synth`) read
-//! into candidates as `dedupe` reads them, then matched several times; for
-//! each size, the median wall time of matching (candidates in, clusters
-//! out: features, blocking, estimation, scoring, clustering), the peak
-//! memory while matching, and precision, recall, F1 and the look-alikes
+//! into candidates as `validate` and `run` read them (rows a load would
+//! reject take no part; `dedupe` matches those too), then matched several
+//! times; for each size, the median wall time of matching (candidates in,
+//! clusters out: features, blocking, estimation, scoring, clustering), the
+//! peak memory while matching, and precision, recall, F1 and the look-alikes
 //! merged, scored by `evaluate` against the practice's truth.
 //!
 //!   cargo bench --bench matching                    # 10k, 100k, 1M patients; 3 runs each

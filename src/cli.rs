@@ -300,6 +300,15 @@ pub struct ExplainArgs {
     #[arg(long)]
     pub show_phi: bool,
 
+    /// Match as `dedupe` does: every row the mapping could read takes part, even one a load
+    /// would reject (for a pair of dedupe's review.csv); default: as `validate` and `run` do
+    #[arg(long)]
+    pub dedupe: bool,
+
+    /// Leave national identifiers out of matching, as `dedupe --ignore-national-id` does
+    #[arg(long)]
+    pub ignore_national_id: bool,
+
     /// Print the explanation as JSON on stdout
     #[arg(long)]
     pub json: bool,

@@ -182,6 +182,7 @@ pub fn matching_input(
     // million-patient practice's records would take gigabytes, its
     // candidates a fraction of that.
     reading.candidates_only = true;
+    reading.match_all = sources.match_all;
     for source in sources.sources {
         reading.read(source, printer)?;
     }

@@ -52,10 +52,17 @@ struct Explanation {
 }
 
 pub fn explain(args: &ExplainArgs, printer: &Printer) -> Result<Outcome, Error> {
-    let project = Project::load(&args.project)?;
+    let mut project = Project::load(&args.project)?;
+    if args.ignore_national_id {
+        project.matching.use_national_id = false;
+    }
     let (source_a, row_a) = parse_row(&args.a, &project)?;
     let (source_b, row_b) = parse_row(&args.b, &project)?;
     let sources = pipeline::open(&project)?;
+    // The run whose review.csv a reviewer holds: dedupe's matches rows
+    // that validate's and run's leave out, and what a row scores depends on
+    // the others (how common its names are, what EM learns).
+    let sources = if args.dedupe { sources.matching_every_mapped_row() } else { sources };
     let database = args.db.clone().unwrap_or_else(|| project.target.database.clone());
     let existing = super::existing_for_reading(&database)?;
     let decisions = super::decisions(args.decisions.as_deref())?;
@@ -67,9 +74,14 @@ pub fn explain(args: &ExplainArgs, printer: &Printer) -> Result<Outcome, Error> 
             .position(|origin| origin.as_ref().is_some_and(|origin| &*origin.source == source && origin.row == row))
             .map(|index| index as u32)
             .ok_or_else(|| {
+                let rejected_rows = if args.dedupe {
+                    ""
+                } else {
+                    "; `dedupe` matches rows a load would reject too: add --dedupe to explain a pair of its review.csv"
+                };
                 Error::Usage(format!(
                     "row {text} took no part in matching: it is not in the source, or it was rejected or skipped \
-                     (see rejected.csv)"
+                     (see rejected.csv){rejected_rows}"
                 ))
             })
     };

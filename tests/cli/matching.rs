@@ -76,6 +76,18 @@ fn febrl_runs_as_it_is_and_is_scored_against_its_record_ids() {
     let rules: Vec<&str> =
         report["matching"]["blocking"].as_array().unwrap().iter().map(|rule| rule["rule"].as_str().unwrap()).collect();
     assert!(!rules.contains(&"national_id"), "ignored national ids choose no pairs either: {rules:?}");
+
+    // explain scores a pair as that run did: rec-10's original and duplicate.
+    let project = febrl("dataset1");
+    let explain = |extra: &[&str]| {
+        let mut args = vec!["explain", &project, "dataset1:5", "dataset1:292", "--dedupe", "--json"];
+        args.extend(extra);
+        let json = wd.run(&args).assert_success().json();
+        let fields = json["fields"].as_array().unwrap().clone();
+        fields.into_iter().find(|part| part["field"] == "national_id").unwrap()["level"].clone()
+    };
+    assert_eq!(explain(&[]), "exact");
+    assert_eq!(explain(&["--ignore-national-id"]), "missing");
 }
 
 #[test]
@@ -396,4 +408,35 @@ fn explain_says_when_a_given_name_was_read_as_a_typo() {
     let kevin = format!("old_emr:{}", lines - 2);
     let formal = wd.run(&["explain", "migration.toml", &kev, &kevin, "--json"]).assert_success().json();
     assert!(formal.get("given_read_as_typo").is_none(), "{formal}");
+}
+
+#[test]
+fn explain_with_dedupe_scores_each_review_line_as_dedupe_did() {
+    let wd = Workdir::from_fixture("demo");
+    wd.run(&["dedupe", "migration.toml", "--out", "d"]).assert_success();
+    let mut reader = csv::Reader::from_path(wd.path("d/review.csv")).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let column = |name: &str| headers.iter().position(|header| header == name).unwrap();
+    let mut lines = 0;
+    for line in reader.records() {
+        let line = line.unwrap();
+        let row = |side: &str| {
+            format!("{}:{}", &line[column(&format!("{side}_source"))], &line[column(&format!("{side}_row"))])
+        };
+        let (a, b) = (row("a"), row("b"));
+        let explained = wd.run(&["explain", "migration.toml", &a, &b, "--dedupe", "--json"]).assert_success().json();
+        let probability = format!("{:.4}", explained["probability"].as_f64().unwrap());
+        assert_eq!(probability, &line[column("probability")], "{a} {b}: {explained}");
+        assert_eq!(explained["review_reason"], &line[column("reason")], "{a} {b}: {explained}");
+        lines += 1;
+    }
+    assert!(lines >= 5, "the demo's dedupe review queue has {lines} lines");
+
+    // Dedupe matches a row a load would reject (pm:144 has no surname);
+    // validate and run, and so a plain explain, leave it out.
+    let plain = wd.run(&["explain", "migration.toml", "pm:144", "pm:145"]);
+    assert_eq!(plain.code, Some(2));
+    assert!(plain.stderr.contains("add --dedupe"), "{}", plain.stderr);
+    let json = wd.run(&["explain", "migration.toml", "pm:144", "pm:145", "--dedupe", "--json"]).assert_success().json();
+    assert_eq!(json["decision"], "distinct", "{json}");
 }
