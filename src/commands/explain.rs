@@ -39,6 +39,14 @@ struct Explanation {
     /// Kev): a reviewer should know the level rests on that reading.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     given_read_as_typo: bool,
+    /// Which of the two rows' given names reads as a typo.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    given_typo_rows: Vec<String>,
+    /// Both rows carry one nickname that two names of the practice share
+    /// (Bri: Brianna's and Breanna's): why one given name twice could be
+    /// twins (`Derived::given_shared_nickname`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    given_shared_nickname: bool,
     decision: &'static str,
     same_cluster: bool,
     /// The pair's line in review.csv, if the run queues it: the decision
@@ -104,7 +112,17 @@ pub fn explain(args: &ExplainArgs, printer: &Printer) -> Result<Outcome, Error> 
         let derived = matcher.person(index).derived;
         !derived.given_groups.is_empty() && !derived.given_listed()
     };
-    let given_read_as_typo = comparison.given == NameLevel::Nickname && (read_as_typo(a) || read_as_typo(b));
+    let given_typo_rows: Vec<String> = if comparison.given == NameLevel::Nickname {
+        [(a, &args.a), (b, &args.b)]
+            .into_iter()
+            .filter(|(index, _)| read_as_typo(*index))
+            .map(|(_, row)| row.clone())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let shared_nickname = |index: u32| matcher.person(index).derived.given_shared_nickname();
+    let given_shared_nickname = comparison.given == NameLevel::Exact && shared_nickname(a) && shared_nickname(b);
     let values = args.show_phi.then(|| [values(matcher.person(a)), values(matcher.person(b))]);
     let prior_weight = matcher.model().prior_log_odds();
     let outcome = matcher.run();
@@ -119,7 +137,9 @@ pub fn explain(args: &ExplainArgs, printer: &Printer) -> Result<Outcome, Error> 
         decided_by_reviewer: reviewer.is_some(),
         possible_twins: hard_rule.is_none() && comparison.possible_twins() && decision == "review",
         names_differ: hard_rule.is_none() && comparison.names_differ() && decision == "review",
-        given_read_as_typo,
+        given_read_as_typo: !given_typo_rows.is_empty(),
+        given_typo_rows,
+        given_shared_nickname,
         decision,
         same_cluster: outcome.cluster_of[a as usize] == outcome.cluster_of[b as usize],
         review_reason: outcome
@@ -197,8 +217,16 @@ fn render(explanation: &Explanation, project: &Project) -> String {
     if explanation.given_read_as_typo {
         let _ = writeln!(
             text,
-            "given_name: one of the two is not in the nickname table and reads as a typo of a name that is \
-             (docs/matching.md, section 1)\n"
+            "given_name: that of {} is not in the nickname table and reads as a typo of a name that is \
+             (docs/matching.md, section 1)\n",
+            explanation.given_typo_rows.join(" and ")
+        );
+    }
+    if explanation.given_shared_nickname {
+        let _ = writeln!(
+            text,
+            "given_name: one nickname on both, which two names of this practice share: twins may both go by it \
+             (docs/matching.md, section 5)\n"
         );
     }
     let rule = match explanation.hard_rule {

@@ -401,13 +401,48 @@ fn explain_says_when_a_given_name_was_read_as_a_typo() {
     let explain = wd.run(&["explain", "migration.toml", &kev, &kvein]);
     explain.assert_success();
     assert!(explain.stdout.contains("given_name       nickname"), "{}", explain.stdout);
-    assert!(explain.stdout.contains("reads as a typo of a name that is"), "{}", explain.stdout);
+    let typo_line = format!("given_name: that of {kvein} is not in the nickname table and reads as a typo");
+    assert!(explain.stdout.contains(&typo_line), "{}", explain.stdout);
     let json = wd.run(&["explain", "migration.toml", &kev, &kvein, "--json"]).assert_success().json();
     assert_eq!(json["given_read_as_typo"], true);
+    assert_eq!(json["given_typo_rows"], serde_json::json!([kvein]));
     // A nickname beside its own formal name says nothing of the kind.
     let kevin = format!("old_emr:{}", lines - 2);
     let formal = wd.run(&["explain", "migration.toml", &kev, &kevin, "--json"]).assert_success().json();
     assert!(formal.get("given_read_as_typo").is_none(), "{formal}");
+}
+
+#[test]
+fn one_nickname_twins_share_registered_twice_waits_as_possible_twins() {
+    // Brianna and Breanna are names of the practice; Bri Zamera was
+    // registered twice at one home: twins may both go by Bri.
+    let mut rows = Vec::new();
+    for (i, given) in ["Brianna", "Breanna"].iter().enumerate() {
+        for j in 0..3 {
+            let row = format!(
+                "E295{i}{j};Ruiz{i}{j};{given};0{}.0{}.198{j};2;{j} Pine St;Columbus;OH;43220;\n",
+                j + 1,
+                i + 1
+            );
+            rows.extend_from_slice(row.as_bytes());
+        }
+    }
+    for id in ["E29600", "E29601"] {
+        rows.extend_from_slice(format!("{id};Zamera;Bri;14.05.2013;2;4629 Summit Dr;Columbus;OH;43220;\n").as_bytes());
+    }
+    let (wd, lines) = demo_with_old_emr_rows(&rows);
+    let (first, second) = (format!("old_emr:{}", lines - 1), format!("old_emr:{lines}"));
+    let explain = wd.run(&["explain", "migration.toml", &first, &second]);
+    explain.assert_success();
+    assert!(explain.stdout.contains("decision: review as possible twins"), "{}", explain.stdout);
+    assert!(
+        explain.stdout.contains("one nickname on both, which two names of this practice share"),
+        "{}",
+        explain.stdout
+    );
+    let json = wd.run(&["explain", "migration.toml", &first, &second, "--json"]).assert_success().json();
+    assert_eq!((&json["possible_twins"], &json["given_shared_nickname"]), (&true.into(), &true.into()), "{json}");
+    assert_eq!(json["review_reason"], "possible_twins", "{json}");
 }
 
 #[test]
