@@ -1,6 +1,7 @@
 //! `emr-migrate explain`: the waterfall of one pair's match score, field by
 //! field, as the run would compute it (the model is estimated on the whole
-//! project, exactly as `validate` and `run` do).
+//! project, exactly as `validate` and `run` do; with `--dedupe`, as
+//! `dedupe` does, every row the mapping could read taking part).
 
 use std::fmt::Write;
 
@@ -32,7 +33,8 @@ struct Explanation {
     /// `Comparison::possible_twins`). A pair below `review` is distinct.
     possible_twins: bool,
     /// Sent to review, at any score from `review` up: two patient rows
-    /// with no name in common (`Comparison::names_differ`).
+    /// with no name in common, or two given names under two surnames
+    /// (`Comparison::names_differ`).
     names_differ: bool,
     /// The given names are nickname-equivalent because one of them, not in
     /// the nickname table, reads as a typo of a name that is (KVEIN beside
@@ -85,7 +87,7 @@ pub fn explain(args: &ExplainArgs, printer: &Printer) -> Result<Outcome, Error> 
                 let rejected_rows = if args.dedupe {
                     ""
                 } else {
-                    "; `dedupe` matches rows a load would reject too: add --dedupe to explain a pair of its review.csv"
+                    "; if it was rejected, `dedupe` still matches it: add --dedupe to explain a pair of its review.csv"
                 };
                 Error::Usage(format!(
                     "row {text} took no part in matching: it is not in the source, or it was rejected or skipped \
@@ -122,7 +124,8 @@ pub fn explain(args: &ExplainArgs, printer: &Printer) -> Result<Outcome, Error> 
         Vec::new()
     };
     let shared_nickname = |index: u32| matcher.person(index).derived.given_shared_nickname();
-    let given_shared_nickname = comparison.given == NameLevel::Exact && shared_nickname(a) && shared_nickname(b);
+    let given_shared_nickname =
+        comparison.possible_twins() && comparison.given == NameLevel::Exact && shared_nickname(a) && shared_nickname(b);
     let values = args.show_phi.then(|| [values(matcher.person(a)), values(matcher.person(b))]);
     let prior_weight = matcher.model().prior_log_odds();
     let outcome = matcher.run();
@@ -217,9 +220,10 @@ fn render(explanation: &Explanation, project: &Project) -> String {
     if explanation.given_read_as_typo {
         let _ = writeln!(
             text,
-            "given_name: that of {} is not in the nickname table and reads as a typo of a name that is \
+            "given_name: that of {} {} not in the nickname table and reads as a typo of a name that is \
              (docs/matching.md, section 1)\n",
-            explanation.given_typo_rows.join(" and ")
+            explanation.given_typo_rows.join(" and "),
+            if explanation.given_typo_rows.len() > 1 { "are" } else { "is" }
         );
     }
     if explanation.given_shared_nickname {
@@ -237,10 +241,12 @@ fn render(explanation: &Explanation, project: &Project) -> String {
         }
         Some(HardRule::NationalId) => " by the national-id rule (two different valid identifiers)",
         None if explanation.possible_twins => {
-            " as possible twins (registered twice in one system, one birth date, given names not the same)"
+            " as possible twins (registered twice in one system, one birth date, given names alike but not the \
+             same, or one nickname both twins could go by)"
         }
         None if explanation.names_differ => {
-            " because no name agrees (patients of one household share a home, a phone, twins a birthday)"
+            " because no name agrees, or under two surnames the given names are two names (patients of one \
+             household share a home, a phone, twins a birthday)"
         }
         None => "",
     };

@@ -168,8 +168,9 @@ impl Comparison {
 
     /// Two patient registrations in one system (the same identifier system,
     /// two values) for one birthday, under given names that are not the
-    /// same (Bri and Brianna, Aidan and Aiedn): twins, or one patient
-    /// registered twice. Which, only the chart tells (see `could_be_twins`).
+    /// same (Bri and Brianna, Aidan and Aiedn) or under one nickname two
+    /// names share (Bri twice): twins, or one patient registered twice.
+    /// Which, only the chart tells (see `could_be_twins`).
     pub fn possible_twins(&self) -> bool {
         self.has(POSSIBLE_TWINS)
     }
@@ -221,6 +222,13 @@ pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Compari
     let birth = compare_dates(x.birth, y.birth);
     let registrations = x.kind == CandidateKind::Patient && y.kind == CandidateKind::Patient;
     let distinct = !options.allow_twins && distinct_given_names(given, a, b, sex);
+    // `distinct` (off with the twins rules) holds for given names that are
+    // `Different`, and for alike ones the twins rule tells apart (Jaden,
+    // Jayden): those are no name in common only where twins would be, at
+    // one home on one birthday, and not under one national id (Katherine
+    // under her maiden name, Catherine under her married one).
+    let twins_unless_different = given == NameLevel::Different
+        || (same_birthday(birth) && same_home(address, phone) && national_id != IdLevel::Exact);
     let chart_over_name = distinct
         && twins_could_share(family, given, birth)
         && filed_in_its_chart(x.kind, y.kind, given, sex, identifier);
@@ -263,9 +271,7 @@ pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Compari
             ),
             // Scans are left out: a scan filed under a chart number often
             // has a name that cannot be read.
-            // `distinct` holds for given names that are `Different`, and
-            // for alike ones the twins rule tells apart (Jaden, Jayden).
-            (NAMES_DIFFER, registrations && family == NameLevel::Different && distinct),
+            (NAMES_DIFFER, registrations && family == NameLevel::Different && distinct && twins_unless_different),
         ]
         .iter()
         .filter(|(_, found)| *found)
@@ -503,11 +509,17 @@ fn distinct_given_names(level: NameLevel, a: Person<'_>, b: Person<'_>, sex: Agr
 /// two names of the nickname table that are not each other's (Koda
 /// Brianna, beside a record of Breanna as family name and Kod as given
 /// name): her twin, keyed the wrong way round. Which record is swapped,
-/// nothing says, so either crossing counts; and only the table tells a
-/// name from a typo here, since a family field's value is not counted as a
-/// given name. A swapped pair is rare enough for the lookups.
+/// nothing says: of the two crossings, one pairs the given names and the
+/// other the surnames. The surnames are the crossing with a name the table
+/// does not list (KOD, KODA); when both crossings hold listed names (Mary
+/// Francis beside a record of Mary as family name, Frances as given), which
+/// is which cannot be told, and a surname mistyped into another listed
+/// name must not pass for twins. Only the table tells a name from a typo
+/// here, since a family field's value is not counted as a given name. A
+/// swapped pair is rare enough for the lookups.
 fn swapped_names_distinct(x: &Candidate, y: &Candidate) -> bool {
     let table = Nicknames::bundled();
+    let listed = |name: Option<&str>| name.is_some_and(|name| !table.groups(name).is_empty());
     let two_names = |p: Option<&str>, q: Option<&str>| match (p, q) {
         (Some(p), Some(q)) if p != q => {
             let (p, q) = (table.groups(p), table.groups(q));
@@ -515,7 +527,9 @@ fn swapped_names_distinct(x: &Candidate, y: &Candidate) -> bool {
         }
         _ => false,
     };
-    two_names(x.family(), y.given()) || two_names(x.given(), y.family())
+    let surnames = |p: Option<&str>, q: Option<&str>| !listed(p) || !listed(q);
+    (two_names(x.family(), y.given()) && surnames(x.given(), y.family()))
+        || (two_names(x.given(), y.family()) && surnames(x.family(), y.given()))
 }
 
 fn compare_dates(a: Option<Date>, b: Option<Date>) -> DateLevel {
@@ -768,7 +782,7 @@ mod tests {
         assert!(could_be_twins("Bri", &["Brianna", "Breanna"]), "Brianna and Breanna may both be Bri");
         assert!(!could_be_twins("Bri", &["Brianna"]), "only Brianna goes by Bri here");
         assert!(!could_be_twins("Brianna", &["Brianna", "Breanna"]), "a formal name twice: registered again");
-        assert!(!could_be_twins("Jack", &[]), "Jack, commoner here than John and Jacqueline: a name");
+        assert!(!could_be_twins("Jack", &[]), "John and Jacqueline are no names of this practice");
     }
 
     /// A candidate with its name fields set outright (folded, as
@@ -851,7 +865,18 @@ mod tests {
         assert_eq!((comparison.family, comparison.given), (NameLevel::Different, NameLevel::Close));
         assert!(comparison.names_differ(), "two names the twins rule tells apart are no name in common");
         let typo = with_household(registered("Jaydne", "Hazaki", birth, "2"));
-        assert!(!compare_among_others(jaden, typo).names_differ(), "a typo of a name is that name");
+        assert!(!compare_among_others(jaden.clone(), typo).names_differ(), "a typo of a name is that name");
+        let elsewhere = registered("Jayden", "Hazaki", birth, "2");
+        assert!(!compare_among_others(jaden, elsewhere).names_differ(), "at another home: scored");
+        // Katherine, under her maiden name at her parents' home and under
+        // her married name with one national id: one woman.
+        let mut maiden = with_household(registered("Katherine", "Jones", birth, "1"));
+        maiden.set_text(TextField::NationalId, Some("219099999"));
+        let mut married = with_household(registered("Catherine", "Smith", birth, "2"));
+        married.set_text(TextField::NationalId, Some("219099999"));
+        let comparison = compare_pair(maiden, married);
+        assert!(comparison.distinct_given_names(), "{comparison:?}");
+        assert!(!comparison.names_differ(), "one national id");
     }
 
     #[test]
@@ -930,6 +955,13 @@ mod tests {
         assert_eq!(HardRule::applies(&compare_pair(brianna.clone(), swapped)), None, "her own record, swapped");
         let mistyped = registered_as(with_household(candidate("Kod", "Brianan", birth)), "BRIANAN", "KOD");
         assert_eq!(HardRule::applies(&compare_pair(brianna, mistyped)), None, "swapped, and a typo of her name");
+        // Mary Francis, swapped, her surname mistyped into another name of
+        // the table: which crossing holds the given names, nothing says.
+        let mary = with_household(candidate("Mary", "Francis", birth));
+        let swapped = registered_as(with_household(candidate("Frances", "Mary", birth)), "MARY", "FRANCES");
+        let comparison = compare_pair(mary, swapped);
+        assert_eq!(comparison.family, NameLevel::Swapped);
+        assert_eq!(HardRule::applies(&comparison), None, "one woman, not twins");
     }
 
     #[test]

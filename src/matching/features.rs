@@ -15,6 +15,7 @@ use super::compare::{CLOSE, TYPO_RATIO, jaro_winkler};
 use super::nickname::{Nicknames, share_group};
 use super::normalize::{Candidate, stable_hash};
 use super::phonetic::Phonetic;
+use crate::record::Sex;
 
 /// What matching knows about a candidate beyond its own fields.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -53,9 +54,10 @@ impl Derived {
         self.given & LISTED != 0
     }
 
-    /// Whether the first given name is a nickname of two names that are
-    /// not each other's, both commoner here than it (Bri, beside Brianna
-    /// and Breanna): `NameTable::mark_shared_nicknames`.
+    /// Whether the given name is one word, a nickname of two names that
+    /// are not each other's, both commoner than it among patients of this
+    /// record's sex (Bri, beside Brianna and Breanna):
+    /// `NameTable::mark_shared_nicknames`.
     pub fn given_shared_nickname(&self) -> bool {
         self.given & SHARED_NICKNAME != 0
     }
@@ -78,7 +80,7 @@ impl<'c> Features<'c> {
         let families = NameTable::build(candidates, Candidate::family);
         let mut first_givens = NameTable::build(candidates, |candidate| candidate.given().map(first_word));
         first_givens.resolve_typos();
-        first_givens.mark_shared_nicknames();
+        first_givens.mark_shared_nicknames(&count_first_given_names_by_sex(candidates));
         // Twins are told from typos by how common each whole given name is.
         let given_counts = count_names(candidates, Candidate::given);
         let derived = candidates
@@ -96,7 +98,7 @@ impl<'c> Features<'c> {
                         .map_or(0, |name| given_counts.get(&stable_hash(name)).map_or(0, |c| c.0))
                         .min(GIVEN_COUNT)
                         | if given.listed { LISTED } else { 0 }
-                        | if given.shared_nickname { SHARED_NICKNAME } else { 0 },
+                        | if shared_nickname(&given, candidate) { SHARED_NICKNAME } else { 0 },
                 }
             })
             .collect();
@@ -179,8 +181,29 @@ struct NameEntry<'c> {
     phonetic: Phonetic,
     /// Formal names in the nickname table (for given names).
     groups: &'static [u32],
-    /// A nickname two commoner names share (`NameTable::mark_shared_nicknames`).
-    shared_nickname: bool,
+    /// A nickname two commoner names share, among women, among men, and
+    /// among all (`NameTable::mark_shared_nicknames`).
+    shared_nickname: [bool; 3],
+}
+
+/// Slots of `NameEntry::shared_nickname` and of counts by sex.
+const FEMALE: usize = 0;
+const MALE: usize = 1;
+const ANY_SEX: usize = 2;
+
+fn sex_slot(candidate: &Candidate) -> usize {
+    match candidate.sex {
+        Some(Sex::Female) => FEMALE,
+        Some(Sex::Male) => MALE,
+        _ => ANY_SEX,
+    }
+}
+
+/// Whether a candidate's given name is a nickname two names share among
+/// patients of its sex. A second word (Bri Ann) is less often shared by
+/// twins, and is left out.
+fn shared_nickname(entry: &NameEntry<'_>, candidate: &Candidate) -> bool {
+    candidate.given().is_some_and(|given| !given.contains(' ')) && entry.shared_nickname[sex_slot(candidate)]
 }
 
 /// Each distinct name (by its key), with its count, phonetic code and
@@ -200,7 +223,7 @@ impl<'c> NameTable<'c> {
                     listed: !groups.is_empty(),
                     phonetic: Phonetic::of(name),
                     groups,
-                    shared_nickname: false,
+                    shared_nickname: [false; 3],
                 };
                 (hash, entry)
             })
@@ -243,35 +266,49 @@ impl<'c> NameTable<'c> {
 
     /// Marks the listed names that stand for two people's names here: a
     /// nickname of two formal names that are not each other's, each
-    /// commoner in the run than the nickname (Bri, beside Brianna and
-    /// Breanna). Twins Brianna and Breanna may both go by Bri, so Bri
-    /// twice is not one name twice (`compare::alike_names`). A name
+    /// commoner than the nickname among patients of one sex (Bri, beside
+    /// Brianna and Breanna). Twins Brianna and Breanna may both go by Bri,
+    /// so Bri twice is not one name twice (`compare::alike_names`). A name
     /// commoner than its readings (Jack, beside John and Jacqueline) is
-    /// given as a name of its own.
-    fn mark_shared_nicknames(&mut self) {
+    /// given as a name of its own; and two brothers called Alex are not
+    /// Alexander and Alexandra. A record of no known sex takes the counts
+    /// of all. `by_sex` counts first given names by sex (`FEMALE`, `MALE`).
+    fn mark_shared_nicknames(&mut self, by_sex: &HashedMap<[u32; 2]>) {
         let table = Nicknames::bundled();
-        let shared: Vec<u64> = self
+        let count = |hash: u64, entry: &NameEntry<'_>, slot: usize| match slot {
+            ANY_SEX => entry.count,
+            sex => by_sex.get(&hash).map_or(0, |counts| counts[sex]),
+        };
+        let shared: Vec<(u64, [bool; 3])> = self
             .0
             .iter()
             .filter(|(_, entry)| entry.listed && entry.groups.len() >= 2)
-            .filter(|(_, entry)| {
-                let commoner: Vec<&'static [u32]> = entry
+            .map(|(&hash, entry)| {
+                let readings: Vec<(u64, NameEntry<'_>)> = entry
                     .groups
                     .iter()
-                    .map(|&group| table.formal_name(group))
-                    .filter(|formal| self.get(formal).count > entry.count)
-                    .map(|formal| table.groups(formal))
+                    .map(|&group| stable_hash(table.formal_name(group)))
+                    .map(|formal| (formal, self.0.get(&formal).copied().unwrap_or_default()))
                     .collect();
-                commoner
-                    .iter()
-                    .enumerate()
-                    .any(|(position, x)| commoner[position + 1..].iter().any(|y| !share_group(x, y)))
+                let stands_for_two = |slot: usize| {
+                    let own = count(hash, entry, slot);
+                    let commoner: Vec<&[u32]> = readings
+                        .iter()
+                        .filter(|(formal, reading)| count(*formal, reading, slot) > own)
+                        .map(|(_, reading)| reading.groups)
+                        .collect();
+                    commoner
+                        .iter()
+                        .enumerate()
+                        .any(|(position, x)| commoner[position + 1..].iter().any(|y| !share_group(x, y)))
+                };
+                (hash, [FEMALE, MALE, ANY_SEX].map(stands_for_two))
             })
-            .map(|(&hash, _)| hash)
+            .filter(|(_, shared)| shared.contains(&true))
             .collect();
-        for hash in shared {
+        for (hash, flags) in shared {
             if let Some(entry) = self.0.get_mut(&hash) {
-                entry.shared_nickname = true;
+                entry.shared_nickname = flags;
             }
         }
     }
@@ -310,6 +347,27 @@ fn typo_order<'n>(entry: &NameEntry<'n>) -> (Option<&'n u8>, usize) {
 /// Whether every group of `small` is in `large` (both sorted).
 fn is_subset(small: &[u32], large: &[u32]) -> bool {
     small.iter().all(|group| large.binary_search(group).is_ok())
+}
+
+/// Each distinct first given name's hash → how many women and how many men
+/// hold it.
+fn count_first_given_names_by_sex(candidates: &[Candidate]) -> HashedMap<[u32; 2]> {
+    candidates
+        .par_iter()
+        .fold(HashedMap::<[u32; 2]>::default, |mut counts, candidate| {
+            if let (Some(given), FEMALE | MALE) = (candidate.given(), sex_slot(candidate)) {
+                counts.entry(stable_hash(first_word(given))).or_default()[sex_slot(candidate)] += 1;
+            }
+            counts
+        })
+        .reduce(HashedMap::default, |mut merged, part| {
+            for (hash, counts) in part {
+                let slot = merged.entry(hash).or_default();
+                slot[FEMALE] += counts[FEMALE];
+                slot[MALE] += counts[MALE];
+            }
+            merged
+        })
 }
 
 /// Each distinct name's hash → how many candidates hold it, and the first
@@ -387,6 +445,23 @@ mod tests {
         let bri = features.person(0).derived;
         assert_eq!(bri.given_count(), 2, "the flag is not part of the count");
         assert!(bri.given_listed());
+        let mut candidates = people(&[("Bri Ann", 1), ("Bri", 1), ("Brianna", 3), ("Breanna", 3)]);
+        assert!(!Features::new(&candidates).person(0).derived.given_shared_nickname(), "a second word");
+        assert!(Features::new(&candidates).person(1).derived.given_shared_nickname());
+
+        // Among men, Alex is Alexander's only: two brothers called Alex are
+        // not Alexander and Alexandra. Among women, Alexandra's and Alexis's.
+        use crate::record::Sex;
+        candidates = people(&[("Alex", 2), ("Alexander", 3), ("Alexandra", 3), ("Alexis", 3)]);
+        let sexes = [Sex::Male, Sex::Female, Sex::Male, Sex::Male, Sex::Male, Sex::Female, Sex::Female, Sex::Female];
+        for (candidate, sex) in candidates.iter_mut().zip(sexes.into_iter().chain(std::iter::repeat(Sex::Female))) {
+            candidate.sex = Some(sex);
+        }
+        let features = Features::new(&candidates);
+        assert!(!features.person(0).derived.given_shared_nickname(), "a man called Alex");
+        assert!(features.person(1).derived.given_shared_nickname(), "a woman called Alex");
+        candidates[0].sex = None;
+        assert!(Features::new(&candidates).person(0).derived.given_shared_nickname(), "of no known sex: all count");
     }
 
     #[test]

@@ -54,11 +54,13 @@ pub struct MatchConfig {
     pub use_national_id: bool,
     /// Whether the twins rule keeps apart two records that agree on family
     /// name and birth date but hold two distinct given names; and whether
-    /// patient rows with no name in common go to review instead of linking
+    /// patient rows with no name in common, or with two given names under
+    /// two surnames, go to review instead of linking
     /// (`Comparison::names_differ`).
     pub keep_twins_apart: bool,
     /// Whether a pair that could be twins (two registrations in one system,
-    /// one birthday, alike names not the same) goes to review instead of
+    /// one birthday, alike names not the same, or one nickname both twins
+    /// could go by) goes to review instead of
     /// linking (see `Comparison::possible_twins`). Off whenever
     /// `keep_twins_apart` is.
     pub review_possible_twins: bool,
@@ -97,7 +99,7 @@ impl MatchConfig {
 #[serde(rename_all = "snake_case")]
 pub enum HardRule {
     /// Same family name (or one a typo of the other) and birth date, two
-    /// different given names.
+    /// different given names; across a swap of the names on one record too.
     Twins,
     /// Different generational suffixes (Jr and Sr), or a suffix on one
     /// record only and another birth year (`Comparison::generations_apart`).
@@ -173,12 +175,14 @@ pub enum ReviewReason {
     /// One record links to two look-alikes (Ron, with twins Ronald and
     /// Aaron; see `Matcher::look_alike`): which one it is, a person decides.
     LinksToLookAlikes,
-    /// Two registrations in one system, one birthday, alike given names:
-    /// twins, or one patient registered twice (see
+    /// Two registrations in one system, one birthday, alike given names
+    /// (or one nickname two names share): twins, or one patient registered
+    /// twice (see
     /// `Comparison::possible_twins`). Never linked on its score.
     PossibleTwins,
-    /// Two patient rows with no name in common: their score rests on what a
-    /// household shares (`Comparison::names_differ`). Never linked on it.
+    /// Two patient rows with no name in common, or two given names under
+    /// two surnames: their score rests on what a household shares
+    /// (`Comparison::names_differ`). Never linked on it.
     NamesDiffer,
 }
 
@@ -366,7 +370,7 @@ pub struct MatchStats {
     /// Pairs that could be twins (`ReviewReason::PossibleTwins`) and would
     /// otherwise have linked: sent to review instead.
     pub possible_twins: usize,
-    /// Patient rows with no name in common (`ReviewReason::NamesDiffer`)
+    /// Patient rows whose names differ (`ReviewReason::NamesDiffer`)
     /// that would otherwise have linked: sent to review instead.
     pub names_differ: usize,
     pub refused_links: usize,

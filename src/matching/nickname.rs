@@ -101,7 +101,8 @@ mod tests {
         let table = Nicknames::bundled();
         let names: Vec<&str> = table.groups("BRI").iter().map(|&group| table.formal_name(group)).collect();
         assert!(names.contains(&"BRIANNA") && names.contains(&"BREANNA"), "{names:?}");
-        assert_eq!(table.groups("BREANNA"), [table.groups("BREANNA")[0]], "a formal name is its own group");
+        assert_eq!(table.groups("BREANNA").len(), 1);
+        assert_eq!(table.formal_name(table.groups("BREANNA")[0]), "BREANNA", "a formal name is its own group");
     }
 
     #[test]

@@ -246,8 +246,8 @@ fn matching(page: &mut String, report: &Report) {
         let _ = write!(
             page,
             "<p>Sent to review although their score would have linked them: {} registered twice in one system, \
-             with one birth date, under first names that are not the same (a nickname, a typo): twins look like \
-             that too.</p>",
+             with one birth date, under first names alike but not the same (a nickname, a typo), or under one \
+             nickname two names share: twins look like that too.</p>",
             plural(stats.possible_twins as u64, "pair", "pairs")
         );
     }
@@ -255,7 +255,8 @@ fn matching(page: &mut String, report: &Report) {
         let _ = write!(
             page,
             "<p>Sent to review although their score would have linked them: {} of patients whose names have \
-             nothing in common. What agrees is what a household shares (a home, a phone, twins' birthday).</p>",
+             nothing in common, or whose surnames differ and whose first names are two names. What agrees is what \
+             a household shares (a home, a phone, twins' birthday).</p>",
             plural(stats.names_differ as u64, "pair", "pairs")
         );
     }
@@ -459,10 +460,12 @@ fn review(page: &mut String, report: &Report, plan: &Plan, options: WriteOptions
                 "resembles two records kept apart (twins, Jr and Sr, possible twins); which one is it?"
             }
             crate::matching::ReviewReason::PossibleTwins => {
-                "registered twice with one birthday and alike first names: twins, or one patient?"
+                "registered twice with one birthday and alike first names (or one nickname twins share): twins, \
+                 or one patient?"
             }
             crate::matching::ReviewReason::NamesDiffer => {
-                "no name in common, only what a household shares: two people, or a renamed patient?"
+                "no name in common (or two first names under two surnames), only what a household shares: two \
+                 people, or a renamed patient?"
             }
         };
         let _ = write!(

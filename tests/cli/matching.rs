@@ -418,7 +418,7 @@ fn one_nickname_twins_share_registered_twice_waits_as_possible_twins() {
     // registered twice at one home: twins may both go by Bri.
     let mut rows = Vec::new();
     for (i, given) in ["Brianna", "Breanna"].iter().enumerate() {
-        for j in 0..3 {
+        for j in 0..4 {
             let row = format!(
                 "E295{i}{j};Ruiz{i}{j};{given};0{}.0{}.198{j};2;{j} Pine St;Columbus;OH;43220;\n",
                 j + 1,
@@ -427,11 +427,15 @@ fn one_nickname_twins_share_registered_twice_waits_as_possible_twins() {
             rows.extend_from_slice(row.as_bytes());
         }
     }
+    // A third Bri Zamera, another birthday: no twin of theirs.
+    rows.extend_from_slice(b"E29602;Zamera;Bri;02.11.1984;2;18 Oak St;Dayton;OH;45402;\n");
     for id in ["E29600", "E29601"] {
         rows.extend_from_slice(format!("{id};Zamera;Bri;14.05.2013;2;4629 Summit Dr;Columbus;OH;43220;\n").as_bytes());
     }
     let (wd, lines) = demo_with_old_emr_rows(&rows);
     let (first, second) = (format!("old_emr:{}", lines - 1), format!("old_emr:{lines}"));
+    let older = wd.run(&["explain", "migration.toml", &first, &format!("old_emr:{}", lines - 2)]);
+    assert!(!older.assert_success().stdout.contains("one nickname on both"), "{}", older.stdout);
     let explain = wd.run(&["explain", "migration.toml", &first, &second]);
     explain.assert_success();
     assert!(explain.stdout.contains("decision: review as possible twins"), "{}", explain.stdout);
@@ -472,6 +476,9 @@ fn explain_with_dedupe_scores_each_review_line_as_dedupe_did() {
     let plain = wd.run(&["explain", "migration.toml", "pm:144", "pm:145"]);
     assert_eq!(plain.code, Some(2));
     assert!(plain.stderr.contains("add --dedupe"), "{}", plain.stderr);
+    let absent = wd.run(&["explain", "migration.toml", "pm:144", "pm:100000", "--dedupe"]);
+    assert_eq!(absent.code, Some(2));
+    assert!(absent.stderr.contains("took no part") && !absent.stderr.contains("add --dedupe"), "{}", absent.stderr);
     let json = wd.run(&["explain", "migration.toml", "pm:144", "pm:145", "--dedupe", "--json"]).assert_success().json();
     assert_eq!(json["decision"], "distinct", "{json}");
 }
