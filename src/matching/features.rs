@@ -80,7 +80,7 @@ impl<'c> Features<'c> {
         let families = NameTable::build(candidates, Candidate::family);
         let mut first_givens = NameTable::build(candidates, |candidate| candidate.given().map(first_word));
         first_givens.resolve_typos();
-        first_givens.mark_shared_nicknames(&count_first_given_names_by_sex(candidates));
+        first_givens.mark_shared_nicknames();
         // Twins are told from typos by how common each whole given name is.
         let given_counts = count_names(candidates, Candidate::given);
         let derived = candidates
@@ -95,7 +95,7 @@ impl<'c> Features<'c> {
                     family_count: family.count,
                     given: candidate
                         .given()
-                        .map_or(0, |name| given_counts.get(&stable_hash(name)).map_or(0, |c| c.0))
+                        .map_or(0, |name| given_counts.get(&stable_hash(name)).map_or(0, |counted| counted.count))
                         .min(GIVEN_COUNT)
                         | if given.listed { LISTED } else { 0 }
                         | if shared_nickname(&given, candidate) { SHARED_NICKNAME } else { 0 },
@@ -177,6 +177,8 @@ struct NameEntry<'c> {
     name: &'c str,
     count: u32,
     /// In the nickname table itself.
+    /// How many of them are women, and men (`FEMALE`, `MALE`).
+    by_sex: [u32; 2],
     listed: bool,
     phonetic: Phonetic,
     /// Formal names in the nickname table (for given names).
@@ -214,12 +216,13 @@ impl<'c> NameTable<'c> {
     fn build(candidates: &'c [Candidate], name_of: impl Fn(&Candidate) -> Option<&str> + Sync) -> NameTable<'c> {
         let entries = count_names(candidates, &name_of)
             .par_iter()
-            .map(|(&hash, &(count, first))| {
-                let name = name_of(&candidates[first as usize]).unwrap_or_default();
+            .map(|(&hash, counted)| {
+                let name = name_of(&candidates[counted.first as usize]).unwrap_or_default();
                 let groups = Nicknames::bundled().groups(name);
                 let entry = NameEntry {
                     name,
-                    count,
+                    count: counted.count,
+                    by_sex: counted.by_sex,
                     listed: !groups.is_empty(),
                     phonetic: Phonetic::of(name),
                     groups,
@@ -272,30 +275,26 @@ impl<'c> NameTable<'c> {
     /// commoner than its readings (Jack, beside John and Jacqueline) is
     /// given as a name of its own; and two brothers called Alex are not
     /// Alexander and Alexandra. A record of no known sex takes the counts
-    /// of all. `by_sex` counts first given names by sex (`FEMALE`, `MALE`).
-    fn mark_shared_nicknames(&mut self, by_sex: &HashedMap<[u32; 2]>) {
+    /// of all.
+    fn mark_shared_nicknames(&mut self) {
         let table = Nicknames::bundled();
-        let count = |hash: u64, entry: &NameEntry<'_>, slot: usize| match slot {
+        let count = |entry: &NameEntry<'_>, slot: usize| match slot {
             ANY_SEX => entry.count,
-            sex => by_sex.get(&hash).map_or(0, |counts| counts[sex]),
+            sex => entry.by_sex[sex],
         };
         let shared: Vec<(u64, [bool; 3])> = self
             .0
             .iter()
             .filter(|(_, entry)| entry.listed && entry.groups.len() >= 2)
             .map(|(&hash, entry)| {
-                let readings: Vec<(u64, NameEntry<'_>)> = entry
-                    .groups
-                    .iter()
-                    .map(|&group| stable_hash(table.formal_name(group)))
-                    .map(|formal| (formal, self.0.get(&formal).copied().unwrap_or_default()))
-                    .collect();
+                let readings: Vec<NameEntry<'_>> =
+                    entry.groups.iter().map(|&group| self.get(table.formal_name(group))).collect();
                 let stands_for_two = |slot: usize| {
-                    let own = count(hash, entry, slot);
+                    let own = count(entry, slot);
                     let commoner: Vec<&[u32]> = readings
                         .iter()
-                        .filter(|(formal, reading)| count(*formal, reading, slot) > own)
-                        .map(|(_, reading)| reading.groups)
+                        .filter(|reading| count(reading, slot) > own)
+                        .map(|reading| reading.groups)
                         .collect();
                     commoner
                         .iter()
@@ -349,46 +348,49 @@ fn is_subset(small: &[u32], large: &[u32]) -> bool {
     small.iter().all(|group| large.binary_search(group).is_ok())
 }
 
-/// Each distinct first given name's hash → how many women and how many men
-/// hold it.
-fn count_first_given_names_by_sex(candidates: &[Candidate]) -> HashedMap<[u32; 2]> {
-    candidates
-        .par_iter()
-        .fold(HashedMap::<[u32; 2]>::default, |mut counts, candidate| {
-            if let (Some(given), FEMALE | MALE) = (candidate.given(), sex_slot(candidate)) {
-                counts.entry(stable_hash(first_word(given))).or_default()[sex_slot(candidate)] += 1;
-            }
-            counts
-        })
-        .reduce(HashedMap::default, |mut merged, part| {
-            for (hash, counts) in part {
-                let slot = merged.entry(hash).or_default();
-                slot[FEMALE] += counts[FEMALE];
-                slot[MALE] += counts[MALE];
-            }
-            merged
-        })
+/// How many candidates hold a name, how many of them are women and men
+/// (`FEMALE`, `MALE`: in the same pass, rather than hashing every name
+/// again), and the first holder (to find the text again).
+#[derive(Clone, Copy)]
+struct Counted {
+    count: u32,
+    by_sex: [u32; 2],
+    first: u32,
 }
 
-/// Each distinct name's hash → how many candidates hold it, and the first
-/// holder (to find the text again).
-fn count_names(candidates: &[Candidate], name_of: impl Fn(&Candidate) -> Option<&str> + Sync) -> HashedMap<(u32, u32)> {
+impl Default for Counted {
+    fn default() -> Counted {
+        Counted { count: 0, by_sex: [0; 2], first: u32::MAX }
+    }
+}
+
+impl Counted {
+    fn add(&mut self, other: &Counted) {
+        self.count += other.count;
+        self.by_sex[FEMALE] += other.by_sex[FEMALE];
+        self.by_sex[MALE] += other.by_sex[MALE];
+        self.first = self.first.min(other.first);
+    }
+}
+
+/// Each distinct name's hash → how it was counted.
+fn count_names(candidates: &[Candidate], name_of: impl Fn(&Candidate) -> Option<&str> + Sync) -> HashedMap<Counted> {
     candidates
         .par_iter()
         .enumerate()
-        .fold(HashedMap::<(u32, u32)>::default, |mut counts, (index, candidate)| {
+        .fold(HashedMap::<Counted>::default, |mut counts, (index, candidate)| {
             if let Some(name) = name_of(candidate) {
-                let slot = counts.entry(stable_hash(name)).or_insert((0, u32::MAX));
-                slot.0 += 1;
-                slot.1 = slot.1.min(index as u32);
+                let mut one = Counted { count: 1, first: index as u32, ..Counted::default() };
+                if let slot @ (FEMALE | MALE) = sex_slot(candidate) {
+                    one.by_sex[slot] = 1;
+                }
+                counts.entry(stable_hash(name)).or_default().add(&one);
             }
             counts
         })
         .reduce(HashedMap::default, |mut merged, part| {
-            for (hash, (count, first)) in part {
-                let slot = merged.entry(hash).or_insert((0, u32::MAX));
-                slot.0 += count;
-                slot.1 = slot.1.min(first);
+            for (hash, counted) in part {
+                merged.entry(hash).or_default().add(&counted);
             }
             merged
         })
