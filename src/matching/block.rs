@@ -98,7 +98,8 @@ impl KeyPart {
         // Where a person lives is one thing: a pair found on its phone
         // mostly shares the address and the town too (a household, or one
         // person who has not moved), so any of them blocks all three.
-        const HOME: &[ScoredField] = &[ScoredField::Address, ScoredField::Area, ScoredField::Phone];
+        const HOME: &[ScoredField] =
+            &[ScoredField::Address, ScoredField::Area, ScoredField::AreaAfterMove, ScoredField::Phone];
         match self {
             KeyPart::BirthDate | KeyPart::BirthYear | KeyPart::BirthDayMonth => &[ScoredField::BirthDate],
             KeyPart::FamilyPhonetic | KeyPart::Family => &[ScoredField::FamilyName],
@@ -728,7 +729,10 @@ mod tests {
         assert!(SCORED.iter().enumerate().all(|(index, field)| field.bit() == 1 << index), "bits in SCORED order");
         let rule = BlockingRule::parse("names_phonetic + street").unwrap();
         let blocked = ALL_FIELDS & !rule.free_fields();
-        let home = ScoredField::Address.bit() | ScoredField::Area.bit() | ScoredField::Phone.bit();
+        let home = ScoredField::Address.bit()
+            | ScoredField::Area.bit()
+            | ScoredField::AreaAfterMove.bit()
+            | ScoredField::Phone.bit();
         assert_eq!(blocked, ScoredField::FamilyName.bit() | ScoredField::GivenName.bit() | home);
         // Oversized, a rule found nothing: only the others count.
         let tiny = block(&features, &[BlockingRule::parse("identifier").unwrap()], 1);

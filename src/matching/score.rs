@@ -37,11 +37,19 @@ pub enum ScoredField {
     /// Town and postal code, as one level: they go together (a town has a
     /// few postal codes), so agreeing on both is not twice the evidence.
     Area,
+    /// The same, for a pair whose addresses differ (another house, or
+    /// another street). Whether one person who moved stayed in town is the
+    /// practice's to say (most moves are local; in the synthetic
+    /// practices, a previous address is anywhere), so the town after a move
+    /// has an m of its own, learnt among pairs whose addresses differ (its u
+    /// is the area's: `set_u`): counted as one field, a shared town added
+    /// four bits to same-name strangers of one birthday who live apart.
+    AreaAfterMove,
     Phone,
     Identifier,
 }
 
-pub const FIELDS: usize = 11;
+pub const FIELDS: usize = 12;
 
 /// A set of scored fields, bit i for `SCORED[i]`.
 pub type FieldMask = u16;
@@ -49,7 +57,8 @@ pub const ALL_FIELDS: FieldMask = (1 << FIELDS) - 1;
 const GIVEN: usize = 1;
 const BIRTH: usize = 4;
 const ADDRESS: usize = 7;
-const PHONE: usize = 9;
+const AREA: usize = 8;
+const PHONE: usize = 10;
 
 pub const SCORED: [ScoredField; FIELDS] = [
     ScoredField::FamilyName,
@@ -61,6 +70,7 @@ pub const SCORED: [ScoredField; FIELDS] = [
     ScoredField::NationalId,
     ScoredField::Address,
     ScoredField::Area,
+    ScoredField::AreaAfterMove,
     ScoredField::Phone,
     ScoredField::Identifier,
 ];
@@ -85,6 +95,7 @@ impl ScoredField {
             ScoredField::NationalId => "national_id",
             ScoredField::Address => "address",
             ScoredField::Area => "area",
+            ScoredField::AreaAfterMove => "area_after_move",
             ScoredField::Phone => "phone",
             ScoredField::Identifier => "identifier",
         }
@@ -98,7 +109,7 @@ impl ScoredField {
             ScoredField::BirthDate => DATE_LEVELS,
             ScoredField::NationalId | ScoredField::Phone => ID_LEVELS,
             ScoredField::Address => ADDRESS_LEVELS,
-            ScoredField::Area => AREA_LEVELS,
+            ScoredField::Area | ScoredField::AreaAfterMove => AREA_LEVELS,
             _ => AGREEMENT_LEVELS,
         }
     }
@@ -113,7 +124,7 @@ impl ScoredField {
 
     /// What a household shares (see `household_only_levels`).
     fn is_household(self) -> bool {
-        matches!(self, ScoredField::Address | ScoredField::Area | ScoredField::Phone)
+        matches!(self, ScoredField::Address | ScoredField::Area | ScoredField::AreaAfterMove | ScoredField::Phone)
     }
 }
 
@@ -121,6 +132,7 @@ impl ScoredField {
 pub type Pattern = [u8; FIELDS];
 
 pub fn pattern(comparison: &Comparison) -> Pattern {
+    let moved = matches!(comparison.address, AddressLevel::Partial | AddressLevel::Different);
     [
         comparison.family as u8,
         comparison.given as u8,
@@ -130,11 +142,14 @@ pub fn pattern(comparison: &Comparison) -> Pattern {
         comparison.sex as u8,
         comparison.national_id as u8,
         comparison.address as u8,
-        area(comparison) as u8,
+        if moved { AREA_MISSING } else { area(comparison) as u8 },
+        if moved { area(comparison) as u8 } else { AREA_MISSING },
         comparison.phone as u8,
         comparison.identifier as u8,
     ]
 }
+
+const AREA_MISSING: u8 = 4;
 
 /// Town (a typo of it too) and postal code as one level.
 fn area(comparison: &Comparison) -> usize {
@@ -209,6 +224,7 @@ fn starting_m(field: ScoredField) -> &'static [f64] {
         ScoredField::NationalId => &[0.97, 0.02, 0.01, 0.0],
         ScoredField::Address => &[0.55, 0.15, 0.05, 0.25, 0.0],
         ScoredField::Area => &[0.75, 0.03, 0.10, 0.12, 0.0],
+        ScoredField::AreaAfterMove => &[0.30, 0.02, 0.08, 0.60, 0.0],
         ScoredField::Phone => &[0.60, 0.05, 0.35, 0.0],
         ScoredField::Identifier => &[0.60, 0.40, 0.0],
     }
@@ -225,7 +241,7 @@ fn starting_u(field: ScoredField) -> &'static [f64] {
         ScoredField::Sex => &[0.5, 0.5, 0.0],
         ScoredField::NationalId => &[0.000001, 0.00001, 0.999989, 0.0],
         ScoredField::Address => &[0.00005, 0.0001, 0.005, 0.99485, 0.0],
-        ScoredField::Area => &[0.05, 0.01, 0.1, 0.84, 0.0],
+        ScoredField::Area | ScoredField::AreaAfterMove => &[0.05, 0.01, 0.1, 0.84, 0.0],
         ScoredField::Phone => &[0.00001, 0.0001, 0.99989, 0.0],
         ScoredField::Identifier => &[0.000001, 0.999999, 0.0],
     }
@@ -338,9 +354,18 @@ impl Model {
             .enumerate()
             .map(|(index, &field)| {
                 let missing = field.missing();
-                let seen: u64 = (0..missing).map(|level| counts.counts[index][level]).sum();
+                // Strangers share a town by chance whether or not their
+                // addresses differ: the town's u is one, over all pairs;
+                // only its m depends on a move.
+                let count = |level: usize| match field {
+                    ScoredField::Area | ScoredField::AreaAfterMove => {
+                        counts.counts[AREA][level] + counts.counts[AREA + 1][level]
+                    }
+                    _ => counts.counts[index][level],
+                };
+                let seen: u64 = (0..missing).map(count).sum();
                 let levels = missing as f64;
-                let share = |level: usize| (counts.counts[index][level] as f64 + 0.5) / (seen as f64 + 0.5 * levels);
+                let share = |level: usize| (count(level) as f64 + 0.5) / (seen as f64 + 0.5 * levels);
                 RandomLevels { shares: (0..missing).map(share).collect(), floor: 0.5 / (seen as f64 + 0.5 * levels) }
             })
             .collect();
@@ -353,9 +378,19 @@ impl Model {
     /// pairs would make agreeing on a birth date look common; u is what
     /// remains once they are taken out.
     fn correct_u(&mut self) {
+        // The town's share among random pairs is counted over all of them
+        // (`set_u`), so the matches in it are all of one person's pairs,
+        // whether they moved or not.
+        let moved = self.m[ADDRESS][AddressLevel::Partial as usize] + self.m[ADDRESS][AddressLevel::Different as usize];
+        let m = |index: usize, level: usize| match SCORED[index] {
+            ScoredField::Area | ScoredField::AreaAfterMove => {
+                moved * self.m[AREA + 1][level] + (1.0 - moved) * self.m[AREA][level]
+            }
+            _ => self.m[index][level],
+        };
         for (index, random) in self.random.iter().enumerate() {
             for (level, &share) in random.shares.iter().enumerate() {
-                let u = (share - self.prior * self.m[index][level]) / (1.0 - self.prior);
+                let u = (share - self.prior * m(index, level)) / (1.0 - self.prior);
                 self.u[index][level] = u.max(random.floor);
             }
         }
@@ -699,6 +734,46 @@ mod tests {
     }
 
     #[test]
+    fn a_shared_town_after_a_move_weighs_what_moves_in_the_practice_say() {
+        let mut before = candidate("Ronald", "Halham", date(2000, 4, 24));
+        before.set_text(crate::matching::TextField::Address, Some("12 ELM ST"));
+        before.set_text(crate::matching::TextField::City, Some("RALEIGH"));
+        before.set_text(crate::matching::TextField::Postal, Some("27601"));
+        let mut moved = before.clone();
+        moved.set_text(crate::matching::TextField::Address, Some("480 OAK AVE"));
+        let mut next_door = before.clone();
+        next_door.set_text(crate::matching::TextField::Address, Some("14 ELM ST"));
+        let candidates = [before.clone(), moved, before, next_door];
+        let features = Features::new(&candidates);
+        let (area, after_move) = (ScoredField::Area as usize, ScoredField::AreaAfterMove as usize);
+        let towns = |x: u32, y: u32| {
+            let levels = pattern(&compare(features.person(x), features.person(y), CompareOptions::default()));
+            (levels[area], levels[after_move])
+        };
+        assert_eq!(towns(0, 1), (AREA_MISSING, 0), "addresses differ: the town after a move");
+        assert_eq!(towns(0, 3), (AREA_MISSING, 0), "another house of the street: a move too");
+        assert_eq!(towns(0, 2), (0, AREA_MISSING), "one address: the town");
+
+        // A practice whose people move anywhere: one person's records
+        // after a move share the town as often as strangers do.
+        let mut model = Model::starting(10_000);
+        let mut counts = LevelCounts::default();
+        for _ in 0..9_500 {
+            counts.add(&[7, 7, 2, 2, 4, 1, 3, 3, 4, 3, 2, 2]);
+        }
+        for _ in 0..500 {
+            counts.add(&[7, 7, 2, 2, 4, 1, 3, 3, 4, 0, 2, 2]);
+        }
+        model.set_u(&counts);
+        assert_eq!(model.u[area], model.u[after_move], "strangers share a town by chance, moved or not");
+        model.m[after_move] = vec![0.05, 0.0, 0.0, 0.95];
+        model.correct_u();
+        let after_move_weight = model.weight(ScoredField::AreaAfterMove, 0);
+        assert!(after_move_weight.abs() < 0.2, "no evidence: {after_move_weight}");
+        assert!(model.weight(ScoredField::Area, 0) > 3.0, "at one address the town still counts");
+    }
+
+    #[test]
     fn where_a_person_lives_is_not_counted_twice() {
         let mut before = candidate("Linda", "Kowalski", date(1962, 4, 2));
         let mut after = before.clone();
@@ -717,7 +792,7 @@ mod tests {
             let (parts, _) = model.explain(&compare(x, y, CompareOptions::default()), x, y);
             parts
                 .into_iter()
-                .filter(|part| matches!(part.field, ScoredField::Address | ScoredField::Area | ScoredField::Phone))
+                .filter(|part| part.field.is_household() && part.level != "missing")
                 .map(|part| (part.field, part.weight, part.adjusted))
                 .collect()
         };
@@ -737,8 +812,8 @@ mod tests {
     fn em_recovers_m_from_a_mixture() {
         // 100 pairs of one person (all agree) among 10,000 pairs of two
         // (birth dates agree by blocking, names mostly differ).
-        let agree: Pattern = [0, 0, 0, 2, 0, 0, 3, 0, 0, 0, 2];
-        let strangers: Pattern = [7, 7, 1, 2, 0, 1, 3, 3, 3, 2, 2];
+        let agree: Pattern = [0, 0, 0, 2, 0, 0, 3, 0, 0, 4, 0, 2];
+        let strangers: Pattern = [7, 7, 1, 2, 0, 1, 3, 3, 4, 3, 2, 2];
         let mut model = Model::starting(10_000);
         model.estimate_m(&[(agree, ALL_FIELDS, 100), (strangers, ALL_FIELDS, 10_000)], 1.0, 5.0e7);
         assert!(model.em_converged);
@@ -753,10 +828,10 @@ mod tests {
         // birth dates say (30 in 1,030 with a digit mistyped); namesakes of
         // one birth year, found only by a rule on names and the birth year;
         // strangers.
-        let chart: Pattern = [0, 0, 2, 2, 0, 0, 3, 0, 0, 0, 0];
-        let mistyped: Pattern = [0, 0, 2, 2, 2, 0, 3, 0, 0, 0, 0];
-        let namesakes: Pattern = [0, 0, 2, 2, 3, 0, 3, 3, 3, 2, 2];
-        let strangers: Pattern = [7, 7, 2, 2, 4, 1, 3, 3, 3, 2, 2];
+        let chart: Pattern = [0, 0, 2, 2, 0, 0, 3, 0, 0, 4, 0, 0];
+        let mistyped: Pattern = [0, 0, 2, 2, 2, 0, 3, 0, 0, 4, 0, 0];
+        let namesakes: Pattern = [0, 0, 2, 2, 3, 0, 3, 3, 4, 3, 2, 2];
+        let strangers: Pattern = [7, 7, 2, 2, 4, 1, 3, 3, 4, 3, 2, 2];
         let year_only = |birth_free: bool| {
             let namesakes_free = if birth_free { ALL_FIELDS } else { ALL_FIELDS & !ScoredField::BirthDate.bit() };
             let mut model = Model::starting(100_000);
