@@ -97,7 +97,7 @@ impl KeyPart {
     fn scored_fields(self) -> &'static [ScoredField] {
         // Where a person lives is one thing: a pair found on its phone
         // mostly shares the address and the town too (a household, or one
-        // person who has not moved), so any of them blocks all three.
+        // person who has not moved), so any of them blocks all of them.
         const HOME: &[ScoredField] =
             &[ScoredField::Address, ScoredField::Area, ScoredField::AreaAfterMove, ScoredField::Phone];
         match self {

@@ -37,13 +37,13 @@ pub enum ScoredField {
     /// Town and postal code, as one level: they go together (a town has a
     /// few postal codes), so agreeing on both is not twice the evidence.
     Area,
-    /// The same, for a pair whose addresses differ (another house, or
-    /// another street). Whether one person who moved stayed in town is the
-    /// practice's to say (most moves are local; in the synthetic
-    /// practices, a previous address is anywhere), so the town after a move
-    /// has an m of its own, learnt among pairs whose addresses differ (its u
-    /// is the area's: `set_u`): counted as one field, a shared town added
-    /// four bits to same-name strangers of one birthday who live apart.
+    /// The same, for a pair whose addresses do not agree (another house,
+    /// another street, or one missing). Whether one person who moved
+    /// stayed in town is the practice's to say (most moves are local; in
+    /// the synthetic practices, a previous address is anywhere), so the
+    /// town after a move has an m of its own, learnt among those pairs (its
+    /// u is the area's: `set_u`): counted as one field, a shared town added
+    /// 4.7 bits to same-name strangers of one birthday who live apart.
     AreaAfterMove,
     Phone,
     Identifier,
@@ -58,6 +58,7 @@ const GIVEN: usize = 1;
 const BIRTH: usize = 4;
 const ADDRESS: usize = 7;
 const AREA: usize = 8;
+const AREA_AFTER_MOVE: usize = 9;
 const PHONE: usize = 10;
 
 pub const SCORED: [ScoredField; FIELDS] = [
@@ -132,7 +133,9 @@ impl ScoredField {
 pub type Pattern = [u8; FIELDS];
 
 pub fn pattern(comparison: &Comparison) -> Pattern {
-    let moved = matches!(comparison.address, AddressLevel::Partial | AddressLevel::Different);
+    // A home for sure only when the addresses agree: a partial address may
+    // be a mistyped house number, a missing one anything.
+    let moved = !matches!(comparison.address, AddressLevel::Exact | AddressLevel::Close);
     [
         comparison.family as u8,
         comparison.given as u8,
@@ -197,6 +200,11 @@ pub struct Model {
     /// Whether address, town, postal code and phone count for nothing once the birth dates
     /// disagree (see `household_only_levels`).
     pub household_rule: bool,
+    /// Of one person's pairs with a town or postal code to compare, the
+    /// share whose addresses do not agree (`ScoredField::AreaAfterMove`),
+    /// as EM finds it: what `correct_u` mixes the two areas' m by.
+    #[serde(skip)]
+    area_after_move_share: f64,
     #[serde(skip)]
     weights: Vec<Vec<f64>>,
     /// Per field: the level shares seen among random pairs, for `correct_u`.
@@ -318,6 +326,8 @@ impl Model {
             training_pairs: 0,
             random_pairs: 0,
             household_rule: true,
+            // Until EM says: one person's records mostly share an address.
+            area_after_move_share: 0.3,
             weights: Vec::new(),
             random: Vec::new(),
         };
@@ -359,7 +369,7 @@ impl Model {
                 // only its m depends on a move.
                 let count = |level: usize| match field {
                     ScoredField::Area | ScoredField::AreaAfterMove => {
-                        counts.counts[AREA][level] + counts.counts[AREA + 1][level]
+                        counts.counts[AREA][level] + counts.counts[AREA_AFTER_MOVE][level]
                     }
                     _ => counts.counts[index][level],
                 };
@@ -381,10 +391,10 @@ impl Model {
         // The town's share among random pairs is counted over all of them
         // (`set_u`), so the matches in it are all of one person's pairs,
         // whether they moved or not.
-        let moved = self.m[ADDRESS][AddressLevel::Partial as usize] + self.m[ADDRESS][AddressLevel::Different as usize];
+        let moved = self.area_after_move_share;
         let m = |index: usize, level: usize| match SCORED[index] {
             ScoredField::Area | ScoredField::AreaAfterMove => {
-                moved * self.m[AREA + 1][level] + (1.0 - moved) * self.m[AREA][level]
+                moved * self.m[AREA_AFTER_MOVE][level] + (1.0 - moved) * self.m[AREA][level]
             }
             _ => self.m[index][level],
         };
@@ -454,6 +464,11 @@ impl Model {
             let prior = (matches / sampled_share.max(1e-12) / all_pairs.max(1.0)).clamp(1e-12, 0.5);
             let prior_change = ((prior - self.prior) / self.prior).abs();
             self.prior = prior;
+            let towns = |index: usize| expected[index][..AREA_MISSING as usize].iter().sum::<f64>();
+            let (home, moved) = (towns(AREA), towns(AREA_AFTER_MOVE));
+            if home + moved > 0.0 {
+                self.area_after_move_share = moved / (home + moved);
+            }
             self.correct_u();
             self.em_iterations = iteration;
             if m_change < EM_TOLERANCE && prior_change < EM_PRIOR_TOLERANCE {
@@ -743,7 +758,9 @@ mod tests {
         moved.set_text(crate::matching::TextField::Address, Some("480 OAK AVE"));
         let mut next_door = before.clone();
         next_door.set_text(crate::matching::TextField::Address, Some("14 ELM ST"));
-        let candidates = [before.clone(), moved, before, next_door];
+        let mut no_street = before.clone();
+        no_street.set_text(crate::matching::TextField::Address, None);
+        let candidates = [before.clone(), moved, before, next_door, no_street];
         let features = Features::new(&candidates);
         let (area, after_move) = (ScoredField::Area as usize, ScoredField::AreaAfterMove as usize);
         let towns = |x: u32, y: u32| {
@@ -751,7 +768,8 @@ mod tests {
             (levels[area], levels[after_move])
         };
         assert_eq!(towns(0, 1), (AREA_MISSING, 0), "addresses differ: the town after a move");
-        assert_eq!(towns(0, 3), (AREA_MISSING, 0), "another house of the street: a move too");
+        assert_eq!(towns(0, 3), (AREA_MISSING, 0), "another house of the street: a move, or a typo of one");
+        assert_eq!(towns(0, 4), (AREA_MISSING, 0), "no street to compare: not known to be one home");
         assert_eq!(towns(0, 2), (0, AREA_MISSING), "one address: the town");
 
         // A practice whose people move anywhere: one person's records
