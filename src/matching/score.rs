@@ -792,6 +792,34 @@ mod tests {
     }
 
     #[test]
+    fn em_learns_the_town_after_a_move_among_the_pairs_that_moved() {
+        // One person's records: 8,000 pairs at one address, 2,000 after a move
+        // to a town anywhere (one in twenty shares the town, as strangers do).
+        let home: Pattern = [0, 0, 2, 2, 0, 0, 3, 0, 0, 4, 2, 2];
+        let moved_in_town: Pattern = [0, 0, 2, 2, 0, 0, 3, 3, 4, 0, 2, 2];
+        let moved_away: Pattern = [0, 0, 2, 2, 0, 0, 3, 3, 4, 3, 2, 2];
+        let strangers_in_town: Pattern = [7, 7, 2, 2, 4, 1, 3, 3, 4, 0, 2, 2];
+        let strangers: Pattern = [7, 7, 2, 2, 4, 1, 3, 3, 4, 3, 2, 2];
+        let mut model = Model::starting(100_000);
+        let mut random = LevelCounts::default();
+        (0..5_000).for_each(|_| random.add(&strangers_in_town));
+        (0..95_000).for_each(|_| random.add(&strangers));
+        model.set_u(&random);
+        let patterns = [
+            (home, ALL_FIELDS, 8_000),
+            (moved_in_town, ALL_FIELDS, 100),
+            (moved_away, ALL_FIELDS, 1_900),
+            (strangers_in_town, ALL_FIELDS, 5_000),
+            (strangers, ALL_FIELDS, 95_000),
+        ];
+        model.estimate_m(&patterns, 1.0, 1.0e7);
+        let after_move = model.weight(ScoredField::AreaAfterMove, 0);
+        assert!(after_move.abs() < 0.5, "a town shared after a move tells nothing here: {after_move}");
+        assert!(model.weight(ScoredField::Area, 0) > 3.0, "{}", model.weight(ScoredField::Area, 0));
+        assert!((model.area_after_move_share - 0.2).abs() < 0.02, "{}", model.area_after_move_share);
+    }
+
+    #[test]
     fn where_a_person_lives_is_not_counted_twice() {
         let mut before = candidate("Linda", "Kowalski", date(1962, 4, 2));
         let mut after = before.clone();
