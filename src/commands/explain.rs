@@ -11,6 +11,7 @@ use crate::cli::ExplainArgs;
 use crate::error::{Error, Outcome};
 use crate::matching::{
     Contribution, Decision, HardRule, Matcher, NameLevel, Person, ReviewReason, ScoreDecision, TextField,
+    one_shared_nickname,
 };
 use crate::output::Printer;
 use crate::pipeline;
@@ -36,12 +37,10 @@ struct Explanation {
     /// with no name in common, or two given names under two surnames
     /// (`Comparison::names_differ`).
     names_differ: bool,
-    /// The given names are nickname-equivalent because one of them, not in
-    /// the nickname table, reads as a typo of a name that is (KVEIN beside
-    /// Kev): a reviewer should know the level rests on that reading.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    given_read_as_typo: bool,
-    /// Which of the two rows' given names reads as a typo.
+    /// The rows whose given name, not in the nickname table, reads as a
+    /// typo of a name that is, when the names are nickname-equivalent only
+    /// through that reading (KVEIN beside Kev): a reviewer should know the
+    /// level rests on it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     given_typo_rows: Vec<String>,
     /// Both rows carry one nickname that two names of the practice share
@@ -123,9 +122,8 @@ pub fn explain(args: &ExplainArgs, printer: &Printer) -> Result<Outcome, Error> 
     } else {
         Vec::new()
     };
-    let shared_nickname = |index: u32| matcher.person(index).derived.given_shared_nickname();
     let given_shared_nickname =
-        comparison.possible_twins() && comparison.given == NameLevel::Exact && shared_nickname(a) && shared_nickname(b);
+        comparison.possible_twins() && one_shared_nickname(comparison.given, matcher.person(a), matcher.person(b));
     let values = args.show_phi.then(|| [values(matcher.person(a)), values(matcher.person(b))]);
     let prior_weight = matcher.model().prior_log_odds();
     let outcome = matcher.run();
@@ -140,7 +138,6 @@ pub fn explain(args: &ExplainArgs, printer: &Printer) -> Result<Outcome, Error> 
         decided_by_reviewer: reviewer.is_some(),
         possible_twins: hard_rule.is_none() && comparison.possible_twins() && decision == "review",
         names_differ: hard_rule.is_none() && comparison.names_differ() && decision == "review",
-        given_read_as_typo: !given_typo_rows.is_empty(),
         given_typo_rows,
         given_shared_nickname,
         decision,
@@ -217,7 +214,7 @@ fn render(explanation: &Explanation, project: &Project) -> String {
         explanation.weight + explanation.prior_weight,
         explanation.probability
     );
-    if explanation.given_read_as_typo {
+    if !explanation.given_typo_rows.is_empty() {
         let _ = writeln!(
             text,
             "given_name: that of {} {} not in the nickname table and reads as a typo of a name that is \

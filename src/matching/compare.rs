@@ -227,7 +227,7 @@ pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Compari
     // Jayden): those are no name in common only where twins would be, at
     // one home on one birthday, and not under one national id (Katherine
     // under her maiden name, Catherine under her married one).
-    let twins_unless_different = given == NameLevel::Different
+    let given_names_apart = given == NameLevel::Different
         || (same_birthday(birth) && same_home(address, phone) && national_id != IdLevel::Exact);
     let chart_over_name = distinct
         && twins_could_share(family, given, birth)
@@ -271,7 +271,7 @@ pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Compari
             ),
             // Scans are left out: a scan filed under a chart number often
             // has a name that cannot be read.
-            (NAMES_DIFFER, registrations && family == NameLevel::Different && distinct && twins_unless_different),
+            (NAMES_DIFFER, registrations && family == NameLevel::Different && distinct && given_names_apart),
         ]
         .iter()
         .filter(|(_, found)| *found)
@@ -290,19 +290,25 @@ pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Compari
 /// waits too). Two clearly different given names are the twins rule's.
 fn alike_names(family: NameLevel, given: NameLevel, a: Person<'_>, b: Person<'_>) -> bool {
     let (x, y) = (a.candidate, b.candidate);
-    let shared_nickname = || a.derived.given_shared_nickname() && b.derived.given_shared_nickname();
     match (family, given) {
         (NameLevel::Swapped, _) => {
             let same = |p, q| compare_name(p, q, false) == NameLevel::Exact;
             !(same(x.family(), y.given()) && same(x.given(), y.family()))
         }
-        (_, NameLevel::Exact) if !shared_nickname() => false,
+        (_, NameLevel::Exact) if !one_shared_nickname(given, a, b) => false,
         (_, NameLevel::Missing | NameLevel::Different) => false,
         (family, _) => matches!(
             family,
             NameLevel::Exact | NameLevel::Close | NameLevel::Partial | NameLevel::Phonetic | NameLevel::Similar
         ),
     }
+}
+
+/// Both given names are one nickname that two names of the practice share
+/// (`Derived::given_shared_nickname`): the one given name twice that twins
+/// may have.
+pub fn one_shared_nickname(given: NameLevel, a: Person<'_>, b: Person<'_>) -> bool {
+    given == NameLevel::Exact && a.derived.given_shared_nickname() && b.derived.given_shared_nickname()
 }
 
 /// Whether a pair could be twins whose given names look alike. The practice
@@ -849,8 +855,7 @@ mod tests {
         let married = with_household(registered("Mari", "Delaney", birth, "2"));
         assert!(!compare_pair(mariana, married).names_differ(), "an alike given name is a name in common");
         // Twins Jaden and Jayden, one surname mistyped beyond recognition:
-        // their given names are alike, but two names.
-        // Both are names of this practice.
+        // their given names are alike, but two names of this practice.
         let compare_among_others = |a, b| {
             let mut candidates = vec![a, b];
             for given in ["Jaden", "Jayden"] {

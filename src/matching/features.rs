@@ -176,9 +176,9 @@ type HashedMap<V> = HashMap<u64, V, BuildHasherDefault<Prehashed>>;
 struct NameEntry<'c> {
     name: &'c str,
     count: u32,
-    /// In the nickname table itself.
     /// How many of them are women, and men (`FEMALE`, `MALE`).
     by_sex: [u32; 2],
+    /// In the nickname table itself.
     listed: bool,
     phonetic: Phonetic,
     /// Formal names in the nickname table (for given names).

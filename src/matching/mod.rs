@@ -31,7 +31,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 pub use block::{BlockingRule, KeyPart, RuleStats};
-pub use compare::{Agreement, CompareOptions, Comparison, DateLevel, IdLevel, NameLevel};
+pub use compare::{Agreement, CompareOptions, Comparison, DateLevel, IdLevel, NameLevel, one_shared_nickname};
 pub use features::{Features, Person};
 pub use merge::{Survivor, Survivorship, merge, rank};
 pub use normalize::{Candidate, CandidateKind, TextField, fold};
