@@ -414,6 +414,25 @@ pub struct Block {
     len: u32,
 }
 
+/// `Blocks::every_block`: where each rule's blocks start.
+pub struct EveryBlock<'b> {
+    blocks: &'b Blocks,
+    starts: Vec<usize>,
+}
+
+impl<'b> EveryBlock<'b> {
+    pub fn len(&self) -> usize {
+        self.starts.last().copied().unwrap_or(0)
+    }
+
+    /// The rule and block at `position`, if there is one.
+    pub fn get(&self, position: usize) -> Option<(usize, &'b Block)> {
+        let rule = self.starts.partition_point(|&start| start <= position).checked_sub(1)?;
+        let block = self.blocks.blocks.get(rule)?.get(position - self.starts[rule])?;
+        Some((rule, block))
+    }
+}
+
 /// The blocks of every rule, and the pairs each would produce.
 pub struct Blocks {
     pub rules: Vec<BlockingRule>,
@@ -468,7 +487,10 @@ fn block_rule(
     let entries = keyed_members(features, rule, scratch);
     let mut stats =
         RuleStats { rule: rule.clone(), blocks: 0, pairs: 0, new_pairs: 0, oversized_blocks: 0, skipped_pairs: 0 };
-    let mut blocks = Vec::new();
+    // Every block holds two entries at least. Room that is never written is
+    // never given pages, and the vector never grows by copying itself into
+    // memory the system must zero first.
+    let mut blocks = Vec::with_capacity(entries.len() / 2);
     let mut oversized = HashSet::new();
     let mut start = 0;
     while start < entries.len() {
@@ -489,7 +511,9 @@ fn block_rule(
         start = end;
     }
     // Large blocks first, so that no thread is left with one at the end.
-    blocks.sort_by_key(|block| (std::cmp::Reverse(block.len), block.key));
+    // Keys are unique within a rule, so an unstable sort, which needs no
+    // buffer, gives the one order.
+    blocks.sort_unstable_by_key(|block| (std::cmp::Reverse(block.len), block.key));
     RuleBlocks { blocks, members: entries.iter().map(|&(_, index)| index).collect(), oversized, stats }
 }
 
@@ -540,6 +564,18 @@ impl Blocks {
         self.blocks = Vec::new();
         self.members = Vec::new();
         self.oversized = Vec::new();
+    }
+
+    /// Every block of every rule by one position, in rule order: what
+    /// scoring walks in parallel, without a vector of millions of entries
+    /// to fill first.
+    pub fn every_block(&self) -> EveryBlock<'_> {
+        let mut starts = Vec::with_capacity(self.blocks.len() + 1);
+        starts.push(0);
+        for blocks in &self.blocks {
+            starts.push(starts.last().copied().unwrap_or(0) + blocks.len());
+        }
+        EveryBlock { blocks: self, starts }
     }
 
     pub fn rule_count(&self) -> usize {
@@ -631,20 +667,46 @@ mod tests {
     /// Every pair compared, in order, by enumerating blocks as `run` does.
     fn compared_pairs(blocks: &Blocks, features: &Features<'_>) -> Vec<(u32, u32)> {
         let mut pairs = Vec::new();
-        for rule in 0..blocks.rule_count() {
-            for block in blocks.blocks(rule) {
-                let members = blocks.members(rule, block);
-                for (position, &a) in members.iter().enumerate() {
-                    for &b in &members[position + 1..] {
-                        if blocks.compared_here(rule, block, features.person(a), features.person(b)) {
-                            pairs.push((a.min(b), a.max(b)));
-                        }
+        let every = blocks.every_block();
+        for (rule, block) in (0..every.len()).map_while(|position| every.get(position)) {
+            let members = blocks.members(rule, block);
+            for (position, &a) in members.iter().enumerate() {
+                for &b in &members[position + 1..] {
+                    if blocks.compared_here(rule, block, features.person(a), features.person(b)) {
+                        pairs.push((a.min(b), a.max(b)));
                     }
                 }
             }
         }
         pairs.sort_unstable();
         pairs
+    }
+
+    #[test]
+    fn every_block_numbers_the_blocks_of_each_rule_in_turn_past_a_rule_without_any() {
+        let candidates = vec![
+            candidate("Ann", "Lee", date(1980, 3, 4)),
+            candidate("Bea", "Lee", date(1980, 3, 4)),
+            candidate("Cy", "Lee", date(1991, 7, 8)),
+            candidate("Di", "Roe", date(1991, 7, 8)),
+        ];
+        let features = Features::new(&candidates);
+        // Nobody has a phone: the middle rule has no blocks.
+        let rules = ["birth_date", "phone", "family"].map(|rule| BlockingRule::parse(rule).unwrap());
+        let blocks = block(&features, &rules, 100);
+        assert!(blocks.blocks(1).is_empty());
+        let expected: Vec<(usize, u64)> = [0, 1, 2]
+            .into_iter()
+            .flat_map(|rule| blocks.blocks(rule).iter().map(move |block| (rule, block.key)))
+            .collect();
+        assert_eq!(expected.iter().map(|&(rule, _)| rule).collect::<Vec<_>>(), [0, 0, 2]);
+        let every = blocks.every_block();
+        assert_eq!(every.len(), 3);
+        let numbered: Vec<(usize, u64)> = (0..every.len())
+            .map(|position| every.get(position).map(|(rule, block)| (rule, block.key)).unwrap())
+            .collect();
+        assert_eq!(numbered, expected);
+        assert!(every.get(every.len()).is_none());
     }
 
     #[test]

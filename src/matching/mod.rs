@@ -481,32 +481,37 @@ impl Tally {
         }
     }
 
-    fn merge(mut self, other: Tally) -> Tally {
-        append(&mut self.links, other.links);
-        append(&mut self.uncertain, other.uncertain);
-        self.possible_twins.extend(other.possible_twins);
-        self.names_differ.extend(other.names_differ);
-        add_into(&mut self.histogram, &other.histogram);
-        add_into(&mut self.sweep, &other.sweep);
-        for (rule, count) in other.kept_apart {
-            *self.kept_apart.entry(rule).or_default() += count;
+    /// The threads' parts as one. Each list is copied once, into a vector
+    /// of its final size (the order is sorted out later): the links of a
+    /// million patients are a hundred megabytes, and appending parts two by
+    /// two grew them again and again into fresh memory, which the system
+    /// zeroes first.
+    fn merge(mut parts: Vec<Tally>, rules: usize, sweep: usize) -> Tally {
+        let mut total = Tally::new(rules, sweep);
+        for (index, list) in total.lists().into_iter().enumerate() {
+            let length: usize = parts.iter_mut().map(|part| part.lists()[index].len()).sum();
+            list.reserve_exact(length);
         }
-        for (mine, theirs) in self.rule_pairs.iter_mut().zip(other.rule_pairs) {
-            mine.0 += theirs.0;
-            mine.1 += theirs.1;
+        for mut part in parts {
+            for (list, part_list) in total.lists().into_iter().zip(part.lists()) {
+                list.append(part_list);
+            }
+            add_into(&mut total.histogram, &part.histogram);
+            add_into(&mut total.sweep, &part.sweep);
+            for (rule, count) in part.kept_apart {
+                *total.kept_apart.entry(rule).or_default() += count;
+            }
+            for (mine, theirs) in total.rule_pairs.iter_mut().zip(part.rule_pairs) {
+                mine.0 += theirs.0;
+                mine.1 += theirs.1;
+            }
         }
-        self
+        total
     }
-}
 
-/// Appends into whichever vector has the room (the order is sorted out
-/// later): the links of a million patients are a hundred megabytes, and
-/// growing one more copy of them was the peak of matching's memory.
-fn append(mine: &mut Vec<Scored>, mut theirs: Vec<Scored>) {
-    if theirs.capacity() > mine.capacity() {
-        std::mem::swap(mine, &mut theirs);
+    fn lists(&mut self) -> [&mut Vec<Scored>; 4] {
+        [&mut self.links, &mut self.uncertain, &mut self.possible_twins, &mut self.names_differ]
     }
-    mine.append(&mut theirs);
 }
 
 fn add_into(total: &mut [u64], part: &[u64]) {
@@ -663,7 +668,7 @@ impl<'c> Matcher<'c> {
             .par_iter()
             .enumerate()
             .fold(PatternCounts::default, |mut counts, (position, &(rule, block))| {
-                self.prefetch_ahead(&tasks, position);
+                self.prefetch_ahead(tasks.get(position + 1).copied(), tasks.get(position + 2).copied());
                 self.for_each_pair(rule, block, |a, b| {
                     let free = self.blocks.fields_left_free(self.person(a), self.person(b));
                     *counts.entry((score::pattern(&self.compare(a, b)), free)).or_default() += 1;
@@ -682,15 +687,16 @@ impl<'c> Matcher<'c> {
         patterns
     }
 
-    /// Asks for the records of the blocks after `position`: a thread takes
-    /// the blocks in runs, so theirs load while this one is compared. The
-    /// next block's records are in cache by then, and so the addresses of
-    /// their text. Without it, comparing was mostly waiting for memory.
-    fn prefetch_ahead(&self, tasks: &[(usize, &block::Block)], position: usize) {
-        if let Some(&(rule, block)) = tasks.get(position + 2) {
+    /// Asks for the records of the two blocks after the one being compared:
+    /// a thread takes the blocks in runs, so theirs load while this one is
+    /// compared. The next block's records are in cache by then, and so the
+    /// addresses of their text. Without it, comparing was mostly waiting
+    /// for memory.
+    fn prefetch_ahead(&self, next: Option<(usize, &block::Block)>, after_next: Option<(usize, &block::Block)>) {
+        if let Some((rule, block)) = after_next {
             self.blocks.members(rule, block).iter().for_each(|&index| self.features.prefetch(index));
         }
-        if let Some(&(rule, block)) = tasks.get(position + 1) {
+        if let Some((rule, block)) = next {
             self.blocks.members(rule, block).iter().for_each(|&index| self.features.prefetch_text(index));
         }
     }
@@ -714,15 +720,14 @@ impl<'c> Matcher<'c> {
     fn tally(&self, sweep: &[f64]) -> Tally {
         let config = &self.config;
         let rules = self.blocks.rule_count();
-        let tasks: Vec<(usize, &block::Block)> =
-            (0..rules).flat_map(|rule| self.blocks.blocks(rule).iter().map(move |block| (rule, block))).collect();
-        tasks
-            .par_iter()
-            .enumerate()
+        let tasks = self.blocks.every_block();
+        let parts = (0..tasks.len())
+            .into_par_iter()
             .fold(
                 || Tally::new(rules, sweep.len()),
-                |mut tally, (position, &(rule, block))| {
-                    self.prefetch_ahead(&tasks, position);
+                |mut tally, position| {
+                    let (rule, block) = tasks.get(position).expect("a position below the count of blocks");
+                    self.prefetch_ahead(tasks.get(position + 1), tasks.get(position + 2));
                     let mut compared = 0;
                     let held = self.for_each_pair(rule, block, |a, b| {
                         compared += 1;
@@ -759,7 +764,8 @@ impl<'c> Matcher<'c> {
                     tally
                 },
             )
-            .reduce(|| Tally::new(rules, sweep.len()), Tally::merge)
+            .collect::<Vec<Tally>>();
+        Tally::merge(parts, rules, sweep.len())
     }
 
     /// Whether two records must not end in one cluster. Two patient records
