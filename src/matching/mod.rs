@@ -391,8 +391,9 @@ pub struct MatchStats {
 pub struct MatchTimings {
     /// Phonetic codes, nickname groups and name counts.
     pub features: u64,
+    /// Blocking, and beside it the random pairs for u.
     pub blocking: u64,
-    /// u from random pairs, m and the prior by EM.
+    /// u from the random pairs' levels, m and the prior by EM.
     pub estimation: u64,
     /// Comparing and scoring every candidate pair.
     pub scoring: u64,
@@ -545,7 +546,13 @@ impl<'c> Matcher<'c> {
             .filter(|rule| config.use_national_id || !rule.uses(KeyPart::NationalId))
             .cloned()
             .collect();
-        let blocks = block::block(&features, &rules, config.max_block_size);
+        // u's random pairs need no blocks. Drawn beside blocking, they take
+        // the core that a rule's sequential steps (counting and placing its
+        // keys, walking its blocks) leave idle.
+        let (blocks, random) = rayon::join(
+            || block::block(&features, &rules, config.max_block_size),
+            || random_pair_levels(&features, config.compare_options()),
+        );
         timings.blocking = elapsed_ms(started);
         let mut matcher = Matcher {
             model: Model::starting(candidates.len()),
@@ -557,7 +564,7 @@ impl<'c> Matcher<'c> {
         };
         matcher.model.household_rule = config.keep_households_apart;
         let started = Instant::now();
-        matcher.estimate();
+        matcher.estimate(&random);
         matcher.timings.estimation = elapsed_ms(started);
         matcher
     }
@@ -596,15 +603,14 @@ impl<'c> Matcher<'c> {
         (comparison, self.model.score(&comparison, self.person(a), self.person(b)))
     }
 
-    /// u from random pairs, then m and the prior by EM over a sample of the
-    /// blocked pairs.
-    fn estimate(&mut self) {
+    /// u from the levels of random pairs (`random_pair_levels`), then m
+    /// and the prior by EM over a sample of the blocked pairs.
+    fn estimate(&mut self, random: &score::LevelCounts) {
         let count = self.features.len();
         if count < 2 {
             return;
         }
-        let random = self.random_pair_levels();
-        self.model.set_u(&random);
+        self.model.set_u(random);
         let all_pairs = count as f64 * (count as f64 - 1.0) / 2.0;
         let blocks = &self.blocks;
         let blocked_upper_bound: u64 = (0..blocks.rule_count())
@@ -617,44 +623,6 @@ impl<'c> Matcher<'c> {
         };
         let patterns = self.training_patterns(share);
         self.model.estimate_m(&patterns, share, all_pairs);
-    }
-
-    fn random_pair_levels(&self) -> score::LevelCounts {
-        let count = self.features.len();
-        let all_pairs = (count as u64) * (count as u64 - 1) / 2;
-        let options = self.config.compare_options();
-        let level_of = |a: u32, b: u32| score::pattern(&compare::compare(self.person(a), self.person(b), options));
-        if all_pairs <= RANDOM_PAIRS {
-            return (0..count as u32)
-                .into_par_iter()
-                .fold(score::LevelCounts::default, |mut counts, a| {
-                    for b in a + 1..count as u32 {
-                        counts.add(&level_of(a, b));
-                    }
-                    counts
-                })
-                .reduce(score::LevelCounts::default, score::LevelCounts::merge);
-        }
-        // Records drawn at random in small groups, every pair within a group
-        // counted: a group stays in cache, where pairs drawn one by one miss it
-        // twice each (that cost as much as scoring every blocked pair). Draws
-        // are deterministic, per group, so threads do not change them.
-        let groups = RANDOM_PAIRS.div_ceil(pairs_in(RANDOM_GROUP));
-        (0..groups)
-            .into_par_iter()
-            .fold(score::LevelCounts::default, |mut counts, group| {
-                let mut rng = Rng::new(SAMPLING_SEED ^ group);
-                let members: Vec<u32> = (0..RANDOM_GROUP).map(|_| rng.below(count) as u32).collect();
-                members.iter().for_each(|&index| self.features.prefetch(index));
-                members.iter().for_each(|&index| self.features.prefetch_text(index));
-                for (position, &a) in members.iter().enumerate() {
-                    for &b in members[position + 1..].iter().filter(|&&b| b != a) {
-                        counts.add(&level_of(a.min(b), a.max(b)));
-                    }
-                }
-                counts
-            })
-            .reduce(score::LevelCounts::default, score::LevelCounts::merge)
     }
 
     /// Patterns of the pairs in a `share` of the blocks, chosen by key.
@@ -1070,6 +1038,48 @@ impl LookAlikes {
         };
         pair.basis != LinkBasis::Reviewer && (waits(pair.a, pair.b) || waits(pair.b, pair.a))
     }
+}
+
+/// The levels of random pairs, for u: every pair of a small file, else
+/// `RANDOM_PAIRS` of them.
+fn random_pair_levels(features: &Features<'_>, options: compare::CompareOptions) -> score::LevelCounts {
+    let count = features.len();
+    if count < 2 {
+        return score::LevelCounts::default();
+    }
+    let all_pairs = pairs_in(count);
+    let level_of = |a: u32, b: u32| score::pattern(&compare::compare(features.person(a), features.person(b), options));
+    if all_pairs <= RANDOM_PAIRS {
+        return (0..count as u32)
+            .into_par_iter()
+            .fold(score::LevelCounts::default, |mut counts, a| {
+                for b in a + 1..count as u32 {
+                    counts.add(&level_of(a, b));
+                }
+                counts
+            })
+            .reduce(score::LevelCounts::default, score::LevelCounts::merge);
+    }
+    // Records drawn at random in small groups, every pair within a group
+    // counted: a group stays in cache, where pairs drawn one by one miss it
+    // twice each (that cost as much as scoring every blocked pair). Draws
+    // are deterministic, per group, so threads do not change them.
+    let groups = RANDOM_PAIRS.div_ceil(pairs_in(RANDOM_GROUP));
+    (0..groups)
+        .into_par_iter()
+        .fold(score::LevelCounts::default, |mut counts, group| {
+            let mut rng = Rng::new(SAMPLING_SEED ^ group);
+            let members: Vec<u32> = (0..RANDOM_GROUP).map(|_| rng.below(count) as u32).collect();
+            members.iter().for_each(|&index| features.prefetch(index));
+            members.iter().for_each(|&index| features.prefetch_text(index));
+            for (position, &a) in members.iter().enumerate() {
+                for &b in members[position + 1..].iter().filter(|&&b| b != a) {
+                    counts.add(&level_of(a.min(b), a.max(b)));
+                }
+            }
+            counts
+        })
+        .reduce(score::LevelCounts::default, score::LevelCounts::merge)
 }
 
 /// Clustering takes links strongest first; a reviewer's `match` comes
@@ -1677,6 +1687,16 @@ pub(crate) mod tests {
         let outcome = run(&[kowalski, nowak, bridge], &config);
         assert_ne!(outcome.cluster_of[0], outcome.cluster_of[1], "{:?}", outcome.cluster_of);
         assert!(outcome.review.iter().any(|pair| (pair.a, pair.b) == (0, 1)));
+    }
+
+    #[test]
+    fn no_record_or_one_record_matches_to_no_pair() {
+        use jiff::civil::date;
+        let none = run(&[], &MatchConfig::default());
+        assert!(none.cluster_of.is_empty() && none.links.is_empty());
+        let one = run(&[candidate("Ann", "Lee", date(1980, 3, 4))], &MatchConfig::default());
+        assert_eq!(one.cluster_of, vec![0]);
+        assert_eq!((one.stats.candidate_pairs, one.review.len()), (0, 0));
     }
 
     #[test]
