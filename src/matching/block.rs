@@ -488,7 +488,8 @@ fn block_rule(
     let mut stats =
         RuleStats { rule: rule.clone(), blocks: 0, pairs: 0, new_pairs: 0, oversized_blocks: 0, skipped_pairs: 0 };
     // Every block holds two entries at least. Room that is never written is
-    // never given pages, and the vector never grows by copying itself into
+    // given no pages (freed memory goes back to the system at once, see
+    // allocator.rs), and the vector never grows by copying itself into
     // memory the system must zero first.
     let mut blocks = Vec::with_capacity(entries.len() / 2);
     let mut oversized = HashSet::new();
@@ -511,8 +512,8 @@ fn block_rule(
         start = end;
     }
     // Large blocks first, so that no thread is left with one at the end.
-    // Keys are unique within a rule, so an unstable sort, which needs no
-    // buffer, gives the one order.
+    // A key is one run of the sorted entries, so it names one block: an
+    // unstable sort, which needs no buffer, gives the one order.
     blocks.sort_unstable_by_key(|block| (std::cmp::Reverse(block.len), block.key));
     RuleBlocks { blocks, members: entries.iter().map(|&(_, index)| index).collect(), oversized, stats }
 }
@@ -668,7 +669,7 @@ mod tests {
     fn compared_pairs(blocks: &Blocks, features: &Features<'_>) -> Vec<(u32, u32)> {
         let mut pairs = Vec::new();
         let every = blocks.every_block();
-        for (rule, block) in (0..every.len()).map_while(|position| every.get(position)) {
+        for (rule, block) in (0..every.len()).map(|position| every.get(position).expect("a block at each position")) {
             let members = blocks.members(rule, block);
             for (position, &a) in members.iter().enumerate() {
                 for &b in &members[position + 1..] {
@@ -707,6 +708,17 @@ mod tests {
             .collect();
         assert_eq!(numbered, expected);
         assert!(every.get(every.len()).is_none());
+
+        // Empty first and last rules, and no rules at all.
+        let rules = ["phone", "birth_date", "phone"].map(|rule| BlockingRule::parse(rule).unwrap());
+        let blocks = block(&features, &rules, 100);
+        let every = blocks.every_block();
+        let rules_of: Vec<usize> = (0..every.len()).map(|position| every.get(position).unwrap().0).collect();
+        assert_eq!(rules_of, [1, 1]);
+        assert!(every.get(2).is_none());
+        let none = block(&features, &[], 100);
+        assert_eq!(none.every_block().len(), 0);
+        assert!(none.every_block().get(0).is_none());
     }
 
     #[test]

@@ -488,6 +488,9 @@ impl Tally {
     /// two grew them again and again into fresh memory, which the system
     /// zeroes first.
     fn merge(mut parts: Vec<Tally>, rules: usize, sweep: usize) -> Tally {
+        if parts.len() == 1 {
+            return parts.pop().expect("one part");
+        }
         let mut total = Tally::new(rules, sweep);
         for (index, list) in total.lists().into_iter().enumerate() {
             let length: usize = parts.iter_mut().map(|part| part.lists()[index].len()).sum();
@@ -688,14 +691,14 @@ impl<'c> Matcher<'c> {
     fn tally(&self, sweep: &[f64]) -> Tally {
         let config = &self.config;
         let rules = self.blocks.rule_count();
-        let tasks = self.blocks.every_block();
-        let parts = (0..tasks.len())
+        let every = self.blocks.every_block();
+        let parts = (0..every.len())
             .into_par_iter()
             .fold(
                 || Tally::new(rules, sweep.len()),
                 |mut tally, position| {
-                    let (rule, block) = tasks.get(position).expect("a position below the count of blocks");
-                    self.prefetch_ahead(tasks.get(position + 1), tasks.get(position + 2));
+                    let (rule, block) = every.get(position).expect("a position below the count of blocks");
+                    self.prefetch_ahead(every.get(position + 1), every.get(position + 2));
                     let mut compared = 0;
                     let held = self.for_each_pair(rule, block, |a, b| {
                         compared += 1;
@@ -1041,7 +1044,7 @@ impl LookAlikes {
 }
 
 /// The levels of random pairs, for u: every pair of a small file, else
-/// `RANDOM_PAIRS` of them.
+/// about `RANDOM_PAIRS` of them.
 fn random_pair_levels(features: &Features<'_>, options: compare::CompareOptions) -> score::LevelCounts {
     let count = features.len();
     if count < 2 {
@@ -1697,6 +1700,9 @@ pub(crate) mod tests {
         let one = run(&[candidate("Ann", "Lee", date(1980, 3, 4))], &MatchConfig::default());
         assert_eq!(one.cluster_of, vec![0]);
         assert_eq!((one.stats.candidate_pairs, one.review.len()), (0, 0));
+        for outcome in [none, one] {
+            assert_eq!((outcome.stats.model.random_pairs, outcome.stats.model.training_pairs), (0, 0));
+        }
     }
 
     #[test]
