@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::common::Workdir;
+use crate::common::{Workdir, dump};
 
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut found = BTreeMap::new();
@@ -133,6 +133,26 @@ fn an_xlsx_practice_with_its_scans_runs_and_evaluates() {
     assert!(evaluation["precision"].as_f64().unwrap() > 0.99, "{evaluation}");
     assert_eq!(evaluation["planted_invalid_rejected_as_expected"], evaluation["planted_invalid_rows"]);
     assert_eq!(evaluation["valid_rows_rejected"], 0);
+}
+
+/// Golden records are worked out for every cluster in parallel; what the
+/// load writes, MRNs included, must not depend on the threads.
+#[test]
+fn the_load_is_the_same_whatever_the_thread_count() {
+    let wd = Workdir::from_fixture("demo");
+    wd.run(&["synth", "--patients", "1500", "--format", "csv", "--no-files", "--out", "practice"]).assert_success();
+    let mut loaded = Vec::new();
+    for threads in ["1", "4"] {
+        let db = format!("emr-{threads}.sqlite");
+        let args = ["run", "practice/migration.toml", "--db", &db, "--out", &format!("report-{threads}")];
+        wd.run_with_env(&args, &[("RAYON_NUM_THREADS", threads)]).assert_success();
+        // The batch's row holds its times; every other table must agree.
+        let tables = dump(&wd.path(&db));
+        let without_batches: Vec<&str> = tables.split("## ").filter(|table| !table.starts_with("batches\n")).collect();
+        loaded.push(without_batches.join("## "));
+    }
+    assert!(loaded[0].contains("## patients\n1|SYN"), "{}", &loaded[0][..loaded[0].len().min(2000)]);
+    assert!(loaded[0] == loaded[1], "the load differs between 1 and 4 threads");
 }
 
 #[test]
