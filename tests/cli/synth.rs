@@ -152,7 +152,8 @@ fn the_load_is_the_same_whatever_the_thread_count() {
         loaded.push(without_batches.join("## "));
     }
     assert!(loaded[0].contains("## patients\n1|SYN"), "{}", &loaded[0][..loaded[0].len().min(2000)]);
-    assert!(loaded[0] == loaded[1], "the load differs between 1 and 4 threads");
+    let first_difference = loaded[0].lines().zip(loaded[1].lines()).find(|(one, four)| one != four);
+    assert!(loaded[0] == loaded[1], "the load differs between 1 and 4 threads: {first_difference:?}");
 }
 
 #[test]
