@@ -932,8 +932,7 @@ mod tests {
         // Kevin is common here, so KVEIN is Kevin mistyped, and Kev a
         // nickname of his: not the two names of twins.
         let born = date(1990, 3, 4);
-        let mut candidates: Vec<crate::matching::Candidate> =
-            (0..21).map(|_| candidate("Kevin", "Abbott", date(1970, 1, 1))).collect();
+        let mut candidates: Vec<Candidate> = (0..21).map(|_| candidate("Kevin", "Abbott", date(1970, 1, 1))).collect();
         candidates.extend([candidate("Kev", "Brandt", born), candidate("Kvein", "Brandt", born)]);
         let features = Features::new(&candidates);
         let comparison = compare(features.person(21), features.person(22), CompareOptions::default());

@@ -54,12 +54,14 @@ pub const FIELDS: usize = 12;
 /// A set of scored fields, bit i for `SCORED[i]`.
 pub type FieldMask = u16;
 pub const ALL_FIELDS: FieldMask = (1 << FIELDS) - 1;
-const GIVEN: usize = 1;
-const BIRTH: usize = 4;
-const ADDRESS: usize = 7;
-const AREA: usize = 8;
-const AREA_AFTER_MOVE: usize = 9;
-const PHONE: usize = 10;
+// A field's place in a pattern is its place in `SCORED`, which is the
+// enum's order (checked below), so adding a field moves no index by hand.
+const GIVEN: usize = ScoredField::GivenName as usize;
+const BIRTH: usize = ScoredField::BirthDate as usize;
+const ADDRESS: usize = ScoredField::Address as usize;
+const AREA: usize = ScoredField::Area as usize;
+const AREA_AFTER_MOVE: usize = ScoredField::AreaAfterMove as usize;
+const PHONE: usize = ScoredField::Phone as usize;
 
 pub const SCORED: [ScoredField; FIELDS] = [
     ScoredField::FamilyName,
@@ -75,6 +77,14 @@ pub const SCORED: [ScoredField; FIELDS] = [
     ScoredField::Phone,
     ScoredField::Identifier,
 ];
+
+const _: () = {
+    let mut index = 0;
+    while index < FIELDS {
+        assert!(SCORED[index] as usize == index, "SCORED lists the fields in the enum's order");
+        index += 1;
+    }
+};
 
 const NAME_LEVELS: &[&str] =
     &["exact", "swapped", "nickname", "close", "partial", "phonetic", "similar", "different", "missing"];
@@ -152,7 +162,7 @@ pub fn pattern(comparison: &Comparison) -> Pattern {
     ]
 }
 
-const AREA_MISSING: u8 = 4;
+const AREA_MISSING: u8 = (AREA_LEVELS.len() - 1) as u8;
 
 /// Town (a typo of it too) and postal code as one level.
 fn area(comparison: &Comparison) -> usize {
