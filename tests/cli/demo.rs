@@ -122,6 +122,65 @@ fn run_loads_the_demo_into_the_database() {
     assert_eq!(count(&db, "SELECT count(*) FROM patient_identifiers WHERE system = 'riverside-pm-chart'"), 147);
 }
 
+/// What the demo's load holds, patient by patient: the golden record that
+/// survivorship chose, its MRN, every identifier kept, and each source row
+/// and document that became it; then the documents filed with no patient
+/// and the rows rejected or skipped. Matching, clustering and survivorship
+/// all show here, so a change to any of them that changes a patient shows
+/// as a line of this file. After a change meant to alter it, read the
+/// difference, then accept it: `INSTA_UPDATE=always cargo test --test cli
+/// demo_load`.
+#[test]
+fn the_demo_load_reads_as_the_golden_file() {
+    let wd = Workdir::from_fixture("demo");
+    wd.run(&["run", "migration.toml", "--db", "emr.sqlite", "--out", "out"]).assert_success();
+    insta::assert_snapshot!("demo_load", load_by_patient(&wd.db("emr.sqlite")));
+}
+
+/// The load as text, grouped by patient in MRN order.
+fn load_by_patient(db: &rusqlite::Connection) -> String {
+    let lines = |sql: &str| -> Vec<(i64, String)> {
+        let mut statement = db.prepare(sql).unwrap();
+        let rows = statement.query_map([], |row| {
+            let width = row.as_ref().column_count();
+            let cells: Vec<String> =
+                (1..width).map(|index| row.get::<_, Option<String>>(index).unwrap().unwrap_or_default()).collect();
+            Ok((row.get::<_, Option<i64>>(0)?.unwrap_or(0), cells.join(" | ")))
+        });
+        rows.unwrap().map(Result::unwrap).collect()
+    };
+    let patients = lines(
+        "SELECT patient_id, mrn, family_name, given_name, middle_name, suffix, title, birth_date, sex, \
+         national_id, address_line1, address_line2, city, state, postal_code, phone, email, marital_status, \
+         death_date FROM patients ORDER BY mrn",
+    );
+    let identifiers =
+        lines("SELECT patient_id, 'id', system, value, source_name FROM patient_identifiers ORDER BY system, value");
+    let rows = lines(
+        "SELECT patient_id, 'row', source_name, file, sheet, CAST(row_number AS TEXT), disposition, \
+         (SELECT path FROM documents WHERE documents.document_id = source_rows.document_id), reason \
+         FROM source_rows ORDER BY source_name, row_number",
+    );
+    let documents = lines(
+        "SELECT patient_id, 'document', path, document_type, document_date, CAST(page_count AS TEXT) \
+         FROM documents ORDER BY path",
+    );
+    let of = |patient: i64, lines: &[(i64, String)]| -> Vec<String> {
+        lines.iter().filter(|(owner, _)| *owner == patient).map(|(_, line)| format!("  {line}")).collect()
+    };
+    let mut out = Vec::new();
+    for (patient, record) in &patients {
+        out.push(record.clone());
+        for part in [&identifiers, &rows, &documents] {
+            out.extend(of(*patient, part));
+        }
+    }
+    out.push("no patient".to_string());
+    out.extend(of(0, &documents));
+    out.extend(of(0, &rows));
+    out.join("\n")
+}
+
 #[test]
 fn twins_stay_apart_and_their_documents_find_the_right_twin() {
     let wd = Workdir::from_fixture("demo");
