@@ -99,9 +99,15 @@ const ESTIMATE_EVERY: u64 = 1024;
 impl RowsProgress {
     /// One more row; `fraction_read` is the share of the file read so far.
     pub fn row(&mut self, fraction_read: impl FnOnce() -> Option<f64>) {
-        self.rows += 1;
-        self.bar.inc(1);
-        if self.rows % ESTIMATE_EVERY == 1
+        self.rows_read(1, fraction_read);
+    }
+
+    /// `count` more rows, read as one batch.
+    pub fn rows_read(&mut self, count: u64, fraction_read: impl FnOnce() -> Option<f64>) {
+        let before = self.rows;
+        self.rows += count;
+        self.bar.inc(count);
+        if (before / ESTIMATE_EVERY != self.rows / ESTIMATE_EVERY || before == 0)
             && let Some(fraction) = fraction_read().filter(|fraction| *fraction > 0.0)
         {
             self.bar.set_length(((self.rows as f64 / fraction) as u64).max(self.rows));

@@ -6,6 +6,10 @@
 //! Every mapping is compiled against its source's header before the first
 //! row is read, so a broken mapping in the third source stops the run before
 //! any work (and long before the database).
+//!
+//! Rows are worked out in batches, in parallel as far as a row depends on no
+//! other, then settled in order (`BATCH_ROWS`): the result is the one a
+//! row-by-row reading gives.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -286,18 +290,25 @@ impl<'e> Reading<'e> {
         let mut rows_read = 0u64;
         let scan_source =
             self.scan_names.begin_source(&spec.name, (compiled.entity == Entity::Document).then_some(&scans));
+        let source = SourceContext { name: &spec.name, compiled: &compiled, rules: &rules, scans: &scans, scan_source };
+        let mut batch = Vec::with_capacity(BATCH_ROWS);
         loop {
             let extract_started = Instant::now();
-            let Some(raw) = reader.next() else { break };
-            let raw = raw?;
+            for raw in reader.by_ref().take(BATCH_ROWS) {
+                batch.push(raw?);
+            }
             self.extract += extract_started.elapsed();
+            if batch.is_empty() {
+                break;
+            }
             let map_started = Instant::now();
-            rows_read += 1;
-            let fingerprint = fingerprint(&spec.name, &raw, &mut occurrences);
-            let row = self.plan_row(raw, fingerprint, &compiled, &rules, &scans, scan_source);
-            self.rows.push(row);
+            if rows_read == 0 {
+                self.make_room(batch.len(), reader.fraction_read(), &mut occurrences);
+            }
+            rows_read += batch.len() as u64;
+            bar.rows_read(batch.len() as u64, || reader.fraction_read());
+            self.plan_batch(&mut batch, &source, &mut occurrences);
             self.map_validate += map_started.elapsed();
-            bar.row(|| reader.fraction_read());
         }
         bar.finish();
         printer.status(&format!("read {rows_read} rows from `{}`", spec.name));
@@ -317,17 +328,119 @@ impl<'e> Reading<'e> {
         })
     }
 
-    /// One row's fate up to matching: skipped, rejected, or accepted for
-    /// matching (pushed to `accepted`, disposition settled later).
-    fn plan_row(
+    /// Plans the rows of `batch` (and empties it): what each row needs
+    /// alone in parallel, then each row's fate in order.
+    fn plan_batch(
         &mut self,
-        raw: RawRow,
-        fingerprint: String,
-        compiled: &CompiledMapping,
-        rules: &Rules,
-        scans: &ScanSettings,
-        scan_source: usize,
-    ) -> PlannedRow {
+        batch: &mut Vec<RawRow>,
+        source: &SourceContext<'_>,
+        occurrences: &mut HashMap<[u8; 32], u32>,
+    ) {
+        let fingerprints = fingerprints(source, batch, occurrences);
+        let prepared: Vec<Prepared> = batch
+            .par_drain(..)
+            .zip(fingerprints)
+            .map(|(raw, fingerprint)| self.prepare(raw, fingerprint, source))
+            .collect();
+        for prepared in prepared {
+            let row = self.plan_row(prepared, source);
+            self.rows.push(row);
+        }
+    }
+
+    /// Reserves room for the rows the source is likely to hold, judged by
+    /// the share of the file its first rows took: vectors of millions of
+    /// rows that grow by doubling copy themselves over and over into fresh
+    /// memory, which the system must first zero. A vector's room that is
+    /// never written is given no pages (on Linux); the hash map's buckets
+    /// cost a byte each.
+    fn make_room(&mut self, first_rows: usize, fraction_read: Option<f64>, occurrences: &mut HashMap<[u8; 32], u32>) {
+        let Some(fraction) = fraction_read.filter(|fraction| *fraction > 0.0) else { return };
+        // The share read counts what the readers have buffered ahead (some
+        // 70 KiB), so the first rows seem to take more of the file than
+        // they do: a quarter more keeps the vectors from doubling once more.
+        let expected = ((first_rows as f64 / fraction) * 1.25).min(MAX_EXPECTED_ROWS) as usize;
+        self.rows.reserve(expected);
+        if self.candidates_only {
+            self.accepted_candidates.reserve(expected);
+        } else {
+            self.accepted.reserve(expected);
+        }
+        occurrences.reserve(expected);
+    }
+
+    /// What a row's fate needs that depends on no other row: whether it is
+    /// blank, already loaded, skipped by a rule or malformed; else its
+    /// record mapped, its scanned file looked at, and its issues.
+    fn prepare(&self, raw: RawRow, fingerprint: String, source: &SourceContext<'_>) -> Prepared {
+        let step = if raw.is_blank() {
+            Step::Blank
+        } else if self.existing.loaded_rows.contains_key(&fingerprint) {
+            // Its file is still named: not an orphan, and taken by this line
+            // for a later line that names it again, as on the first run.
+            let file_key = match source.compiled.entity {
+                Entity::Document => match source.compiled.apply(&raw, &mut Vec::new()) {
+                    MappedRow::Mapped(record) => {
+                        record.text(Field::FilePath).and_then(|path| self.scan_names.file_key(source.scan_source, path))
+                    }
+                    MappedRow::Skipped(_) => None,
+                },
+                _ => None,
+            };
+            Step::AlreadyLoaded { file_key }
+        } else if let Some(rule) = source.compiled.skipped_by(&raw) {
+            Step::SkippedBy(rule.to_string())
+        } else if let Some(RowDefect::FieldCount { expected, found }) = raw.defect {
+            Step::FieldCount { expected, found }
+        } else {
+            Step::Mapped(Box::new(self.map_row(&raw, source)))
+        };
+        Prepared { raw, fingerprint, step }
+    }
+
+    /// Maps, looks at the scanned file and validates a row that is neither
+    /// skipped nor malformed; for a patient (whose issues are all known
+    /// here: only a scan's line can be rejected later, for naming a file an
+    /// earlier line named), also strips the fields `match_all` matches
+    /// without.
+    fn map_row(&self, raw: &RawRow, source: &SourceContext<'_>) -> MappedWork {
+        let mut issues = Vec::new();
+        let mut record = source.compiled.map(raw, &mut issues);
+        let mut file_key = None;
+        if record.entity == Entity::Document
+            && let Some(path) = record.text(Field::FilePath)
+        {
+            file_key = self.scan_names.file_key(source.scan_source, path);
+            record.scanned_file =
+                Some(extract::inspect_scanned_file(&source.scans.root, path, source.scans.check_files));
+        }
+        // Validation sees what mapping flagged (a date mapping could not
+        // read is not also missing). The duplicate-file issue, raised later
+        // in `plan_row`, would change nothing here: it is raised only for a
+        // line with a path, whose file has been looked at (a unit test of
+        // `validate` holds it to that).
+        let mapped = issues.len();
+        validate::validate(&record, source.rules, &mut issues);
+        let validate_issues = issues.split_off(mapped);
+        let rejected = issue::rejects(&issues) || issue::rejects(&validate_issues);
+        if rejected && self.match_all && record.entity == Entity::Patient {
+            for issue in issues.iter().chain(&validate_issues) {
+                if issue.severity() == issue::Severity::Error
+                    && let Some(field) = issue.field
+                {
+                    record.remove(field);
+                }
+            }
+        }
+        let candidate = self.candidates_only.then(|| Candidate::from_record(&record, kind_of(&record)));
+        MappedWork { record, map_issues: issues, file_key, validate_issues, candidate }
+    }
+
+    /// One row's fate up to matching, in the order of the rows: skipped,
+    /// rejected, or accepted for matching (pushed to `accepted`,
+    /// disposition settled later).
+    fn plan_row(&mut self, prepared: Prepared, source: &SourceContext<'_>) -> PlannedRow {
+        let Prepared { raw, fingerprint, step } = prepared;
         let mut row = PlannedRow {
             source: raw.source.clone(),
             fingerprint,
@@ -339,53 +452,38 @@ impl<'e> Reading<'e> {
             issues: Vec::new(),
             raw: None,
         };
-        if raw.is_blank() {
-            row.disposition = Disposition::Skipped(SkipReason::Blank);
-            return row;
-        }
-        if self.existing.loaded_rows.contains_key(&row.fingerprint) {
-            row.disposition = Disposition::Skipped(SkipReason::AlreadyLoaded);
-            // Its file is still named: not an orphan, and taken by this line
-            // for a later line that names it again, as on the first run.
-            if compiled.entity == Entity::Document
-                && let MappedRow::Mapped(record) = compiled.apply(&raw, &mut Vec::new())
-                && let Some(path) = record.text(Field::FilePath)
-            {
-                self.scan_names.name_file(scan_source, path, &raw.source);
+        let work = match step {
+            Step::Blank => {
+                row.disposition = Disposition::Skipped(SkipReason::Blank);
+                return row;
             }
-            return row;
-        }
-        if let Some(rule) = compiled.skipped_by(&raw) {
-            row.disposition = Disposition::Skipped(SkipReason::Rule(rule.to_string()));
-            return row;
-        }
-        if let Some(RowDefect::FieldCount { expected, found }) = raw.defect {
-            row.issues.push(
-                Issue::new(IssueCode::RowFieldCount, &raw.source)
-                    .detail(format!("{found} fields where the header has {expected}")),
-            );
-            return reject(row, &raw);
-        }
-        let mut record = compiled.map(&raw, &mut row.issues);
-        if record.entity == Entity::Document
-            && let Some(path) = record.text(Field::FilePath)
-        {
-            // The first line that names a file loads it; a later one is
-            // rejected, so one scan never becomes two documents.
-            row.issues.extend(self.scan_names.name_file(scan_source, path, &raw.source));
-            record.scanned_file = Some(extract::inspect_scanned_file(&scans.root, path, scans.check_files));
-        }
-        row.legacy_id = record.identifiers.first().map(|identifier| identifier.value.clone());
-        validate::validate(&record, rules, &mut row.issues);
-        if issue::rejects(&row.issues) {
-            if !(self.match_all && record.entity == Entity::Patient) {
+            Step::AlreadyLoaded { file_key } => {
+                row.disposition = Disposition::Skipped(SkipReason::AlreadyLoaded);
+                self.scan_names.name_key(source.scan_source, file_key, &raw.source);
+                return row;
+            }
+            Step::SkippedBy(rule) => {
+                row.disposition = Disposition::Skipped(SkipReason::Rule(rule));
+                return row;
+            }
+            Step::FieldCount { expected, found } => {
+                row.issues.push(
+                    Issue::new(IssueCode::RowFieldCount, &raw.source)
+                        .detail(format!("{found} fields where the header has {expected}")),
+                );
                 return reject(row, &raw);
             }
-            for issue in row.issues.iter().filter(|issue| issue.severity() == issue::Severity::Error) {
-                if let Some(field) = issue.field {
-                    record.remove(field);
-                }
-            }
+            Step::Mapped(work) => *work,
+        };
+        let MappedWork { record, map_issues, file_key, validate_issues, candidate } = work;
+        row.issues = map_issues;
+        // The first line that names a file loads it; a later one is
+        // rejected, so one scan never becomes two documents.
+        row.issues.extend(self.scan_names.name_key(source.scan_source, file_key, &raw.source));
+        row.legacy_id = record.identifiers.first().map(|identifier| identifier.value.clone());
+        row.issues.extend(validate_issues);
+        if issue::rejects(&row.issues) && !(self.match_all && record.entity == Entity::Patient) {
+            return reject(row, &raw);
         }
         if let Some(ScannedFile::Found { path, sha256, .. }) = &record.scanned_file
             && self.existing.loaded_documents.contains(&(path.clone(), sha256.clone()))
@@ -393,13 +491,85 @@ impl<'e> Reading<'e> {
             row.disposition = Disposition::Skipped(SkipReason::AlreadyLoaded);
             return row;
         }
-        if self.candidates_only {
-            self.accepted_candidates.push((self.rows.len(), Candidate::from_record(&record, kind_of(&record))));
-        } else {
-            self.accepted.push((self.rows.len(), record));
+        match candidate {
+            Some(candidate) => self.accepted_candidates.push((self.rows.len(), candidate)),
+            None => self.accepted.push((self.rows.len(), record)),
         }
         row
     }
+}
+
+/// Each row's fingerprint: the content hashes in parallel, then, in order,
+/// how many identical rows came before in the source.
+fn fingerprints(source: &SourceContext<'_>, batch: &[RawRow], occurrences: &mut HashMap<[u8; 32], u32>) -> Vec<String> {
+    let contents: Vec<[u8; 32]> = batch.par_iter().map(|raw| content_hash(source.name, raw)).collect();
+    let counted: Vec<([u8; 32], u32)> = contents
+        .into_iter()
+        .map(|content| {
+            let occurrence = occurrences.entry(content).or_insert(0);
+            let before = *occurrence;
+            *occurrence += 1;
+            (content, before)
+        })
+        .collect();
+    counted.into_par_iter().map(|(content, before)| fingerprint(&content, before)).collect()
+}
+
+/// Rows are worked out in batches: first, in parallel, what each row's fate
+/// needs that depends on no other row (mapping, validating, looking at its
+/// scanned file, its candidate for matching); then, in order, what does
+/// (a fingerprint counts the identical rows before it, and the first line
+/// that names a scanned file takes it). Enough rows that each thread's
+/// share outweighs handing it out, few enough that a batch's rows and
+/// records take a few megabytes.
+const BATCH_ROWS: usize = 4096;
+
+/// A cap on `Reading::make_room`'s estimate, whatever the first rows say.
+const MAX_EXPECTED_ROWS: f64 = 50_000_000.0;
+
+/// What every row of one source is read with.
+struct SourceContext<'s> {
+    name: &'s str,
+    compiled: &'s CompiledMapping,
+    rules: &'s Rules,
+    scans: &'s ScanSettings,
+    scan_source: usize,
+}
+
+/// A row, its fingerprint, and what `Reading::prepare` worked out for it.
+struct Prepared {
+    raw: RawRow,
+    fingerprint: String,
+    step: Step,
+}
+
+/// How far a row went on its own.
+enum Step {
+    Blank,
+    /// A row an earlier batch loaded, and for a scan's line, the file it
+    /// names (`ScanNames::file_key`).
+    AlreadyLoaded {
+        file_key: Option<String>,
+    },
+    SkippedBy(String),
+    FieldCount {
+        expected: usize,
+        found: usize,
+    },
+    Mapped(Box<MappedWork>),
+}
+
+/// A mapped row, as `Reading::map_row` left it.
+struct MappedWork {
+    record: Record,
+    /// Mapping's issues, then those of validation: a scan's duplicate-file
+    /// issue goes between them, as the file is named after mapping.
+    map_issues: Vec<Issue>,
+    file_key: Option<String>,
+    validate_issues: Vec<Issue>,
+    /// The record as matching sees it, when only that is kept
+    /// (`candidates_only`).
+    candidate: Option<Candidate>,
 }
 
 fn reject(mut row: PlannedRow, raw: &RawRow) -> PlannedRow {
@@ -419,10 +589,9 @@ fn raw_text(raw: &RawRow) -> Vec<String> {
         .collect()
 }
 
-/// SHA-256 of the source name, the cells, and how many identical rows came
-/// before in this source: identical lines stay distinct, and a row keeps its
-/// fingerprint when lines are inserted above it.
-fn fingerprint(source: &str, raw: &RawRow, occurrences: &mut HashMap<[u8; 32], u32>) -> String {
+/// SHA-256 of the source name and the cells: a fingerprint before the
+/// identical rows before it are counted.
+fn content_hash(source: &str, raw: &RawRow) -> [u8; 32] {
     let mut hasher = Sha256::new();
     hasher.update(source.as_bytes());
     for cell in &raw.cells {
@@ -432,12 +601,16 @@ fn fingerprint(source: &str, raw: &RawRow, occurrences: &mut HashMap<[u8; 32], u
             cell => hasher.update(cell.as_text().unwrap_or_default().as_bytes()),
         }
     }
-    let base: [u8; 32] = hasher.finalize().into();
-    let occurrence = occurrences.entry(base).or_insert(0);
+    hasher.finalize().into()
+}
+
+/// A row's fingerprint: its content's hash and how many identical rows came
+/// before it in its source. Identical lines stay distinct, and a row keeps
+/// its fingerprint when lines are inserted above it.
+fn fingerprint(content: &[u8; 32], identical_before: u32) -> String {
     let mut hasher = Sha256::new();
-    hasher.update(base);
-    hasher.update(occurrence.to_le_bytes());
-    *occurrence += 1;
+    hasher.update(content);
+    hasher.update(identical_before.to_le_bytes());
     crate::digest::hex(&hasher.finalize())
 }
 

@@ -88,10 +88,24 @@ impl ScanNames {
     /// (the index's path as written). When an earlier line of the run named
     /// the same file, returns the issue that rejects this one, naming it.
     pub fn name_file(&mut self, source: usize, indexed: &str, line: &SourceRef) -> Option<Issue> {
+        let key = self.file_key(source, indexed);
+        self.name_key(source, key, line)
+    }
+
+    /// The file `indexed` names under source `source`'s root, as
+    /// `name_key` takes it; `None` for a source that is not a scan index,
+    /// or a path that leaves the root. It reads the file system (links are
+    /// resolved), and depends on no other line: rows are read in parallel
+    /// up to here.
+    pub fn file_key(&self, source: usize, indexed: &str) -> Option<String> {
+        let settings = self.sources[source].settings.as_ref()?;
+        extract::named_file(&settings.root, settings.canonical_root.as_deref(), indexed, settings.check_files)
+    }
+
+    /// `name_file`, given the line's `file_key`: in the order of the lines.
+    pub fn name_key(&mut self, source: usize, key: Option<String>, line: &SourceRef) -> Option<Issue> {
+        let key = key?;
         let scan = &mut self.sources[source];
-        let settings = scan.settings.as_ref()?;
-        let key =
-            extract::named_file(&settings.root, settings.canonical_root.as_deref(), indexed, settings.check_files)?;
         scan.template.get_or_insert_with(|| line.clone());
         let first = match self.roots[scan.root].files.entry(key.into_boxed_str()) {
             Entry::Vacant(vacant) => {

@@ -326,6 +326,36 @@ mod tests {
         );
     }
 
+    /// Rows are validated before the line that named a file first is known
+    /// (`pipeline`, in parallel); the duplicate-file issue comes after. For
+    /// a line with a path, whose file has been looked at, that issue must
+    /// change nothing validation says.
+    #[test]
+    fn a_duplicate_file_issue_changes_nothing_validation_finds() {
+        let found = |pages| ScannedFile::Found { path: "a.pdf".into(), size: 1, sha256: String::new(), pages };
+        let files = [
+            found(Some(2)),
+            found(Some(3)),
+            ScannedFile::Missing { path: "a.pdf".into() },
+            ScannedFile::Escapes { path: "../a.pdf".into() },
+            ScannedFile::Unchecked { path: "a.pdf".into() },
+        ];
+        let rules = Rules { required: vec![Field::FamilyName, Field::BirthDate, Field::FilePath], ..rules() };
+        for file in files {
+            let mut record = document(file, Some(2));
+            record.set(Field::FilePath, Value::Text("a.pdf".into()));
+            let codes_after = |already: Vec<Issue>| {
+                let mut issues = already;
+                validate(&record, &rules, &mut issues);
+                issues.into_iter().map(|issue| issue.code).collect::<Vec<_>>()
+            };
+            let duplicate = Issue::new(IssueCode::ScanDuplicateFile, &record.source).field(Field::FilePath);
+            let mut expected = vec![IssueCode::ScanDuplicateFile];
+            expected.extend(codes_after(Vec::new()));
+            assert_eq!(codes_after(vec![duplicate]), expected, "{:?}", record.scanned_file);
+        }
+    }
+
     #[test]
     fn document_needs_a_way_to_find_its_patient() {
         let source = SourceRef { source: "s".into(), file: "f".into(), sheet: None, row: 3 };

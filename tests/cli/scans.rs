@@ -130,6 +130,40 @@ fn a_second_line_naming_the_same_file_is_rejected_and_the_document_loaded_once()
     assert_eq!(issue.unwrap()["examples"][0]["row"], 131);
 }
 
+/// Rows are read in batches of a few thousand, worked out in parallel, and
+/// settled in order: what depends on the rows before (the count of
+/// identical lines in a fingerprint, the line that named a file first) must
+/// hold across batches as within one.
+#[test]
+fn identical_lines_far_apart_keep_distinct_fingerprints_and_the_first_line_keeps_the_file() {
+    let wd = Workdir::from_fixture("demo");
+    let index = wd.read("scan_index.txt");
+    let line3 = index.lines().nth(2).unwrap().to_string();
+    let copies = 9_000;
+    wd.write("scan_index.txt", &format!("{index}{}", format!("{line3}\r\n").repeat(copies)));
+
+    let summary = wd.run(&["run", "migration.toml", "--out", "out", "--json"]).assert_success().json();
+    let scans = &summary["sources"][2];
+    assert_eq!(scans["rows_read"], 129 + copies);
+    assert_eq!(scans["rejected_by_code"]["E-SCAN-DUPLICATE-FILE"], copies);
+    assert_eq!(summary["reconciled"], true);
+    // `run` keeps records, `dedupe` matches every mapped row: both read alike.
+    wd.run(&["dedupe", "migration.toml", "--out", "dedupe"]).assert_success();
+    for rejected in [wd.read("out/rejected.csv"), wd.read("dedupe/rejected.csv")] {
+        let duplicates: Vec<&str> = rejected.lines().filter(|line| line.contains("E-SCAN-DUPLICATE-FILE")).collect();
+        assert_eq!(duplicates.len(), copies);
+        assert!(duplicates.iter().all(|line| line.contains("first named at scan_index.txt, row 3")));
+    }
+    let conn = wd.db("emr.sqlite");
+    let fingerprints = "SELECT count(DISTINCT fingerprint) FROM source_rows WHERE source_name = 'scans'";
+    assert_eq!(count(&conn, fingerprints), 129 + copies as i64);
+
+    // Read again: the first line is already loaded, and still holds the file.
+    let again = wd.run(&["run", "migration.toml", "--out", "out2", "--json"]).assert_success().json();
+    assert_eq!(again["sources"][2]["skipped_by_reason"]["already_loaded"], 128);
+    assert_eq!(again["sources"][2]["rejected_by_code"]["E-SCAN-DUPLICATE-FILE"], copies);
+}
+
 #[test]
 fn a_document_dated_before_its_patients_birth_is_flagged_once() {
     let wd = Workdir::from_fixture("demo");
