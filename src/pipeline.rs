@@ -129,10 +129,7 @@ pub fn plan(
     let OpenSources { sources, started, match_all } = sources;
     let mut reading = Reading::new(existing, today);
     reading.match_all = match_all;
-    let mut source_plans = Vec::with_capacity(sources.len());
-    for source in sources {
-        source_plans.push(reading.read(source, printer)?);
-    }
+    let mut source_plans = reading.read_all(sources, printer)?;
     let Reading { rows, accepted, map_validate, scan_names, .. } = reading;
     // Every index has been read, so every line that names a file has.
     for (source, check) in source_plans.iter_mut().zip(scan_names.check_roots()) {
@@ -187,9 +184,7 @@ pub fn matching_input(
     // candidates a fraction of that.
     reading.candidates_only = true;
     reading.match_all = sources.match_all;
-    for source in sources.sources {
-        reading.read(source, printer)?;
-    }
+    reading.read_all(sources.sources, printer)?;
     let Reading { rows, accepted_candidates, .. } = reading;
     let origins = accepted_candidates
         .iter()
@@ -257,6 +252,8 @@ struct Reading<'e> {
     accepted_candidates: Vec<(usize, Candidate)>,
     /// The files the scan indexes name so far.
     scan_names: ScanNames,
+    /// The size of the sources still to read after the one being read.
+    bytes_after: u64,
 }
 
 impl<'e> Reading<'e> {
@@ -272,7 +269,19 @@ impl<'e> Reading<'e> {
             candidates_only: false,
             accepted_candidates: Vec::new(),
             scan_names: ScanNames::default(),
+            bytes_after: 0,
         }
+    }
+
+    /// Reads the sources in turn.
+    fn read_all(&mut self, sources: Vec<OpenSource<'_>>, printer: &Printer) -> Result<Vec<SourcePlan>, Error> {
+        let sizes: Vec<u64> = sources.iter().map(|source| source.reader.size()).collect();
+        let mut plans = Vec::with_capacity(sources.len());
+        for (index, source) in sources.into_iter().enumerate() {
+            self.bytes_after = sizes[index + 1..].iter().sum();
+            plans.push(self.read(source, printer)?);
+        }
+        Ok(plans)
     }
 
     fn read(&mut self, source: OpenSource<'_>, printer: &Printer) -> Result<SourcePlan, Error> {
@@ -303,7 +312,7 @@ impl<'e> Reading<'e> {
             }
             let map_started = Instant::now();
             if rows_read == 0 {
-                self.make_room(batch.len(), reader.fraction_read(), &mut occurrences);
+                self.make_room(batch.len(), reader.fraction_read(), reader.size(), &mut occurrences);
             }
             rows_read += batch.len() as u64;
             bar.rows_read(batch.len() as u64, || reader.fraction_read());
@@ -348,25 +357,36 @@ impl<'e> Reading<'e> {
         }
     }
 
-    /// Reserves room for the rows the source is likely to hold, judged by
-    /// the share of the file its first rows took: vectors of millions of
-    /// rows that grow by doubling copy themselves over and over into fresh
-    /// memory, which the system must first zero. A vector's room that is
-    /// never written is given no pages (on Linux); the hash map's buckets
-    /// cost a byte each.
-    fn make_room(&mut self, first_rows: usize, fraction_read: Option<f64>, occurrences: &mut HashMap<[u8; 32], u32>) {
+    /// Reserves room for the rows this source and the sources after it are
+    /// likely to hold, judged by the share of the file its first rows took:
+    /// vectors of millions of rows that grow by doubling copy themselves
+    /// over and over into fresh memory, which the system must first zero,
+    /// and so does a vector made larger for each source in turn. A vector's
+    /// room that is never written is given no pages (on Linux); the hash
+    /// map's buckets cost a byte each.
+    fn make_room(
+        &mut self,
+        first_rows: usize,
+        fraction_read: Option<f64>,
+        size: u64,
+        occurrences: &mut HashMap<[u8; 32], u32>,
+    ) {
         let Some(fraction) = fraction_read.filter(|fraction| *fraction > 0.0) else { return };
+        let here = first_rows as f64 / fraction;
+        // The sources after this one, at this one's bytes per row.
+        let later = if size > 0 { self.bytes_after as f64 * here / size as f64 } else { 0.0 };
         // The share read counts what the readers have buffered ahead (some
         // 70 KiB), so the first rows seem to take more of the file than
-        // they do: a quarter more keeps the vectors from doubling once more.
-        let expected = ((first_rows as f64 / fraction) * 1.25).min(MAX_EXPECTED_ROWS) as usize;
-        self.rows.reserve(expected);
+        // they do; and other sources' rows are longer or shorter: a quarter
+        // more keeps the vectors from growing again.
+        let rows = |count: f64| (count * 1.25).min(MAX_EXPECTED_ROWS) as usize;
+        self.rows.reserve(rows(here + later));
         if self.candidates_only {
-            self.accepted_candidates.reserve(expected);
+            self.accepted_candidates.reserve(rows(here + later));
         } else {
-            self.accepted.reserve(expected);
+            self.accepted.reserve(rows(here + later));
         }
-        occurrences.reserve(expected);
+        occurrences.reserve(rows(here));
     }
 
     /// What a row's fate needs that depends on no other row: whether it is

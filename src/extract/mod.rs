@@ -219,6 +219,12 @@ impl ReadProgress {
 }
 
 impl SourceReader {
+    /// The bytes the share read is counted against (the file's size); 0
+    /// when unknown.
+    pub fn size(&self) -> u64 {
+        self.progress.total
+    }
+
     /// The share of the file read so far (0 to 1), for a progress bar's
     /// estimate of the rows to come; none when the size is unknown.
     pub fn fraction_read(&self) -> Option<f64> {
