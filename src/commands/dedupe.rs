@@ -58,6 +58,7 @@ pub fn dedupe(args: &DedupeArgs, printer: &Printer) -> Result<Outcome, Error> {
     } else {
         printer.result(&summary(&report, &out));
     }
+    super::leave_to_exit(plan);
     Ok(Outcome::Success)
 }
 

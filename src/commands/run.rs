@@ -34,12 +34,14 @@ pub fn run(args: &PipelineArgs, printer: &Printer) -> Result<Outcome, Error> {
         // what a load would have done, as a dry run's does.
         let context = super::context("run", &project, &database, None);
         let report = super::report_plan(args, &project, &plan, context, gate, printer)?;
+        super::leave_to_exit(plan);
         return Ok(super::gate_outcome(printer, report.gate.as_ref(), true));
     }
     let batch = load_batch(&project, &mut plan, &database, &snapshot, started_at, printer)?;
     let context = super::context("run", &project, &database, Some(&batch));
     super::report_plan(args, &project, &plan, context, gate, printer)
         .inspect_err(|_| printer.warning(&format!("batch {} is committed; only the report failed", batch.batch_id)))?;
+    super::leave_to_exit(plan);
     Ok(Outcome::Success)
 }
 

@@ -23,5 +23,6 @@ pub fn validate(args: &PipelineArgs, printer: &Printer) -> Result<Outcome, Error
     let gate = super::check_gates(args, &plan);
     let context = super::context("validate", &project, &database, None);
     let report = super::report_plan(args, &project, &plan, context, gate, printer)?;
+    super::leave_to_exit(plan);
     Ok(super::gate_outcome(printer, report.gate.as_ref(), false))
 }
