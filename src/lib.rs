@@ -52,7 +52,10 @@ pub mod validate;
 
 pub use error::{Error, Outcome};
 
-/// Runs a parsed command line.
+/// Runs a parsed command line, as the last thing the process does:
+/// `validate`, `run` and `dedupe` leave their plan (the whole migration in
+/// memory) for the process's exit to take back rather than free it, so a
+/// program calling this over and over would hold every plan.
 pub fn run(cli: cli::Cli) -> Result<Outcome, Error> {
     commands::run(cli)
 }

@@ -23,7 +23,7 @@ use crate::assemble;
 use crate::decisions::{self, FileDecision};
 use crate::digest::sha256_file;
 use crate::error::Error;
-use crate::extract::{self, Cell, RawRow, RowDefect, ScannedFile, SourceReader};
+use crate::extract::{self, Cell, RawRow, RowDefect, ScannedFile, SourceReader, SourceSize};
 use crate::issue::{self, Issue, IssueCode};
 use crate::mapping::{self, CompiledMapping, LoadedMapping, MappedRow, MappingError};
 use crate::matching::{self, Candidate, CandidateKind};
@@ -252,8 +252,8 @@ struct Reading<'e> {
     accepted_candidates: Vec<(usize, Candidate)>,
     /// The files the scan indexes name so far.
     scan_names: ScanNames,
-    /// The size of the sources still to read after the one being read.
-    bytes_after: u64,
+    /// The sizes of the sources still to read after the one being read.
+    sizes_after: Vec<SourceSize>,
 }
 
 impl<'e> Reading<'e> {
@@ -269,16 +269,16 @@ impl<'e> Reading<'e> {
             candidates_only: false,
             accepted_candidates: Vec::new(),
             scan_names: ScanNames::default(),
-            bytes_after: 0,
+            sizes_after: Vec::new(),
         }
     }
 
     /// Reads the sources in turn.
     fn read_all(&mut self, sources: Vec<OpenSource<'_>>, printer: &Printer) -> Result<Vec<SourcePlan>, Error> {
-        let sizes: Vec<u64> = sources.iter().map(|source| source.reader.size()).collect();
+        let sizes: Vec<SourceSize> = sources.iter().map(|source| source.reader.size()).collect();
         let mut plans = Vec::with_capacity(sources.len());
         for (index, source) in sources.into_iter().enumerate() {
-            self.bytes_after = sizes[index + 1..].iter().sum();
+            self.sizes_after = sizes[index + 1..].to_vec();
             plans.push(self.read(source, printer)?);
         }
         Ok(plans)
@@ -361,20 +361,33 @@ impl<'e> Reading<'e> {
     /// likely to hold, judged by the share of the file its first rows took:
     /// vectors of millions of rows that grow by doubling copy themselves
     /// over and over into fresh memory, which the system must first zero,
-    /// and so does a vector made larger for each source in turn. A vector's
-    /// room that is never written is given no pages (on Linux); the hash
-    /// map's buckets cost a byte each.
+    /// and so does a vector made larger for each source in turn. Room that
+    /// is never written is given no pages on Linux and macOS (Windows
+    /// commits it); the hash map's buckets cost a byte each.
     fn make_room(
         &mut self,
         first_rows: usize,
         fraction_read: Option<f64>,
-        size: u64,
+        size: SourceSize,
         occurrences: &mut HashMap<[u8; 32], u32>,
     ) {
         let Some(fraction) = fraction_read.filter(|fraction| *fraction > 0.0) else { return };
         let here = first_rows as f64 / fraction;
-        // The sources after this one, at this one's bytes per row.
-        let later = if size > 0 { self.bytes_after as f64 * here / size as f64 } else { 0.0 };
+        // A sheet says how many rows it has; a text file's are judged at
+        // this source's bytes per row, when this source is a text file too.
+        let bytes_per_row = match size {
+            SourceSize::Bytes(bytes) => Some(bytes as f64 / here),
+            SourceSize::Rows(_) | SourceSize::Unknown => None,
+        };
+        let later: f64 = self
+            .sizes_after
+            .iter()
+            .map(|size| match (size, bytes_per_row) {
+                (SourceSize::Rows(rows), _) => *rows as f64,
+                (SourceSize::Bytes(bytes), Some(per_row)) => *bytes as f64 / per_row,
+                (SourceSize::Bytes(_), None) | (SourceSize::Unknown, _) => 0.0,
+            })
+            .sum();
         // The share read counts what the readers have buffered ahead (some
         // 70 KiB), so the first rows seem to take more of the file than
         // they do; and other sources' rows are longer or shorter: a quarter
@@ -695,4 +708,40 @@ fn candidates(accepted: &[(usize, Record)], existing: &Existing) -> Vec<Candidat
 /// The database's patients, after this run's rows (their indexes follow).
 fn existing_candidates(existing: &Existing) -> impl Iterator<Item = Candidate> + '_ {
     existing.patients.iter().map(|patient| Candidate::from_record(&patient.record, CandidateKind::Existing))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reading_before(existing: &Existing, sizes_after: Vec<SourceSize>) -> Reading<'_> {
+        let mut reading = Reading::new(existing, jiff::civil::date(2026, 11, 25));
+        reading.sizes_after = sizes_after;
+        reading
+    }
+
+    /// A sheet's progress counts rows, a text file's bytes: a sheet's rows
+    /// are never taken for bytes per row, nor a text file's bytes for rows.
+    #[test]
+    fn room_is_made_for_later_sources_in_their_own_units() {
+        let existing = Existing::empty();
+        let mut occurrences = HashMap::new();
+
+        // A sheet of 100 rows, then a 40 MB text file: the sheet says
+        // nothing of the text file's rows, so it gets no room yet.
+        let mut reading = reading_before(&existing, vec![SourceSize::Bytes(40_000_000)]);
+        reading.make_room(100, Some(1.0), SourceSize::Rows(100), &mut occurrences);
+        assert!((125..1_000).contains(&reading.accepted.capacity()), "{}", reading.accepted.capacity());
+
+        // Text at 100 bytes a row (20 rows read in half of 2,000 bytes), then
+        // 1,000 bytes of text and a sheet of 500 rows: 20 + 10 + 500 rows.
+        let mut reading = reading_before(&existing, vec![SourceSize::Bytes(1_000), SourceSize::Rows(500)]);
+        reading.make_room(10, Some(0.5), SourceSize::Bytes(2_000), &mut occurrences);
+        assert!((530..1_000).contains(&reading.rows.capacity()), "{}", reading.rows.capacity());
+
+        // Nothing known of the file: no guess.
+        let mut reading = reading_before(&existing, vec![SourceSize::Rows(500)]);
+        reading.make_room(10, None, SourceSize::Unknown, &mut occurrences);
+        assert_eq!(reading.rows.capacity(), 0);
+    }
 }

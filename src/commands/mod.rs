@@ -103,16 +103,17 @@ fn context<'a>(
     crate::report::Context { command, project: &project.name, database, generated_at: now(), batch }
 }
 
-/// The report of a plan with its gate: built, written into the output
-/// folder and printed. What validate, run, and a run its gate stopped share.
 /// Leaves a finished command's plan to the end of the process, which
 /// comes next: at a million patients the plan is tens of millions of
 /// allocations, and freeing them one by one kept the command running for
-/// a second or more after its report was written.
+/// a second or more after its report was written. The plan is plain data
+/// (no file, connection or writer is left open in it). See `crate::run`.
 fn leave_to_exit(plan: crate::plan::Plan) {
     std::mem::forget(plan);
 }
 
+/// The report of a plan with its gate: built, written into the output
+/// folder and printed. What validate, run, and a run its gate stopped share.
 fn report_plan(
     args: &PipelineArgs,
     project: &Project,

@@ -206,11 +206,28 @@ pub struct SourceReader {
 pub(crate) struct ReadProgress {
     done: std::sync::atomic::AtomicU64,
     total: u64,
+    counts_rows: bool,
+}
+
+/// What a source holds, as far as its reader knows before reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceSize {
+    /// A text file of this many bytes.
+    Bytes(u64),
+    /// A sheet of this many rows below its header.
+    Rows(u64),
+    Unknown,
 }
 
 impl ReadProgress {
+    /// Progress through `total` bytes.
     pub(crate) fn new(total: u64) -> Arc<ReadProgress> {
-        Arc::new(ReadProgress { done: Default::default(), total })
+        Arc::new(ReadProgress { done: Default::default(), total, counts_rows: false })
+    }
+
+    /// Progress through `total` rows.
+    pub(crate) fn of_rows(total: u64) -> Arc<ReadProgress> {
+        Arc::new(ReadProgress { done: Default::default(), total, counts_rows: true })
     }
 
     pub(crate) fn advance(&self, by: u64) {
@@ -219,10 +236,14 @@ impl ReadProgress {
 }
 
 impl SourceReader {
-    /// The bytes the share read is counted against (the file's size); 0
-    /// when unknown.
-    pub fn size(&self) -> u64 {
-        self.progress.total
+    /// What the share read is counted against: the file's bytes, or the
+    /// sheet's rows.
+    pub fn size(&self) -> SourceSize {
+        match (self.progress.total, self.progress.counts_rows) {
+            (0, _) => SourceSize::Unknown,
+            (rows, true) => SourceSize::Rows(rows),
+            (bytes, false) => SourceSize::Bytes(bytes),
+        }
     }
 
     /// The share of the file read so far (0 to 1), for a progress bar's

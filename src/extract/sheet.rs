@@ -246,7 +246,7 @@ struct SheetRows {
 
 impl SheetRows {
     fn new(sheet: &str, first: usize, start_row: u64, range: Range<Data>, origin: Origin) -> SheetRows {
-        let progress = ReadProgress::new(range.height().saturating_sub(first) as u64);
+        let progress = ReadProgress::of_rows(range.height().saturating_sub(first) as u64);
         SheetRows { sheet: Arc::from(sheet), next: first, start_row, range, origin, progress }
     }
 }
