@@ -65,7 +65,7 @@ struct SourceScan {
 
 impl ScanNames {
     /// Starts a source, in the run's order; `settings` is `None` for a source
-    /// that is not a scan index. Returns the source's index for `name_file`.
+    /// that is not a scan index. Returns the source's index for `file_key` and `name_key`.
     pub fn begin_source(&mut self, name: &str, settings: Option<&ScanSettings>) -> usize {
         let root = match settings {
             Some(settings) => {
@@ -84,14 +84,6 @@ impl ScanNames {
         self.sources.len() - 1
     }
 
-    /// Records that the line at `line` of source `source` names `indexed`
-    /// (the index's path as written). When an earlier line of the run named
-    /// the same file, returns the issue that rejects this one, naming it.
-    pub fn name_file(&mut self, source: usize, indexed: &str, line: &SourceRef) -> Option<Issue> {
-        let key = self.file_key(source, indexed);
-        self.name_key(source, key, line)
-    }
-
     /// The file `indexed` names under source `source`'s root, as
     /// `name_key` takes it; `None` for a source that is not a scan index,
     /// or a path that leaves the root. It reads the file system (links are
@@ -102,7 +94,10 @@ impl ScanNames {
         extract::named_file(&settings.root, settings.canonical_root.as_deref(), indexed, settings.check_files)
     }
 
-    /// `name_file`, given the line's `file_key`: in the order of the lines.
+    /// Records that the line at `line` of source `source` names the file
+    /// `key` (its `file_key`), in the order of the lines. When an earlier
+    /// line of the run named the same file, returns the issue that rejects
+    /// this one, naming it.
     pub fn name_key(&mut self, source: usize, key: Option<String>, line: &SourceRef) -> Option<Issue> {
         let key = key?;
         let scan = &mut self.sources[source];
@@ -156,6 +151,12 @@ mod tests {
         SourceRef { source: source.into(), file: format!("{source}.txt").into(), sheet: None, row }
     }
 
+    /// A line of `source` naming `indexed`, as reading does it.
+    fn name(names: &mut ScanNames, source: usize, indexed: &str, line: &SourceRef) -> Option<Issue> {
+        let key = names.file_key(source, indexed);
+        names.name_key(source, key, line)
+    }
+
     #[test]
     fn a_second_line_naming_a_file_is_a_duplicate_of_the_first() {
         let dir = tempfile::tempdir().unwrap();
@@ -170,17 +171,17 @@ mod tests {
         };
         let mut names = ScanNames::default();
         let first = names.begin_source("a", Some(&settings));
-        assert!(names.name_file(first, "B001\\0001.pdf", &line("a", 2)).is_none());
-        assert!(names.name_file(first, "B001/0002.pdf", &line("a", 3)).is_none());
-        let duplicate = names.name_file(first, " ./B001/0001.pdf", &line("a", 9)).expect("a duplicate");
+        assert!(name(&mut names, first, "B001\\0001.pdf", &line("a", 2)).is_none());
+        assert!(name(&mut names, first, "B001/0002.pdf", &line("a", 3)).is_none());
+        let duplicate = name(&mut names, first, " ./B001/0001.pdf", &line("a", 9)).expect("a duplicate");
         assert_eq!(duplicate.code, IssueCode::ScanDuplicateFile);
         assert_eq!(duplicate.detail.as_deref(), Some("first named at a.txt, row 2"));
-        assert!(names.name_file(first, "../elsewhere.pdf", &line("a", 10)).is_none(), "escapes are not named");
+        assert!(name(&mut names, first, "../elsewhere.pdf", &line("a", 10)).is_none(), "escapes are not named");
 
         // Another index over the same folder: its names count, its orphans are the first's.
         names.begin_source("patients", None);
         let second = names.begin_source("b", Some(&settings));
-        let across = names.name_file(second, "B001/0002.pdf", &line("b", 4)).expect("a duplicate across sources");
+        let across = name(&mut names, second, "B001/0002.pdf", &line("b", 4)).expect("a duplicate across sources");
         assert_eq!(across.detail.as_deref(), Some("first named at a.txt, row 3"));
 
         let checks = names.check_roots();
@@ -195,8 +196,8 @@ mod tests {
         let settings = ScanSettings { root: PathBuf::from("nowhere"), canonical_root: None, check_files: false };
         let mut names = ScanNames::default();
         let source = names.begin_source("a", Some(&settings));
-        assert!(names.name_file(source, "B001\\0001.pdf", &line("a", 2)).is_none());
-        assert!(names.name_file(source, "B001/0001.pdf", &line("a", 3)).is_some());
+        assert!(name(&mut names, source, "B001\\0001.pdf", &line("a", 2)).is_none());
+        assert!(name(&mut names, source, "B001/0001.pdf", &line("a", 3)).is_some());
         assert_eq!(names.check_roots(), [None]);
     }
 }

@@ -68,7 +68,7 @@ pub(super) fn open_text(path: &Path, label: Option<&str>) -> Result<TextInput, E
     (&mut file).take(SNIFF_BYTES as u64).read_to_end(&mut prefix).map_err(open_error)?;
     let encoding = detect(&prefix, label, path)?;
     let sample = encoding.decode_with_bom_removal(&prefix).0.into_owned();
-    let progress = super::ReadProgress::new(file.metadata().map_or(0, |metadata| metadata.len()));
+    let progress = super::ReadProgress::of_bytes(file.metadata().map_or(0, |metadata| metadata.len()));
     let counted = Counted { inner: io::Cursor::new(prefix).chain(file), progress: progress.clone() };
     Ok(TextInput { encoding, sample, reader: DecodingReader::new(counted, encoding), progress })
 }

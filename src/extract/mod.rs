@@ -221,7 +221,7 @@ pub enum SourceSize {
 
 impl ReadProgress {
     /// Progress through `total` bytes.
-    pub(crate) fn new(total: u64) -> Arc<ReadProgress> {
+    pub(crate) fn of_bytes(total: u64) -> Arc<ReadProgress> {
         Arc::new(ReadProgress { done: Default::default(), total, counts_rows: false })
     }
 
