@@ -538,7 +538,7 @@ fn swapped_names_distinct(x: &Candidate, y: &Candidate) -> bool {
         || (two_names(x.given(), y.family()) && surnames(x.family(), y.given()))
 }
 
-fn compare_dates(a: Option<Date>, b: Option<Date>) -> DateLevel {
+pub(super) fn compare_dates(a: Option<Date>, b: Option<Date>) -> DateLevel {
     let (Some(a), Some(b)) = (a, b) else {
         return DateLevel::Missing;
     };

@@ -566,6 +566,7 @@ impl<'c> Matcher<'c> {
             timings,
         };
         matcher.model.household_rule = config.keep_households_apart;
+        matcher.model.people = matcher.features.people();
         let started = Instant::now();
         matcher.estimate(&random);
         matcher.timings.estimation = elapsed_ms(started);

@@ -202,6 +202,9 @@ pub struct Model {
     /// Probability that two records drawn at random are one person.
     pub prior: f64,
     pub records: usize,
+    /// People among the records, as `Derived::namesakes` counts them: what
+    /// a full name's frequency is a share of.
+    pub people: usize,
     pub em_iterations: usize,
     pub em_converged: bool,
     /// Pairs EM learnt from, and random pairs u was counted on.
@@ -331,6 +334,7 @@ impl Model {
             u,
             prior,
             records,
+            people: records,
             em_iterations: 0,
             em_converged: false,
             training_pairs: 0,
@@ -582,7 +586,10 @@ impl Model {
         let plain = self.weights[index][level];
         if let Some((name_level, count)) = name_agreement(field, comparison, a, b) {
             return match name_level {
-                NameLevel::Exact => (self.term_frequency(field, count), Some("name frequency")),
+                NameLevel::Exact => match self.full_name_bound(field, comparison, a, b) {
+                    Some(bound) if bound < self.term_frequency(field, count) => (bound, Some("full name frequency")),
+                    _ => (self.term_frequency(field, count), Some("name frequency")),
+                },
                 // Swapped names are the same two names in the other fields:
                 // as common as they are there, and never stronger evidence
                 // than the same names in place (Barbara Smith and Smith
@@ -595,6 +602,40 @@ impl Model {
             Some(reason) => (0.0, Some(reason)),
             None => (plain, None),
         }
+    }
+
+    /// For a given name agreeing when the family name agrees too: the most
+    /// it can weigh beside the family name's weight, for the two together
+    /// to weigh no more than the full name's own frequency allows,
+    /// log2(m_family × m_given / f) with f the share of the other people
+    /// who hold that full name. Names of one origin go together: at a
+    /// million synthetic patients, 41 people are Chinedu Okonkwo where the
+    /// two names' own frequencies make 2.3, and same-name strangers of one
+    /// birthday were linked as sure matches.
+    ///
+    /// Only where the birth dates agree, which is where namesakes link
+    /// strangers. Beside a mistyped birth date the bound took 914 true
+    /// links at 100,000 synthetic patients for 12 false ones: one pair
+    /// alone cannot see that no namesake holds the date it shows.
+    fn full_name_bound(
+        &self,
+        field: ScoredField,
+        comparison: &Comparison,
+        a: Person<'_>,
+        b: Person<'_>,
+    ) -> Option<f64> {
+        if field != ScoredField::GivenName
+            || comparison.family != NameLevel::Exact
+            || comparison.birth != DateLevel::Exact
+        {
+            return None;
+        }
+        let others = a.derived.namesakes().max(b.derived.namesakes()).checked_sub(1).filter(|&others| others > 0)?;
+        let share = (f64::from(others) / self.people.max(MIN_PRIOR_RECORDS) as f64).clamp(1e-9, 1.0);
+        let family_count = a.derived.family_count().max(b.derived.family_count());
+        let family = self.term_frequency(ScoredField::FamilyName, family_count);
+        let m = self.m[ScoredField::FamilyName as usize][0] * self.m[GIVEN][0];
+        Some((m / share).log2() - family)
     }
 
     /// log2(m / f) for exact agreement on a name that `count` records hold.
@@ -614,7 +655,7 @@ fn name_agreement(
     b: Person<'_>,
 ) -> Option<(NameLevel, u32)> {
     match field {
-        ScoredField::FamilyName => Some((comparison.family, a.derived.family_count.max(b.derived.family_count))),
+        ScoredField::FamilyName => Some((comparison.family, a.derived.family_count().max(b.derived.family_count()))),
         ScoredField::GivenName => Some((comparison.given, a.derived.given_count().max(b.derived.given_count()))),
         _ => None,
     }
@@ -703,6 +744,52 @@ mod tests {
             model.explain(&compare(a, b, CompareOptions::default()), a, b).0[0].weight
         };
         assert!(weight(500, 501) > weight(0, 56) + 3.0, "{} vs {}", weight(500, 501), weight(0, 56));
+    }
+
+    #[test]
+    fn a_full_name_many_people_hold_counts_for_less_than_its_names_apart() {
+        // The same number of Okonkwos and of Chinedus, 43 each: forty people
+        // are Chinedu Okonkwo in one practice, while in the other the two
+        // names are each held by people of other names.
+        let birth = |i: usize| date(1940 + i as i16, 1 + (i % 12) as i8, 1 + (i % 28) as i8);
+        let practice = |together: bool| -> Vec<Candidate> {
+            let mut candidates: Vec<Candidate> = (0..40)
+                .flat_map(|i| {
+                    if together {
+                        vec![
+                            candidate("Chinedu", "Okonkwo", birth(i)),
+                            candidate("Bea", &format!("Other{i}"), birth(i)),
+                        ]
+                    } else {
+                        vec![candidate("Emeka", "Okonkwo", birth(i)), candidate("Chinedu", "Adeyemi", birth(i))]
+                    }
+                })
+                .collect();
+            candidates.extend((0..2000).map(|i| candidate("Ann", &format!("Family{i}"), birth(i % 60))));
+            candidates.push(candidate("Chinedu", "Okonkwo", date(1990, 3, 4)));
+            candidates.push(candidate("Chinedu", "Okonkwo", date(1990, 3, 4)));
+            candidates.push(candidate("Chinedu", "Okonkwo", date(1990, 3, 5)));
+            candidates
+        };
+        let names_weight = |candidates: &[Candidate], a: usize, b: usize| {
+            let features = Features::new(candidates);
+            let mut model = Model::starting(candidates.len());
+            model.people = features.people();
+            let (x, y) = (features.person(a as u32), features.person(b as u32));
+            let (parts, _) = model.explain(&compare(x, y, CompareOptions::default()), x, y);
+            (parts[0].weight + parts[1].weight, parts[1].adjusted)
+        };
+        let (together, apart) = (practice(true), practice(false));
+        let last = together.len() - 1;
+        let (shared, reason) = names_weight(&together, last - 2, last - 1);
+        let (own, _) = names_weight(&apart, apart.len() - 3, apart.len() - 2);
+        assert_eq!(reason, Some("full name frequency"));
+        assert!(shared < own - 3.0, "{shared} vs {own}");
+        // A mistyped birth date is left to the names' own frequencies: one
+        // pair cannot see that no namesake holds the date it shows.
+        let (mistyped, reason) = names_weight(&together, last - 2, last);
+        assert_eq!(reason, Some("name frequency"));
+        assert!((mistyped - names_weight(&apart, apart.len() - 3, apart.len() - 1).0).abs() < 1e-9);
     }
 
     #[test]
