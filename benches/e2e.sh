@@ -21,6 +21,7 @@ WORK=${WORK:-$(mktemp -d -t emr-bench-XXXXXX)}
 RESULTS="$WORK/results.jsonl"
 OUTPUT=${OUTPUT:-docs/performance.md}
 
+mkdir -p "$WORK"
 cargo build --release --quiet
 BIN="$PWD/target/release/emr-migrate"
 : > "$RESULTS"

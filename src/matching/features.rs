@@ -55,7 +55,7 @@ const FAMILY_COUNT: u32 = (1 << 24) - 1;
 const NAMESAKES_SHIFT: u32 = 24;
 /// Namesakes are counted up to here: a full name this common is common
 /// enough for its two names' own frequencies to tell.
-pub const MAX_NAMESAKES: u32 = u32::MAX >> NAMESAKES_SHIFT;
+const MAX_NAMESAKES: u32 = u32::MAX >> NAMESAKES_SHIFT;
 
 impl Derived {
     /// How many candidates have this exact family name; 0 when missing.
@@ -112,7 +112,7 @@ impl<'c> Features<'c> {
         first_givens.mark_shared_nicknames();
         // Twins are told from typos by how common each whole given name is.
         let given_counts = count_names(candidates, Candidate::given);
-        let (mut derived, full_names): (Vec<Derived>, Vec<u64>) = candidates
+        let (mut derived, full_names): (Vec<Derived>, Vec<FullName>) = candidates
             .par_iter()
             .map(|candidate| {
                 let family_hash = candidate.family().map(stable_hash);
@@ -130,9 +130,9 @@ impl<'c> Features<'c> {
                         | if given.listed { LISTED } else { 0 }
                         | if shared_nickname(&given, candidate) { SHARED_NICKNAME } else { 0 },
                 };
-                let full_name = family_hash
-                    .zip(given_hash)
-                    .map_or(NO_FULL_NAME, |(family, given)| full_name_key(family, given, candidate.birth));
+                let full_name = family_hash.zip(given_hash).map_or(NO_FULL_NAME, |(family, given)| {
+                    (stable_hash(&(family, given)), birth_bits(candidate.birth))
+                });
                 (derived, full_name)
             })
             .unzip();
@@ -421,84 +421,80 @@ impl Counted {
     }
 }
 
-/// Per candidate (`full_name_key`), how many people hold its full name
-/// (0 without one), and how many people there are in all. People are told
-/// apart by birth date: one person's records agree on it but for keying
-/// errors, and two people of one full name mostly do not. A birth date a
-/// keying error away from one already counted (one digit, day and month
-/// swapped) is the same person: counted as another, each typo made its own
-/// full name look shared, and took the weight off the name where a
-/// mistyped birth date needs it most. Records without a birth date add no
-/// one to a name others hold.
-fn count_namesakes(full_names: &[u64]) -> (Vec<u32>, usize) {
+/// A candidate's full name, as its hash (family and whole given name), and
+/// its birth date (`birth_bits`); `NO_FULL_NAME` without both names.
+type FullName = (u64, u32);
+
+const NO_FULL_NAME: FullName = (0, u32::MAX);
+
+/// A birth date as a number that sorts as the date does; 0 for none. Never
+/// `u32::MAX`: years take 16 bits, from -32,768.
+fn birth_bits(birth: Option<Date>) -> u32 {
+    birth.map_or(0, |birth| {
+        let year = (i32::from(birth.year()) + 32_768) as u32;
+        year << 9 | (birth.month() as u32) << 5 | birth.day() as u32
+    })
+}
+
+fn birth_of(bits: u32) -> Option<Date> {
+    let year = i16::try_from((bits >> 9) as i32 - 32_768).ok()?;
+    (bits != 0).then(|| Date::new(year, (bits >> 5 & 15) as i8, (bits & 31) as i8).ok()).flatten()
+}
+
+/// Per candidate, how many people hold its full name (0 without one), and
+/// how many people there are in all. People are told apart by birth date:
+/// one person's records agree on it but for keying errors, and two people
+/// of one full name mostly do not. A birth date a keying error away from
+/// one already counted (one digit, day and month swapped) is the same
+/// person: counted as another, a person's own typo would make their name
+/// look shared, and take weight off their own records' exact pairs.
+/// Records without a birth date add no one to a name others hold.
+fn count_namesakes(full_names: &[FullName]) -> (Vec<u32>, usize) {
     // Grouped by full name (a hash: its top bits spread names evenly over
     // the buckets) and sorted by birth date: each name's people are one run.
     let keyed = full_names
         .iter()
         .enumerate()
-        .filter(|&(_, &key)| key != NO_FULL_NAME)
-        .map(|(index, &key)| ((key >> (64 - NAME_BUCKET_BITS)) as usize, (key, index as u32)));
+        .filter(|&(_, &full_name)| full_name != NO_FULL_NAME)
+        .map(|(index, &(name, birth))| ((name >> (64 - NAME_BUCKET_BITS)) as usize, (name, birth, index as u32)));
     let mut sorted = Vec::new();
     bucket_sort_into(keyed, 1 << NAME_BUCKET_BITS, &mut sorted);
-    let same_name = |x: &(u64, u32), y: &(u64, u32)| x.0 >> BIRTH_BITS == y.0 >> BIRTH_BITS;
+    let same_name = |x: &(u64, u32, u32), y: &(u64, u32, u32)| x.0 == y.0;
     let counts: Vec<u32> = sorted.par_chunk_by(same_name).map(people_in).collect();
     let mut namesakes = vec![0u32; full_names.len()];
     for (run, &count) in sorted.chunk_by(same_name).zip(&counts) {
-        for &(_, index) in run {
+        for &(_, _, index) in run {
             namesakes[index as usize] = count;
         }
     }
     (namesakes, counts.iter().map(|&count| count as usize).sum())
 }
 
-/// A full name and a birth date as one number that sorts by name, then
-/// date: the full name's hash (family and whole given name) in the top 43
-/// bits but the first, which is clear (`NO_FULL_NAME` has it set), and the
-/// birth date in the low 20 (0: none, or a year outside 1800–3846). Two
-/// full names share a hash once in some two hundred practices of a
-/// million patients, and are then counted as one name.
-fn full_name_key(family: u64, given: u64, birth: Option<Date>) -> u64 {
-    let name = stable_hash(&(family, given)) >> (BIRTH_BITS + 1) << BIRTH_BITS;
-    name | birth.map_or(0, birth_bits)
-}
-
-/// Not a full name: a family or a given name is missing.
-const NO_FULL_NAME: u64 = u64::MAX;
-const BIRTH_BITS: u32 = 20;
-const FIRST_YEAR: i32 = 1799;
-
-fn birth_bits(birth: Date) -> u64 {
-    match u64::try_from(i32::from(birth.year()) - FIRST_YEAR) {
-        Ok(year @ 1..2048) => year << 9 | (birth.month() as u64) << 5 | birth.day() as u64,
-        _ => 0,
-    }
-}
-
-fn birth_of(key: u64) -> Option<Date> {
-    let bits = key & ((1 << BIRTH_BITS) - 1);
-    let year = i16::try_from((bits >> 9) as i32 + FIRST_YEAR).ok()?;
-    (bits != 0).then(|| Date::new(year, (bits >> 5 & 15) as i8, (bits & 31) as i8).ok()).flatten()
-}
-
 const NAME_BUCKET_BITS: u32 = 16;
 
-/// How many people one full name's records hold, sorted by birth date.
-fn people_in(run: &[(u64, u32)]) -> u32 {
+/// How many people one full name's records hold, sorted by birth date, up
+/// to just past `MAX_NAMESAKES`: a name that common (or a placeholder
+/// name the list of placeholders missed, with thousands of birth dates)
+/// would otherwise cost the square of its dates.
+fn people_in(run: &[(u64, u32, u32)]) -> u32 {
     let mut births: Vec<Date> = Vec::new();
     // A person's many records of one birth date come together: only the
     // first is compared.
     let mut previous = None;
-    for &(key, _) in run {
-        if previous.replace(key) == Some(key) {
+    for &(_, bits, _) in run {
+        if previous.replace(bits) == Some(bits) {
             continue;
         }
-        if let Some(birth) = birth_of(key)
+        if let Some(birth) = birth_of(bits)
             && !births.iter().any(|&counted| one_birth_date(counted, birth))
         {
             births.push(birth);
+            if births.len() > MAX_NAMESAKES as usize {
+                break;
+            }
         }
     }
-    u32::try_from(births.len().max(1)).unwrap_or(u32::MAX)
+    births.len().max(1) as u32
 }
 
 /// Whether two birth dates are one, but for a keying error.
@@ -631,19 +627,17 @@ mod tests {
     }
 
     #[test]
-    fn a_full_name_key_keeps_the_birth_date_and_never_reads_as_none() {
-        for birth in [date(1800, 1, 1), date(1969, 7, 20), date(2026, 12, 31), date(3846, 2, 28)] {
-            let key = full_name_key(stable_hash("OKONKWO"), stable_hash("CHINEDU"), Some(birth));
-            assert_eq!(birth_of(key), Some(birth));
-            assert_ne!(key, NO_FULL_NAME);
+    fn a_birth_date_sorts_as_a_number_and_reads_back() {
+        let dates = [date(-9999, 1, 1), date(1799, 12, 31), date(1969, 7, 20), date(1969, 7, 21), date(9999, 12, 31)];
+        for pair in dates.windows(2) {
+            assert!(birth_bits(Some(pair[0])) < birth_bits(Some(pair[1])));
         }
-        for outside in [date(1799, 12, 31), date(3847, 1, 1), date(-5, 1, 1)] {
-            let key = full_name_key(stable_hash("OKONKWO"), stable_hash("CHINEDU"), Some(outside));
-            assert_eq!(birth_of(key), None, "{outside}");
+        for birth in dates {
+            assert_eq!(birth_of(birth_bits(Some(birth))), Some(birth));
+            assert!(birth_bits(Some(birth)) > birth_bits(None));
+            assert_ne!(birth_bits(Some(birth)), NO_FULL_NAME.1);
         }
-        let undated = full_name_key(stable_hash("OKONKWO"), stable_hash("CHINEDU"), None);
-        let dated = full_name_key(stable_hash("OKONKWO"), stable_hash("CHINEDU"), Some(date(1800, 1, 1)));
-        assert!(undated < dated && undated >> BIRTH_BITS == dated >> BIRTH_BITS);
+        assert_eq!(birth_of(birth_bits(None)), None);
     }
 
     #[test]
