@@ -168,6 +168,8 @@ pub fn pattern(comparison: &Comparison) -> Pattern {
 }
 
 const AREA_MISSING: u8 = (AREA_LEVELS.len() - 1) as u8;
+/// `town_and_postal_code_typo`'s place in `AREA_LEVELS`.
+const AREA_POSTAL_TYPO: usize = 1;
 
 /// Town (a typo of it too) and postal code as one level.
 fn area(comparison: &Comparison) -> usize {
@@ -178,7 +180,7 @@ fn area(comparison: &Comparison) -> usize {
         // its own level: where a town's codes run in a series (43215,
         // 43216), strangers show it too, and u, counted on random pairs,
         // says how often.
-        (true, IdLevel::OneDigitOrTransposed) => 1,
+        (true, IdLevel::OneDigitOrTransposed) => AREA_POSTAL_TYPO,
         (false, IdLevel::Exact) => 2,
         (true, _) => 3,
         _ if comparison.city != PlaceLevel::Missing || comparison.postal != IdLevel::Missing => 4,
@@ -372,9 +374,17 @@ impl Model {
                             (self.m[index][level].max(1e-9) / self.u[index][level].max(1e-12)).log2()
                         }
                     })
-                    .collect()
+                    .collect::<Vec<f64>>()
             })
             .collect();
+        // A postal code's keying error is never stronger evidence than the
+        // code itself. Where random pairs never show it (a practice whose
+        // towns have one code each), u sits at its floor and the level
+        // would outweigh exact agreement by several bits.
+        for field in [AREA, AREA_AFTER_MOVE] {
+            let levels = &mut self.weights[field];
+            levels[AREA_POSTAL_TYPO] = levels[AREA_POSTAL_TYPO].min(levels[0]);
+        }
     }
 
     /// u from the levels of random pairs; a level never seen gets half a
@@ -599,9 +609,12 @@ impl Model {
                 NameLevel::Exact => {
                     let frequency = self.term_frequency(field, count);
                     match self.full_name_bound(field, comparison, a, b) {
-                        // An exact given name never counts against a pair,
-                        // though the full name is as common as the surname.
-                        Some(bound) if bound < frequency => (bound.max(0.0), Some("full name frequency")),
+                        // An exact given name never counts against a pair
+                        // for the full name being as common as the surname
+                        // (only for being commoner than m, as a placeholder).
+                        Some(bound) if bound < frequency => {
+                            (bound.max(frequency.min(0.0)), Some("full name frequency"))
+                        }
                         _ => (frequency, Some("name frequency")),
                     }
                 }
@@ -913,6 +926,47 @@ mod tests {
     fn in_town(mut pattern: Pattern) -> Pattern {
         pattern[AREA_AFTER_MOVE] = 0;
         pattern
+    }
+
+    #[test]
+    fn the_full_name_bound_never_raises_a_given_names_weight() {
+        // Nine in ten are Ann (every Okonkwo), three records each: agreeing
+        // on Ann weighs less than nothing, and the bound must not lift it.
+        let birth = |i: usize| date(1940 + (i % 60) as i16, 1 + (i % 12) as i8, 1 + (i % 28) as i8);
+        let mut candidates: Vec<Candidate> = (0..40)
+            .flat_map(|i| std::iter::repeat_n(candidate("Ann", "Okonkwo", birth(i)), 3))
+            .chain((0..1000).flat_map(|i| {
+                let given = if i % 10 == 0 { "Bea" } else { "Ann" };
+                std::iter::repeat_n(candidate(given, &format!("Family{i}"), birth(i)), 3)
+            }))
+            .collect();
+        candidates.push(candidate("Ann", "Okonkwo", date(1990, 3, 4)));
+        candidates.push(candidate("Ann", "Okonkwo", date(1990, 3, 4)));
+        let features = Features::new(&candidates);
+        let mut model = Model::starting(candidates.len());
+        model.people = features.people();
+        let pair = candidates.len() as u32 - 2;
+        let (x, y) = (features.person(pair), features.person(pair + 1));
+        let (parts, _) = model.explain(&compare(x, y, CompareOptions::default()), x, y);
+        let plain = model.term_frequency(ScoredField::GivenName, x.derived.given_count());
+        assert!(plain < 0.0, "{plain}");
+        assert!(parts[1].weight <= plain, "{} against {plain}", parts[1].weight);
+    }
+
+    #[test]
+    fn a_mistyped_postal_code_never_outweighs_the_code_itself() {
+        // Strangers share a town one time in twenty, and never show a
+        // postal code one keying error from their own: u sits at its floor.
+        let mut model = Model::starting(100_000);
+        let mut random = LevelCounts::default();
+        (0..5_000).for_each(|_| random.add(&in_town(STRANGERS)));
+        (0..95_000).for_each(|_| random.add(&STRANGERS));
+        model.set_u(&random);
+        for field in [ScoredField::Area, ScoredField::AreaAfterMove] {
+            assert_eq!(field.levels()[AREA_POSTAL_TYPO], "town_and_postal_code_typo");
+            let (exact, typo) = (model.weight(field, 0), model.weight(field, AREA_POSTAL_TYPO));
+            assert!(typo <= exact, "{field:?}: {typo} against {exact}");
+        }
     }
 
     #[test]
