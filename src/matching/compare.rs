@@ -545,7 +545,14 @@ pub(super) fn compare_dates(a: Option<Date>, b: Option<Date>) -> DateLevel {
     if a == b {
         return DateLevel::Exact;
     }
-    if a.year() == b.year() && a.month() == b.day() && a.day() == b.month() {
+    if a.year() != b.year() {
+        // Another year and another day or month is two digits at least,
+        // and a swap keeps the year: most pairs of strangers end here,
+        // without their digits taken apart.
+        if a.month() != b.month() || a.day() != b.day() {
+            return DateLevel::Different;
+        }
+    } else if a.month() == b.day() && a.day() == b.month() {
         return DateLevel::DayMonthSwapped;
     }
     let digits = |date: Date| {
@@ -1014,6 +1021,9 @@ mod tests {
         assert_eq!(compare_dates(d(1980, 3, 4), d(1981, 3, 4)), DateLevel::OneDigit);
         assert_eq!(compare_dates(d(1956, 3, 4), d(1984, 3, 4)), DateLevel::Different);
         assert_eq!(compare_dates(d(1956, 3, 4), d(1956, 11, 23)), DateLevel::YearOnly);
+        assert_eq!(compare_dates(d(1956, 3, 4), d(1984, 11, 23)), DateLevel::Different);
+        assert_eq!(compare_dates(d(1980, 3, 4), d(1981, 3, 5)), DateLevel::Different, "two digits");
+        assert_eq!(compare_dates(d(1980, 3, 4), d(1981, 4, 3)), DateLevel::Different, "a swap keeps the year");
         assert_eq!(compare_dates(None, d(1984, 3, 4)), DateLevel::Missing);
     }
 

@@ -460,7 +460,7 @@ fn count_namesakes(full_names: &[FullName]) -> (Vec<u32>, usize) {
     let mut sorted = Vec::new();
     bucket_sort_into(keyed, 1 << NAME_BUCKET_BITS, &mut sorted);
     let same_name = |x: &(u64, u32, u32), y: &(u64, u32, u32)| x.0 == y.0;
-    let counts: Vec<u32> = sorted.par_chunk_by(same_name).map(people_in).collect();
+    let counts: Vec<u32> = sorted.par_chunk_by(same_name).map_init(Vec::new, people_in).collect();
     let mut namesakes = vec![0u32; full_names.len()];
     for (run, &count) in sorted.chunk_by(same_name).zip(&counts) {
         for &(_, _, index) in run {
@@ -475,9 +475,10 @@ const NAME_BUCKET_BITS: u32 = 16;
 /// How many people one full name's records hold, sorted by birth date, up
 /// to just past `MAX_NAMESAKES`: a name that common (or a placeholder
 /// name the list of placeholders missed, with thousands of birth dates)
-/// would otherwise cost the square of its dates.
-fn people_in(run: &[(u64, u32, u32)]) -> u32 {
-    let mut births: Vec<Date> = Vec::new();
+/// would otherwise cost the square of its dates. `births` is a thread's
+/// buffer, kept from one name to the next.
+fn people_in(births: &mut Vec<Date>, run: &[(u64, u32, u32)]) -> u32 {
+    births.clear();
     // A person's many records of one birth date come together: only the
     // first is compared.
     let mut previous = None;
@@ -499,11 +500,6 @@ fn people_in(run: &[(u64, u32, u32)]) -> u32 {
 
 /// Whether two birth dates are one, but for a keying error.
 fn one_birth_date(a: Date, b: Date) -> bool {
-    // Most pairs differ in the year and in the day or month: two digits at
-    // least, and no swap. Told without comparing digits.
-    if a.year() != b.year() && (a.month() != b.month() || a.day() != b.day()) {
-        return false;
-    }
     matches!(compare_dates(Some(a), Some(b)), DateLevel::Exact | DateLevel::DayMonthSwapped | DateLevel::OneDigit)
 }
 
@@ -624,6 +620,19 @@ mod tests {
         assert_eq!(namesakes, [2, 2, 2, 2, 2, 2, 1, 0]);
         assert_eq!(features.people(), 3, "two Chinedu Okonkwos and an Emeka");
         assert_eq!(features.person(0).derived.family_count(), 8, "the family count is apart from the namesakes");
+    }
+
+    #[test]
+    fn a_full_name_of_very_many_people_stops_counting_at_the_cap() {
+        // 400 John Does, each born on his own day of a year of his own:
+        // none a keying error from another.
+        let candidates: Vec<Candidate> = (0..400)
+            .map(|i| candidate("John", "Doe", date(1600 + 2 * i as i16, 1 + (i % 12) as i8, 1 + (i % 28) as i8)))
+            .collect();
+        let features = Features::new(&candidates);
+        assert_eq!(features.person(0).derived.namesakes(), MAX_NAMESAKES);
+        assert_eq!(features.person(0).derived.family_count(), 400, "the count beside it is whole");
+        assert_eq!(features.people(), MAX_NAMESAKES as usize + 1, "counting stops just past the cap");
     }
 
     #[test]

@@ -726,7 +726,7 @@ mod tests {
     use super::*;
     use crate::matching::compare::{CompareOptions, compare};
     use crate::matching::features::Features;
-    use crate::matching::normalize::Candidate;
+    use crate::matching::normalize::{Candidate, TextField};
     use crate::matching::tests::candidate;
     use jiff::civil::date;
 
@@ -951,6 +951,31 @@ mod tests {
         let plain = model.term_frequency(ScoredField::GivenName, x.derived.given_count());
         assert!(plain < 0.0, "{plain}");
         assert!(parts[1].weight <= plain, "{} against {plain}", parts[1].weight);
+    }
+
+    #[test]
+    fn a_postal_code_one_keying_error_off_counts_only_in_the_same_town() {
+        let place = |city: Option<&str>, postal: &str| {
+            let mut record = candidate("Ann", "Lee", date(1970, 1, 2));
+            record.set_text(TextField::City, city);
+            record.set_text(TextField::Postal, Some(postal));
+            record
+        };
+        let area = |a: Candidate, b: Candidate| {
+            let candidates = [a, b];
+            let features = Features::new(&candidates);
+            let (x, y) = (features.person(0), features.person(1));
+            // No street on either: the area is scored as after a move.
+            let level = pattern(&compare(x, y, CompareOptions::default()))[AREA_AFTER_MOVE];
+            ScoredField::AreaAfterMove.levels()[level as usize]
+        };
+        let town = Some("GALSTON");
+        assert_eq!(area(place(town, "6285"), place(town, "6258")), "town_and_postal_code_typo");
+        assert_eq!(area(place(town, "43215"), place(town, "43216")), "town_and_postal_code_typo");
+        assert_eq!(area(place(town, "6285"), place(town, "6285")), "town_and_postal_code");
+        assert_eq!(area(place(town, "6285"), place(town, "7391")), "town");
+        assert_eq!(area(place(town, "6285"), place(Some("DURAL"), "6258")), "different");
+        assert_eq!(area(place(None, "6285"), place(town, "6258")), "different");
     }
 
     #[test]
