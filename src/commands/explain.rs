@@ -11,7 +11,7 @@ use crate::cli::ExplainArgs;
 use crate::error::{Error, Outcome};
 use crate::matching::{
     Contribution, Decision, HardRule, Matcher, NameLevel, Person, ReviewReason, ScoreDecision, TextField,
-    one_shared_nickname,
+    misread_names_apart, one_shared_nickname,
 };
 use crate::output::Printer;
 use crate::pipeline;
@@ -43,6 +43,11 @@ struct Explanation {
     /// level rests on it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     given_typo_rows: Vec<String>,
+    /// The rows whose given name, one keying error from far commoner names,
+    /// was read as those names, when that reading made the two given names
+    /// two for the twins rule (MAI, a typo of MIA, beside MAYA).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    given_misread_rows: Vec<String>,
     /// Both rows carry one nickname that two names of the practice share
     /// (Bri: Brianna's and Breanna's): why one given name twice could be
     /// twins (`Derived::given_shared_nickname`).
@@ -122,6 +127,13 @@ pub fn explain(args: &ExplainArgs, printer: &Printer) -> Result<Outcome, Error> 
     } else {
         Vec::new()
     };
+    let misread = hard_rule == Some(HardRule::Twins)
+        && misread_names_apart(comparison.given, matcher.person(a), matcher.person(b), comparison.sex);
+    let given_misread_rows: Vec<String> = [(a, &args.a), (b, &args.b)]
+        .into_iter()
+        .filter(|(index, _)| misread && !matcher.person(*index).given_readings().is_empty())
+        .map(|(_, row)| row.clone())
+        .collect();
     let given_shared_nickname =
         comparison.possible_twins() && one_shared_nickname(comparison.given, matcher.person(a), matcher.person(b));
     let values = args.show_phi.then(|| [values(matcher.person(a)), values(matcher.person(b))]);
@@ -139,6 +151,7 @@ pub fn explain(args: &ExplainArgs, printer: &Printer) -> Result<Outcome, Error> 
         possible_twins: hard_rule.is_none() && comparison.possible_twins() && decision == "review",
         names_differ: hard_rule.is_none() && comparison.names_differ() && decision == "review",
         given_typo_rows,
+        given_misread_rows,
         given_shared_nickname,
         decision,
         same_cluster: outcome.cluster_of[a as usize] == outcome.cluster_of[b as usize],
@@ -221,6 +234,15 @@ fn render(explanation: &Explanation, project: &Project) -> String {
              (docs/matching.md, section 1)\n",
             explanation.given_typo_rows.join(" and "),
             if explanation.given_typo_rows.len() > 1 { "are" } else { "is" }
+        );
+    }
+    if !explanation.given_misread_rows.is_empty() {
+        let _ = writeln!(
+            text,
+            "given_name: that of {} {} one keying error from a far commoner name that the other row's is not: \
+             read as that name, the two are two names (docs/matching.md, section 5)\n",
+            explanation.given_misread_rows.join(" and "),
+            if explanation.given_misread_rows.len() > 1 { "are" } else { "is" }
         );
     }
     if explanation.given_shared_nickname {

@@ -5,9 +5,11 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
-use super::features::Person;
+use super::features::{Person, first_word};
 use super::nickname::{Nicknames, share_group};
 use super::normalize::{Candidate, CandidateKind, TextField};
+use super::phonetic::Phonetic;
+use super::readings::Reading;
 
 /// Jaro-Winkler similarity at or above which names count as a likely typo.
 pub(super) const CLOSE: f64 = 0.92;
@@ -221,7 +223,9 @@ pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Compari
     let identifier = compare_identifiers(a, b);
     let birth = compare_dates(x.birth, y.birth);
     let registrations = x.kind == CandidateKind::Patient && y.kind == CandidateKind::Patient;
-    let distinct = !options.allow_twins && distinct_given_names(given, a, b, sex);
+    let distinct = !options.allow_twins
+        && (distinct_given_names(given, a, b, sex)
+            || (twins_could_share(family, given, birth) && misread_names_apart(given, a, b, sex)));
     // `distinct` (off with the twins rules) holds for given names that are
     // `Different`, and for alike ones the twins rule tells apart (Jaden,
     // Jayden): those are no name in common only where twins would be, at
@@ -480,7 +484,7 @@ fn is_word_of(short: &str, long: &str) -> bool {
 }
 
 /// A name seen at least this often is a name people are given, not a typo.
-const ESTABLISHED_NAME: u32 = 3;
+pub(super) const ESTABLISHED_NAME: u32 = 3;
 /// ... unless the other name is this many times more common: then it is
 /// far likelier a typo of that name (JOHM beside JOHN).
 pub(super) const TYPO_RATIO: u32 = 20;
@@ -495,20 +499,62 @@ fn distinct_given_names(level: NameLevel, a: Person<'_>, b: Person<'_>, sex: Agr
     if level == NameLevel::Swapped {
         return swapped_names_distinct(a.candidate, b.candidate);
     }
-    if matches!(level, NameLevel::Exact | NameLevel::Missing) {
-        return false;
-    }
-    if level == NameLevel::Different {
-        return true;
-    }
     // In the table itself: a typo that took a listed name's groups is
     // still a typo (`NameTable::resolve_typos`).
-    let listed = |person: Person<'_>| person.derived.given_listed();
-    let (low, high) = {
-        let (x, y) = (a.derived.given_count(), b.derived.given_count());
-        (x.min(y), x.max(y))
+    let listed = [a, b].map(|person| person.derived.given_listed());
+    names_of_their_own(level, listed, [a.derived.given_count(), b.derived.given_count()], sex)
+}
+
+/// Whether two given names compared at `level` are two names, by whether
+/// the nickname table lists each and how many candidates hold each: a
+/// name far rarer than its look-alike is that name mistyped.
+fn names_of_their_own(level: NameLevel, listed: [bool; 2], counts: [u32; 2], sex: Agreement) -> bool {
+    match level {
+        NameLevel::Nickname => sex == Agreement::Disagree,
+        NameLevel::Exact | NameLevel::Missing => false,
+        NameLevel::Different => true,
+        _ => {
+            let (low, high) = (counts[0].min(counts[1]), counts[0].max(counts[1]));
+            (listed[0] && listed[1]) || (low >= ESTABLISHED_NAME && low.saturating_mul(TYPO_RATIO) >= high)
+        }
+    }
+}
+
+/// Alike given names, one (or both) a typo of other names (`readings`):
+/// two names when nothing either could be a typo of is the other, or
+/// passes for it (MAI, one keying error from MIA and MAX, beside MAYA: two
+/// errors from MAI, and a name of its own beside each). The twins rule
+/// asks this where a surname and a birthday agree: twins Mia and Maya,
+/// one name mistyped, are not one person with a typo. Two names one error
+/// apart could be either mistyped, and stay one.
+pub fn misread_names_apart(level: NameLevel, a: Person<'_>, b: Person<'_>, sex: Agreement) -> bool {
+    if !matches!(level, NameLevel::Close | NameLevel::Partial | NameLevel::Phonetic | NameLevel::Similar) {
+        return false;
+    }
+    let (Some(x), Some(y)) = (a.candidate.given(), b.candidate.given()) else {
+        return false;
     };
-    (listed(a) && listed(b)) || (low >= ESTABLISHED_NAME && low.saturating_mul(TYPO_RATIO) >= high)
+    let (x_readings, y_readings) = (a.given_readings(), b.given_readings());
+    if (x_readings.is_empty() && y_readings.is_empty()) || one_keying_error(x.as_bytes(), y.as_bytes()) {
+        return false;
+    }
+    let x_itself = [Reading { name: x, count: a.derived.given_count() }];
+    let y_itself = [Reading { name: y, count: b.derived.given_count() }];
+    let x_names = if x_readings.is_empty() { &x_itself[..] } else { x_readings };
+    let y_names = if y_readings.is_empty() { &y_itself[..] } else { y_readings };
+    x_names.iter().all(|&p| y_names.iter().all(|&q| readings_apart(p, q, sex)))
+}
+
+/// Two readings compared as two records' given names are.
+fn readings_apart(p: Reading<'_>, q: Reading<'_>, sex: Agreement) -> bool {
+    let table = Nicknames::bundled();
+    let groups = [p, q].map(|reading| table.groups(first_word(reading.name)));
+    let level = match compare_name(Some(p.name), Some(q.name), Phonetic::of(p.name).sounds_like(Phonetic::of(q.name))) {
+        NameLevel::Exact => NameLevel::Exact,
+        _ if share_group(groups[0], groups[1]) => NameLevel::Nickname,
+        level => level,
+    };
+    names_of_their_own(level, groups.map(|groups| !groups.is_empty()), [p.count, q.count], sex)
 }
 
 /// Names swapped on one record, where the given names across the swap are
@@ -682,7 +728,7 @@ fn compare_codes(a: Option<&str>, b: Option<&str>) -> IdLevel {
 /// wrong, dropped or added, or two neighbours swapped (an optimal string
 /// alignment distance of 1). strsim's figure, without its allocation: this
 /// runs for three fields of every compared pair.
-fn one_keying_error(a: &[u8], b: &[u8]) -> bool {
+pub(super) fn one_keying_error(a: &[u8], b: &[u8]) -> bool {
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     match long.len() - short.len() {
         0 => {
@@ -1123,6 +1169,36 @@ mod tests {
         candidates.extend((0..3).map(|_| candidate("Jaden", "Kim", date(1991, 1, 1))));
         let features = Features::new(&candidates);
         assert!(compare(features.person(0), features.person(3), CompareOptions::default()).distinct_given_names());
+    }
+
+    #[test]
+    fn a_typo_of_another_name_is_no_typo_of_this_one() {
+        // Twins Maya and Mia Okafor, Mia's name keyed MAI: one error from
+        // MIA, two from MAYA. Forty other Mias and Mayas make both names.
+        let born = date(2020, 8, 14);
+        let mut candidates: Vec<_> = (0..40).map(|_| candidate("Mia", "Lind", date(1990, 1, 1))).collect();
+        candidates.extend((0..40).map(|_| candidate("Maya", "Park", date(1991, 1, 1))));
+        let first = candidates.len();
+        for given in ["Maya", "Mai", "Mya", "Mia"] {
+            candidates.push(candidate(given, "Okafor", born));
+        }
+        let features = Features::new(&candidates);
+        let pair = |a: &str, b: &str| {
+            let at = |given| first + ["Maya", "Mai", "Mya", "Mia"].iter().position(|name| *name == given).unwrap();
+            compare(features.person(at(a) as u32), features.person(at(b) as u32), CompareOptions::default())
+        };
+        let twins = pair("Maya", "Mai");
+        assert!(twins.distinct_given_names(), "{twins:?}");
+        assert_eq!(crate::matching::HardRule::applies(&twins), Some(crate::matching::HardRule::Twins));
+        // MYA is one error from MAYA (and from MIA): it could be Maya's.
+        assert!(!pair("Maya", "Mya").distinct_given_names());
+        assert!(!pair("Mia", "Mai").distinct_given_names(), "MAI is a typo of MIA");
+        // Where no Mia is known, MAI is a typo of nothing known: the score decides.
+        let mut without_mia: Vec<_> = (0..40).map(|_| candidate("Maya", "Park", date(1991, 1, 1))).collect();
+        without_mia.push(candidate("Maya", "Okafor", born));
+        without_mia.push(candidate("Mai", "Okafor", born));
+        let features = Features::new(&without_mia);
+        assert!(!compare(features.person(40), features.person(41), CompareOptions::default()).distinct_given_names());
     }
 
     #[test]

@@ -23,6 +23,7 @@ use super::compare::{CLOSE, DateLevel, TYPO_RATIO, compare_dates, jaro_winkler};
 use super::nickname::{Nicknames, share_group};
 use super::normalize::{Candidate, stable_hash};
 use super::phonetic::Phonetic;
+use super::readings::{GivenReadings, Reading};
 use crate::record::Sex;
 
 /// What matching knows about a candidate beyond its own fields.
@@ -95,6 +96,17 @@ impl Derived {
 pub struct Person<'a> {
     pub candidate: &'a Candidate,
     pub derived: &'a Derived,
+    /// What the practice's rare given names could be typos of: looked up
+    /// only where the twins rule needs it.
+    pub given_readings: &'a GivenReadings<'a>,
+}
+
+impl Person<'_> {
+    /// The names this person's whole given name could be a keying error
+    /// of (`readings`); empty for a name of its own, or none.
+    pub fn given_readings(&self) -> &[Reading<'_>] {
+        self.candidate.given().map_or(&[], |given| self.given_readings.of(given))
+    }
 }
 
 pub struct Features<'c> {
@@ -102,6 +114,7 @@ pub struct Features<'c> {
     derived: Vec<Derived>,
     /// People told apart as `Derived::namesakes` tells them, in all.
     people: usize,
+    given_readings: GivenReadings<'c>,
 }
 
 impl<'c> Features<'c> {
@@ -112,6 +125,7 @@ impl<'c> Features<'c> {
         first_givens.mark_shared_nicknames();
         // Twins are told from typos by how common each whole given name is.
         let given_counts = count_names(candidates, Candidate::given);
+        let given_readings = GivenReadings::build(&whole_given_names(candidates, &given_counts));
         let (mut derived, full_names): (Vec<Derived>, Vec<FullName>) = candidates
             .par_iter()
             .map(|candidate| {
@@ -140,7 +154,7 @@ impl<'c> Features<'c> {
         derived.par_iter_mut().zip(namesakes).for_each(|(derived, namesakes)| {
             derived.family |= namesakes.min(MAX_NAMESAKES) << NAMESAKES_SHIFT;
         });
-        Features { candidates, derived, people }
+        Features { candidates, derived, people, given_readings }
     }
 
     /// How many people the candidates hold, as `Derived::namesakes` counts
@@ -176,7 +190,11 @@ impl<'c> Features<'c> {
     }
 
     pub fn person(&self, index: u32) -> Person<'_> {
-        Person { candidate: &self.candidates[index as usize], derived: &self.derived[index as usize] }
+        Person {
+            candidate: &self.candidates[index as usize],
+            derived: &self.derived[index as usize],
+            given_readings: &self.given_readings,
+        }
     }
 }
 
@@ -192,13 +210,13 @@ fn prefetch<T>(address: *const T) {
     let _ = address;
 }
 
-fn first_word(name: &str) -> &str {
+pub(super) fn first_word(name: &str) -> &str {
     name.split(' ').next().unwrap_or(name)
 }
 
 /// Keys are already hashes; hashing them again would only cost time.
 #[derive(Default)]
-struct Prehashed(u64);
+pub(super) struct Prehashed(u64);
 
 impl Hasher for Prehashed {
     fn finish(&self) -> u64 {
@@ -214,7 +232,7 @@ impl Hasher for Prehashed {
     }
 }
 
-type HashedMap<V> = HashMap<u64, V, BuildHasherDefault<Prehashed>>;
+pub(super) type HashedMap<V> = HashMap<u64, V, BuildHasherDefault<Prehashed>>;
 
 #[derive(Debug, Clone, Copy, Default)]
 struct NameEntry<'c> {
@@ -504,6 +522,17 @@ fn one_birth_date(a: Date, b: Date) -> bool {
 }
 
 /// Each distinct name's hash → how it was counted.
+/// Each distinct whole given name, with how many candidates hold it.
+fn whole_given_names<'c>(candidates: &'c [Candidate], counts: &HashedMap<Counted>) -> Vec<Reading<'c>> {
+    counts
+        .values()
+        .filter_map(|counted| {
+            let name = candidates[counted.first as usize].given()?;
+            Some(Reading { name, count: counted.count })
+        })
+        .collect()
+}
+
 fn count_names(candidates: &[Candidate], name_of: impl Fn(&Candidate) -> Option<&str> + Sync) -> HashedMap<Counted> {
     candidates
         .par_iter()

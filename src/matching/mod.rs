@@ -22,6 +22,7 @@ mod merge;
 mod nickname;
 mod normalize;
 mod phonetic;
+mod readings;
 mod score;
 
 use std::collections::{BTreeMap, HashMap};
@@ -31,7 +32,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 pub use block::{BlockingRule, KeyPart, RuleStats};
-pub use compare::{Agreement, CompareOptions, Comparison, DateLevel, IdLevel, NameLevel, one_shared_nickname};
+pub use compare::{
+    Agreement, CompareOptions, Comparison, DateLevel, IdLevel, NameLevel, misread_names_apart, one_shared_nickname,
+};
 pub use features::{Features, Person};
 pub use merge::{Survivor, Survivorship, merge, rank};
 pub use normalize::{Candidate, CandidateKind, TextField, fold};

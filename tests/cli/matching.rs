@@ -420,6 +420,41 @@ fn explain_says_when_a_given_name_was_read_as_a_typo() {
 }
 
 #[test]
+fn a_twins_name_mistyped_into_a_typo_of_another_name_keeps_the_twins_apart() {
+    // Mia is common in the practice, Maya a name too. Twins Maya and Mia
+    // Okafor, at one home: Mia's name keyed MAI, one error from MIA and two
+    // from MAYA.
+    let mut rows = Vec::new();
+    for i in 0..24 {
+        let given = if i < 21 { "Mia" } else { "Maya" };
+        let row = format!(
+            "E297{i:02};Lindqvist{i};{given};{:02}.{:02}.{};2;{} Elm St;Columbus;OH;43220;\n",
+            1 + i % 28,
+            1 + i % 12,
+            1950 + i,
+            100 + i
+        );
+        rows.extend_from_slice(row.as_bytes());
+    }
+    rows.extend_from_slice(b"E29800;Okafor;Maya;14.08.2020;2;841 Prospect Blvd;Columbus;OH;43220;6437968659\n");
+    rows.extend_from_slice(b"E29801;Okafor;Mai;14.08.2020;2;841 Prospect Blvd;Columbus;OH;43220;6437968659\n");
+    let (wd, lines) = demo_with_old_emr_rows(&rows);
+    let (maya, mai) = (format!("old_emr:{}", lines - 1), format!("old_emr:{lines}"));
+    let explain = wd.run(&["explain", "migration.toml", &maya, &mai]);
+    explain.assert_success();
+    assert!(explain.stdout.contains("decision: kept apart by the twins rule"), "{}", explain.stdout);
+    let misread = format!("given_name: that of {mai} is one keying error from a far commoner name");
+    assert!(explain.stdout.contains(&misread), "{}", explain.stdout);
+    assert!(explain.stdout.contains("clusters: two patients"), "{}", explain.stdout);
+    let json = wd.run(&["explain", "migration.toml", &maya, &mai, "--json"]).assert_success().json();
+    assert_eq!(json["given_misread_rows"], serde_json::json!([mai]));
+    // Mai beside a Mia: one keying error, and no such line.
+    let mia = format!("old_emr:{}", lines - 25);
+    let typo = wd.run(&["explain", "migration.toml", &mia, &mai, "--json"]).assert_success().json();
+    assert!(typo.get("given_misread_rows").is_none(), "{typo}");
+}
+
+#[test]
 fn one_nickname_twins_share_registered_twice_waits_as_possible_twins() {
     // Brianna and Breanna are names of the practice; Bri Zamera was
     // registered twice at one home: twins may both go by Bri.
