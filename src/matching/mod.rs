@@ -467,6 +467,10 @@ struct Tally {
     histogram: Vec<u64>,
     sweep: Vec<u64>,
     kept_apart: BTreeMap<HardRule, usize>,
+    /// The pairs counted in `kept_apart`: look-alikes, which a record
+    /// linked to one of them must not resemble as much on the other's side
+    /// (`Matcher::links_past_blocking_to_a_look_alike`).
+    kept_apart_pairs: Vec<(u32, u32)>,
     /// Per rule: pairs its blocks hold, and pairs compared under it.
     rule_pairs: Vec<(u64, u64)>,
 }
@@ -481,6 +485,7 @@ impl Tally {
             histogram: vec![0; HISTOGRAM_BANDS],
             sweep: vec![0; sweep],
             kept_apart: BTreeMap::new(),
+            kept_apart_pairs: Vec::new(),
             rule_pairs: vec![(0, 0); rules],
         }
     }
@@ -508,6 +513,7 @@ impl Tally {
             for (rule, count) in part.kept_apart {
                 *total.kept_apart.entry(rule).or_default() += count;
             }
+            total.kept_apart_pairs.append(&mut part.kept_apart_pairs);
             for (mine, theirs) in total.rule_pairs.iter_mut().zip(part.rule_pairs) {
                 mine.0 += theirs.0;
                 mine.1 += theirs.1;
@@ -714,7 +720,8 @@ impl<'c> Matcher<'c> {
                             // Counted where the rule changed the outcome: without it
                             // the pair would have linked or gone to review.
                             ScoreDecision::KeptApart(rule) if score.probability >= config.review => {
-                                *tally.kept_apart.entry(rule).or_default() += 1
+                                *tally.kept_apart.entry(rule).or_default() += 1;
+                                tally.kept_apart_pairs.push((a, b));
                             }
                             ScoreDecision::KeptApart(_) => {}
                             // Reviewed at any threshold: outside the sweep, which
@@ -768,11 +775,14 @@ impl<'c> Matcher<'c> {
     /// would join such a record to whichever link is stronger, which is a
     /// guess between look-alikes; its links wait for a person instead, but
     /// for those of a record filed with one of them (`filed_links`).
-    fn look_alikes(&self, partners: &cluster::Partners) -> LookAlikes {
-        let ambiguous: Vec<bool> = (0..self.features.len() as u32)
+    fn look_alikes(&self, partners: &cluster::Partners, kept_apart: &[(u32, u32)]) -> LookAlikes {
+        let mut ambiguous: Vec<bool> = (0..self.features.len() as u32)
             .into_par_iter()
             .map(|record| self.any_look_alikes(partners.of(record), partners))
             .collect();
+        for record in self.linked_past_blocking_to_look_alikes(partners, kept_apart) {
+            ambiguous[record as usize] = true;
+        }
         // Few records are ambiguous: their filed links are looked for alone.
         let filed = ambiguous
             .par_iter()
@@ -872,6 +882,37 @@ impl<'c> Matcher<'c> {
         DoubtedFilings { scans, held }
     }
 
+    /// Records linked to one of two look-alikes that would link to the
+    /// other as well, had blocking paired them: Bri, linked to Brianna, and
+    /// Brianna's twin Breanna, whose own record has a digit of the birth
+    /// date wrong, so that no blocking rule put her beside Bri. Scored
+    /// here, the pair links, and the record is as ambiguous as one that
+    /// links to both. `kept_apart` holds the pairs scoring kept apart or
+    /// sent to a person whatever their score (possible twins, names that
+    /// differ): walked from them, since few records have any. Sorted.
+    fn linked_past_blocking_to_look_alikes(&self, partners: &cluster::Partners, kept_apart: &[(u32, u32)]) -> Vec<u32> {
+        let mut records: Vec<u32> = kept_apart
+            .par_iter()
+            .filter(|&&(a, b)| !(partners.of(a).is_empty() && partners.of(b).is_empty()))
+            .filter(|&&(a, b)| self.look_alike(a, b, partners))
+            .flat_map_iter(|&(a, b)| [(a, b), (b, a)])
+            .flat_map_iter(|(partner, other)| {
+                partners.of(partner).iter().copied().filter(move |&record| {
+                    record != other && !partners.contains(record, other) && self.would_link(record, other)
+                })
+            })
+            .collect();
+        records.par_sort_unstable();
+        records.dedup();
+        records
+    }
+
+    /// Whether scoring links the pair on its own.
+    fn would_link(&self, a: u32, b: u32) -> bool {
+        let (comparison, score) = self.score(a, b);
+        self.config.decide(&comparison, score) == ScoreDecision::Link
+    }
+
     /// Whether two of `records` are look-alikes (`look_alike`).
     fn any_look_alikes(&self, records: &[u32], partners: &cluster::Partners) -> bool {
         records
@@ -941,7 +982,14 @@ impl<'c> Matcher<'c> {
 
         let decisions_applied = self.apply_decisions(&mut tally);
         let linked = cluster::Partners::new(self.features.len(), tally.links.iter().map(|pair| (pair.a, pair.b)));
-        let look_alikes = self.look_alikes(&linked);
+        let kept_apart: Vec<(u32, u32)> = tally
+            .kept_apart_pairs
+            .iter()
+            .copied()
+            .chain(tally.possible_twins.iter().chain(&tally.names_differ).map(|pair| (pair.a, pair.b)))
+            .collect();
+        let look_alikes = self.look_alikes(&linked, &kept_apart);
+        drop(kept_apart);
         let doubt = self.doubted_filings(&tally, &linked);
         let held = |pair: &Scored| look_alikes.holds(pair) || doubt.held.binary_search(&(pair.a, pair.b)).is_ok();
         // Few links are held back: taken out in place, in one pass, where a
@@ -1632,6 +1680,24 @@ pub(crate) mod tests {
             .map(|pair| (pair.a, pair.b))
             .collect();
         assert_eq!(held, vec![(0, 2), (1, 2)]);
+    }
+
+    #[test]
+    fn a_record_like_both_twins_waits_though_blocking_never_paired_it_with_one() {
+        use jiff::civil::date;
+        // Twins Brianna and Breanna, Breanna's birth date mistyped; the old
+        // EMR's Bri, with the family's phone. Bri shares no blocking key
+        // with Breanna, yet is as like her as like Brianna.
+        let brianna = with_household(registered("Brianna", "Zamera", date(2013, 5, 14), "143889"));
+        let breanna = with_household(registered("Breanna", "Zamera", date(2013, 5, 11), "517369"));
+        let mut bri = candidate("Bri", "Zamera", date(2013, 5, 14));
+        bri.set_text(TextField::Phone, Some("6145550100"));
+        let candidates = vec![brianna, breanna, bri];
+        let outcome = run(&candidates, &MatchConfig::default());
+        assert_eq!(outcome.stats.candidate_pairs, 2, "Bri and Breanna share no block");
+        assert_eq!(outcome.stats.kept_apart.get(&HardRule::Twins), Some(&1));
+        assert_eq!(outcome.cluster_of, vec![0, 1, 2]);
+        assert_eq!(reviewed(&outcome), [(0, 2, ReviewReason::LinksToLookAlikes)]);
     }
 
     #[test]
