@@ -37,6 +37,9 @@ struct Explanation {
     /// with no name in common, or two given names under two surnames
     /// (`Comparison::names_differ`).
     names_differ: bool,
+    /// Sent to review, at any score from `review` up: a suffix on one row
+    /// only and a birth date missing (`Comparison::generation_unknown`).
+    generation_unknown: bool,
     /// The rows whose given name, not in the nickname table, reads as a
     /// typo of a name that is, when the names are nickname-equivalent only
     /// through that reading (KVEIN beside Kev): a reviewer should know the
@@ -150,6 +153,7 @@ pub fn explain(args: &ExplainArgs, printer: &Printer) -> Result<Outcome, Error> 
         decided_by_reviewer: reviewer.is_some(),
         possible_twins: hard_rule.is_none() && comparison.possible_twins() && decision == "review",
         names_differ: hard_rule.is_none() && comparison.names_differ() && decision == "review",
+        generation_unknown: hard_rule.is_none() && comparison.generation_unknown() && decision == "review",
         given_typo_rows,
         given_misread_rows,
         given_shared_nickname,
@@ -266,6 +270,10 @@ fn render(explanation: &Explanation, project: &Project) -> String {
         None if explanation.names_differ => {
             " because no name agrees, or under two surnames the given names are two names (patients of one \
              household share a home, a phone, twins a birthday)"
+        }
+        None if explanation.generation_unknown => {
+            " because a suffix (Jr, Sr, II) is on one row only and a birth date is missing: father and son, or one \
+             patient, no birth year tells"
         }
         None => "",
     };

@@ -137,6 +137,7 @@ const VALID_NATIONAL_IDS_CONFLICT: u8 = 1 << 2;
 const POSSIBLE_TWINS: u8 = 1 << 3;
 const NAMES_DIFFER: u8 = 1 << 4;
 const GENERATIONS_APART: u8 = 1 << 5;
+const GENERATION_UNKNOWN: u8 = 1 << 6;
 
 /// Birth years at least this far apart can be a parent's and a child's; a
 /// nearer year with a suffix on one record only is read as a typo.
@@ -198,10 +199,20 @@ impl Comparison {
         self.has(GENERATIONS_APART)
     }
 
+    /// One record carries a generational suffix and the other none, and a
+    /// birth date is missing (or was not a date): a father and the son named
+    /// for him, or one man whose suffix went unrecorded once, and no birth
+    /// year to tell which (Kwabena Akuemi Sr, born 07/04/2999, beside a
+    /// Kwabena Akuemi born 1996 at his address). Never linked on its score.
+    pub fn generation_unknown(&self) -> bool {
+        self.has(GENERATION_UNKNOWN)
+    }
+
     /// Whether the pair waits for a person whatever its score: possible
-    /// twins, or patient rows whose names differ.
+    /// twins, patient rows whose names differ, or a father and son the
+    /// birth dates cannot tell apart.
     pub fn never_links(&self) -> bool {
-        self.possible_twins() || self.names_differ()
+        self.possible_twins() || self.names_differ() || self.generation_unknown()
     }
 
     fn has(&self, finding: u8) -> bool {
@@ -273,6 +284,7 @@ pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Compari
                 x.suffix.is_some() != y.suffix.is_some()
                     && matches!((x.birth, y.birth), (Some(p), Some(q)) if (p.year() - q.year()).abs() >= GENERATION_GAP),
             ),
+            (GENERATION_UNKNOWN, x.suffix.is_some() != y.suffix.is_some() && (x.birth.is_none() || y.birth.is_none())),
             // Scans are left out: a scan filed under a chart number often
             // has a name that cannot be read.
             (NAMES_DIFFER, registrations && family == NameLevel::Different && distinct && given_names_apart),

@@ -187,13 +187,17 @@ pub enum ReviewReason {
     /// two surnames: their score rests on what a household shares
     /// (`Comparison::names_differ`). Never linked on it.
     NamesDiffer,
+    /// A generational suffix on one record only, and a birth date missing
+    /// on one of them: father and son, or one man, the birth years cannot
+    /// tell (`Comparison::generation_unknown`). Never linked on its score.
+    GenerationUnknown,
 }
 
 impl ReviewReason {
     /// Whether records alike to both of the pair wait as look-alikes until
     /// it is decided: the pair never links on its score.
     pub fn settles_look_alikes(self) -> bool {
-        matches!(self, ReviewReason::PossibleTwins | ReviewReason::NamesDiffer)
+        matches!(self, ReviewReason::PossibleTwins | ReviewReason::NamesDiffer | ReviewReason::GenerationUnknown)
     }
 }
 
@@ -294,8 +298,9 @@ pub struct Link {
 pub struct SweepRow {
     pub threshold: f64,
     /// Pairs at or above the threshold that the thresholds decide: no hard
-    /// rule keeps them apart, and they are neither possible twins nor
-    /// patients whose names differ (reviewed at any threshold).
+    /// rule keeps them apart, and they wait for a person at no threshold
+    /// (possible twins, names that differ, a generation unknown:
+    /// `Comparison::never_links`).
     pub pairs: u64,
 }
 
@@ -376,6 +381,10 @@ pub struct MatchStats {
     /// Patient rows whose names differ (`ReviewReason::NamesDiffer`)
     /// that would otherwise have linked: sent to review instead.
     pub names_differ: usize,
+    /// Pairs with a suffix on one record only and a birth date missing
+    /// (`ReviewReason::GenerationUnknown`) that would otherwise have
+    /// linked: sent to review instead.
+    pub generation_unknown: usize,
     pub refused_links: usize,
     pub clusters: usize,
     /// Compared pairs by match probability, in twenty bands of 0.05.
@@ -464,6 +473,8 @@ struct Tally {
     possible_twins: Vec<Scored>,
     /// ... and pairs of patients whose names differ.
     names_differ: Vec<Scored>,
+    /// ... and pairs of a suffix on one record only, and no birth date.
+    generation_unknown: Vec<Scored>,
     histogram: Vec<u64>,
     sweep: Vec<u64>,
     kept_apart: BTreeMap<HardRule, usize>,
@@ -482,6 +493,7 @@ impl Tally {
             uncertain: Vec::new(),
             possible_twins: Vec::new(),
             names_differ: Vec::new(),
+            generation_unknown: Vec::new(),
             histogram: vec![0; HISTOGRAM_BANDS],
             sweep: vec![0; sweep],
             kept_apart: BTreeMap::new(),
@@ -522,8 +534,14 @@ impl Tally {
         total
     }
 
-    fn lists(&mut self) -> [&mut Vec<Scored>; 4] {
-        [&mut self.links, &mut self.uncertain, &mut self.possible_twins, &mut self.names_differ]
+    fn lists(&mut self) -> [&mut Vec<Scored>; 5] {
+        [
+            &mut self.links,
+            &mut self.uncertain,
+            &mut self.possible_twins,
+            &mut self.names_differ,
+            &mut self.generation_unknown,
+        ]
     }
 }
 
@@ -728,6 +746,9 @@ impl<'c> Matcher<'c> {
                             // shows what the thresholds decide.
                             ScoreDecision::Review if comparison.possible_twins() => tally.possible_twins.push(scored),
                             ScoreDecision::Review if comparison.names_differ() => tally.names_differ.push(scored),
+                            ScoreDecision::Review if comparison.generation_unknown() => {
+                                tally.generation_unknown.push(scored)
+                            }
                             _ if comparison.never_links() => {}
                             decision => {
                                 for (count, &threshold) in tally.sweep.iter_mut().zip(sweep) {
@@ -949,6 +970,7 @@ impl<'c> Matcher<'c> {
         tally.uncertain.retain(|pair| !decided(pair));
         tally.possible_twins.retain(|pair| !decided(pair));
         tally.names_differ.retain(|pair| !decided(pair));
+        tally.generation_unknown.retain(|pair| !decided(pair));
         for (a, b) in self.decisions.pairs(Decision::Match) {
             let (comparison, score) = self.score(a, b);
             tally.links.push(Scored { a, b, comparison, score, basis: LinkBasis::Reviewer });
@@ -975,6 +997,7 @@ impl<'c> Matcher<'c> {
         tally.uncertain.par_sort_unstable_by_key(|pair| (pair.a, pair.b));
         tally.possible_twins.sort_unstable_by_key(|pair| (pair.a, pair.b));
         tally.names_differ.sort_unstable_by_key(|pair| (pair.a, pair.b));
+        tally.generation_unknown.sort_unstable_by_key(|pair| (pair.a, pair.b));
         for (rule, &(held, compared)) in tally.rule_pairs.iter().enumerate() {
             self.blocks.record_pairs(rule, held, compared);
         }
@@ -986,7 +1009,12 @@ impl<'c> Matcher<'c> {
             .kept_apart_pairs
             .iter()
             .copied()
-            .chain(tally.possible_twins.iter().chain(&tally.names_differ).map(|pair| (pair.a, pair.b)))
+            .chain(
+                [&tally.possible_twins, &tally.names_differ, &tally.generation_unknown]
+                    .into_iter()
+                    .flatten()
+                    .map(|pair| (pair.a, pair.b)),
+            )
             .collect();
         let look_alikes = self.look_alikes(&linked, &kept_apart);
         drop(kept_apart);
@@ -1026,6 +1054,7 @@ impl<'c> Matcher<'c> {
             // Counted once reviewers' decisions have taken theirs out.
             possible_twins: self.config.would_link(&tally.possible_twins),
             names_differ: self.config.would_link(&tally.names_differ),
+            generation_unknown: self.config.would_link(&tally.generation_unknown),
             refused_links: clustering.refused.len(),
             clusters: clustering.clusters,
             probability_histogram: tally.histogram,
@@ -1045,6 +1074,7 @@ impl<'c> Matcher<'c> {
                 (&tally.uncertain, ReviewReason::Uncertain),
                 (&tally.possible_twins, ReviewReason::PossibleTwins),
                 (&tally.names_differ, ReviewReason::NamesDiffer),
+                (&tally.generation_unknown, ReviewReason::GenerationUnknown),
                 (&held_back, ReviewReason::LinksToLookAlikes),
             ],
             &tally.links,
@@ -1698,6 +1728,32 @@ pub(crate) mod tests {
         assert_eq!(outcome.stats.kept_apart.get(&HardRule::Twins), Some(&1));
         assert_eq!(outcome.cluster_of, vec![0, 1, 2]);
         assert_eq!(reviewed(&outcome), [(0, 2, ReviewReason::LinksToLookAlikes)]);
+    }
+
+    #[test]
+    fn a_suffix_on_one_record_and_no_birth_date_to_compare_wait_for_a_person() {
+        use jiff::civil::date;
+        // Kwabena Akuemi Sr, his birth date keyed as 07/04/2999 (dedupe
+        // matches rows a load rejects, without the date), and his son at
+        // his address: which is which, no birth year tells.
+        let mut father = with_household(candidate("Kwabena", "Akuemi", date(1970, 7, 4)));
+        father.suffix = Some("SR");
+        father.birth = None;
+        let son = with_household(candidate("Kwabena", "Akuemi", date(1996, 12, 22)));
+        let outcome = run(&[father.clone(), son.clone()], &MatchConfig::default());
+        assert_eq!(outcome.cluster_of, vec![0, 1]);
+        assert_eq!(reviewed(&outcome), [(0, 1, ReviewReason::GenerationUnknown)]);
+        assert_eq!(outcome.stats.generation_unknown, 1, "the score would have linked them");
+        // A reviewer's answer settles it.
+        let mut decisions = Decisions::default();
+        decisions.insert(0, 1, Decision::Match);
+        let decided =
+            Matcher::prepare(&[father.clone(), son.clone()], &MatchConfig::default()).with_decisions(decisions).run();
+        assert_eq!(decided.cluster_of, vec![0, 0]);
+        assert!(decided.review.is_empty());
+        // Both suffixes unrecorded: one name twice, scored as ever.
+        father.suffix = None;
+        assert_eq!(run(&[father, son], &MatchConfig::default()).cluster_of, vec![0, 0]);
     }
 
     #[test]

@@ -260,6 +260,14 @@ fn matching(page: &mut String, report: &Report) {
             plural(stats.names_differ as u64, "pair", "pairs")
         );
     }
+    if stats.generation_unknown > 0 {
+        let _ = write!(
+            page,
+            "<p>Sent to review although their score would have linked them: {} with Jr, Sr or II on one record \
+             only and no birth date on one of them, so nothing tells a father from the son named for him.</p>",
+            plural(stats.generation_unknown as u64, "pair", "pairs")
+        );
+    }
     page.push_str("<h3>Match scores of the compared pairs</h3>");
     page.push_str(
         "<p>Each compared pair gets the probability that its two records are one person. Pairs near 0 are clearly \
@@ -466,6 +474,9 @@ fn review(page: &mut String, report: &Report, plan: &Plan, options: WriteOptions
             crate::matching::ReviewReason::NamesDiffer => {
                 "no name in common (or two first names under two surnames), only what a household shares: two \
                  people, or a renamed patient?"
+            }
+            crate::matching::ReviewReason::GenerationUnknown => {
+                "Jr or Sr on one record only, and no birth date to compare: father and son, or one patient?"
             }
         };
         let _ = write!(
