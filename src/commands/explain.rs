@@ -11,7 +11,7 @@ use crate::cli::ExplainArgs;
 use crate::error::{Error, Outcome};
 use crate::matching::{
     Contribution, Decision, HardRule, Matcher, NameLevel, Person, ReviewReason, ScoreDecision, TextField,
-    misread_names_apart, one_shared_nickname,
+    apart_only_as_misread, one_shared_nickname,
 };
 use crate::output::Printer;
 use crate::pipeline;
@@ -131,7 +131,7 @@ pub fn explain(args: &ExplainArgs, printer: &Printer) -> Result<Outcome, Error> 
         Vec::new()
     };
     let misread = hard_rule == Some(HardRule::Twins)
-        && misread_names_apart(comparison.given, matcher.person(a), matcher.person(b), comparison.sex);
+        && apart_only_as_misread(comparison.given, matcher.person(a), matcher.person(b), comparison.sex);
     let given_misread_rows: Vec<String> = [(a, &args.a), (b, &args.b)]
         .into_iter()
         .filter(|(index, _)| misread && !matcher.person(*index).given_readings().is_empty())

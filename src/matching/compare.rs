@@ -5,10 +5,9 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
-use super::features::{Person, first_word};
+use super::features::Person;
 use super::nickname::{Nicknames, share_group};
 use super::normalize::{Candidate, CandidateKind, TextField};
-use super::phonetic::Phonetic;
 use super::readings::Reading;
 
 /// Jaro-Winkler similarity at or above which names count as a likely typo.
@@ -203,7 +202,8 @@ impl Comparison {
     /// birth date is missing (or was not a date): a father and the son named
     /// for him, or one man whose suffix went unrecorded once, and no birth
     /// year to tell which (Kwabena Akuemi Sr, born 07/04/2999, beside a
-    /// Kwabena Akuemi born 1996 at his address). Never linked on its score.
+    /// Kwabena Akuemi born 1996 at his address); and neither one chart nor
+    /// one national id says one man. Never linked on its score.
     pub fn generation_unknown(&self) -> bool {
         self.has(GENERATION_UNKNOWN)
     }
@@ -234,9 +234,16 @@ pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Compari
     let identifier = compare_identifiers(a, b);
     let birth = compare_dates(x.birth, y.birth);
     let registrations = x.kind == CandidateKind::Patient && y.kind == CandidateKind::Patient;
-    let distinct = !options.allow_twins
-        && (distinct_given_names(given, a, b, sex)
-            || (twins_could_share(family, given, birth) && misread_names_apart(given, a, b, sex)));
+    let names_apart = !options.allow_twins && distinct_given_names(given, a, b, sex);
+    // Two registrations of one system under names only a misreading tells
+    // apart could be one patient registered twice, the name mistyped worse:
+    // possible twins, for a person, rather than the rule.
+    let registered_twice = registrations && identifier == Agreement::Disagree;
+    let distinct = names_apart
+        || (!options.allow_twins
+            && !registered_twice
+            && twins_could_share(family, given, birth)
+            && misread_names_apart(given, a, b, sex));
     // `distinct` (off with the twins rules) holds for given names that are
     // `Different`, and for alike ones the twins rule tells apart (Jaden,
     // Jayden): those are no name in common only where twins would be, at
@@ -284,7 +291,14 @@ pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Compari
                 x.suffix.is_some() != y.suffix.is_some()
                     && matches!((x.birth, y.birth), (Some(p), Some(q)) if (p.year() - q.year()).abs() >= GENERATION_GAP),
             ),
-            (GENERATION_UNKNOWN, x.suffix.is_some() != y.suffix.is_some() && (x.birth.is_none() || y.birth.is_none())),
+            // One chart, or one national id, is one man whatever the dates.
+            (
+                GENERATION_UNKNOWN,
+                x.suffix.is_some() != y.suffix.is_some()
+                    && (x.birth.is_none() || y.birth.is_none())
+                    && identifier != Agreement::Agree
+                    && national_id != IdLevel::Exact,
+            ),
             // Scans are left out: a scan filed under a chart number often
             // has a name that cannot be read.
             (NAMES_DIFFER, registrations && family == NameLevel::Different && distinct && given_names_apart),
@@ -539,7 +553,7 @@ fn names_of_their_own(level: NameLevel, listed: [bool; 2], counts: [u32; 2], sex
 /// asks this where a surname and a birthday agree: twins Mia and Maya,
 /// one name mistyped, are not one person with a typo. Two names one error
 /// apart could be either mistyped, and stay one.
-pub fn misread_names_apart(level: NameLevel, a: Person<'_>, b: Person<'_>, sex: Agreement) -> bool {
+fn misread_names_apart(level: NameLevel, a: Person<'_>, b: Person<'_>, sex: Agreement) -> bool {
     if !matches!(level, NameLevel::Close | NameLevel::Partial | NameLevel::Phonetic | NameLevel::Similar) {
         return false;
     }
@@ -550,23 +564,40 @@ pub fn misread_names_apart(level: NameLevel, a: Person<'_>, b: Person<'_>, sex: 
     if (x_readings.is_empty() && y_readings.is_empty()) || one_keying_error(x.as_bytes(), y.as_bytes()) {
         return false;
     }
-    let x_itself = [Reading { name: x, count: a.derived.given_count() }];
-    let y_itself = [Reading { name: y, count: b.derived.given_count() }];
+    let x_itself = [as_read(x, a)];
+    let y_itself = [as_read(y, b)];
     let x_names = if x_readings.is_empty() { &x_itself[..] } else { x_readings };
     let y_names = if y_readings.is_empty() { &y_itself[..] } else { y_readings };
     x_names.iter().all(|&p| y_names.iter().all(|&q| readings_apart(p, q, sex)))
 }
 
-/// Two readings compared as two records' given names are.
+/// A person's own given name, as `readings` describes its readings.
+fn as_read<'a>(given: &'a str, person: Person<'a>) -> Reading<'a> {
+    let derived = person.derived;
+    Reading {
+        name: given,
+        count: derived.given_count(),
+        phonetic: derived.given_phonetic,
+        groups: derived.given_groups,
+        listed: derived.given_listed(),
+    }
+}
+
+/// Whether two given names are two names only through a misreading
+/// (`misread_names_apart`): what `explain` tells a reviewer.
+pub fn apart_only_as_misread(level: NameLevel, a: Person<'_>, b: Person<'_>, sex: Agreement) -> bool {
+    !distinct_given_names(level, a, b, sex) && misread_names_apart(level, a, b, sex)
+}
+
+/// Two readings compared as two records' given names are (`compare_names`,
+/// `distinct_given_names`).
 fn readings_apart(p: Reading<'_>, q: Reading<'_>, sex: Agreement) -> bool {
-    let table = Nicknames::bundled();
-    let groups = [p, q].map(|reading| table.groups(first_word(reading.name)));
-    let level = match compare_name(Some(p.name), Some(q.name), Phonetic::of(p.name).sounds_like(Phonetic::of(q.name))) {
+    let level = match compare_name(Some(p.name), Some(q.name), p.phonetic.sounds_like(q.phonetic)) {
         NameLevel::Exact => NameLevel::Exact,
-        _ if share_group(groups[0], groups[1]) => NameLevel::Nickname,
+        _ if share_group(p.groups, q.groups) => NameLevel::Nickname,
         level => level,
     };
-    names_of_their_own(level, groups.map(|groups| !groups.is_empty()), [p.count, q.count], sex)
+    names_of_their_own(level, [p.listed, q.listed], [p.count, q.count], sex)
 }
 
 /// Names swapped on one record, where the given names across the swap are
@@ -1205,6 +1236,23 @@ mod tests {
         // MYA is one error from MAYA (and from MIA): it could be Maya's.
         assert!(!pair("Maya", "Mya").distinct_given_names());
         assert!(!pair("Mia", "Mai").distinct_given_names(), "MAI is a typo of MIA");
+        // Registered twice in one system, the two could be one patient
+        // registered again with a worse typo: a person decides.
+        let mut registered = candidates.clone();
+        let charts = ["100", "200", "300", "400"];
+        for (candidate, chart) in registered[first..].iter_mut().zip(charts) {
+            *candidate = crate::matching::tests::with_household(crate::matching::tests::registered(
+                candidate.given().unwrap(),
+                "Okafor",
+                born,
+                chart,
+            ));
+        }
+        let features = Features::new(&registered);
+        let twice =
+            compare(features.person(first as u32), features.person(first as u32 + 1), CompareOptions::default());
+        assert_eq!(crate::matching::HardRule::applies(&twice), None, "{twice:?}");
+        assert!(twice.possible_twins(), "{twice:?}");
         // Where no Mia is known, MAI is a typo of nothing known: the score decides.
         let mut without_mia: Vec<_> = (0..40).map(|_| candidate("Maya", "Park", date(1991, 1, 1))).collect();
         without_mia.push(candidate("Maya", "Okafor", born));

@@ -125,7 +125,7 @@ impl<'c> Features<'c> {
         first_givens.mark_shared_nicknames();
         // Twins are told from typos by how common each whole given name is.
         let given_counts = count_names(candidates, Candidate::given);
-        let given_readings = GivenReadings::build(&whole_given_names(candidates, &given_counts));
+        let given_readings = GivenReadings::build(&whole_given_names(candidates, &given_counts, &first_givens));
         let (mut derived, full_names): (Vec<Derived>, Vec<FullName>) = candidates
             .par_iter()
             .map(|candidate| {
@@ -210,7 +210,7 @@ fn prefetch<T>(address: *const T) {
     let _ = address;
 }
 
-pub(super) fn first_word(name: &str) -> &str {
+fn first_word(name: &str) -> &str {
     name.split(' ').next().unwrap_or(name)
 }
 
@@ -521,18 +521,25 @@ fn one_birth_date(a: Date, b: Date) -> bool {
     matches!(compare_dates(Some(a), Some(b)), DateLevel::Exact | DateLevel::DayMonthSwapped | DateLevel::OneDigit)
 }
 
-/// Each distinct name's hash → how it was counted.
-/// Each distinct whole given name, with how many candidates hold it.
-fn whole_given_names<'c>(candidates: &'c [Candidate], counts: &HashedMap<Counted>) -> Vec<Reading<'c>> {
+/// Each distinct whole given name, with how many candidates hold it and
+/// what its first word's entry says (`first_givens`), as `Derived` has it.
+fn whole_given_names<'c>(
+    candidates: &'c [Candidate],
+    counts: &HashedMap<Counted>,
+    first_givens: &NameTable<'c>,
+) -> Vec<Reading<'c>> {
     counts
         .values()
         .filter_map(|counted| {
             let name = candidates[counted.first as usize].given()?;
-            Some(Reading { name, count: counted.count })
+            let first = first_givens.get(first_word(name));
+            let (phonetic, groups, listed) = (first.phonetic, first.groups, first.listed);
+            Some(Reading { name, count: counted.count, phonetic, groups, listed })
         })
         .collect()
 }
 
+/// Each distinct name's hash → how it was counted.
 fn count_names(candidates: &[Candidate], name_of: impl Fn(&Candidate) -> Option<&str> + Sync) -> HashedMap<Counted> {
     candidates
         .par_iter()

@@ -33,7 +33,7 @@ use serde::Serialize;
 
 pub use block::{BlockingRule, KeyPart, RuleStats};
 pub use compare::{
-    Agreement, CompareOptions, Comparison, DateLevel, IdLevel, NameLevel, misread_names_apart, one_shared_nickname,
+    Agreement, CompareOptions, Comparison, DateLevel, IdLevel, NameLevel, apart_only_as_misread, one_shared_nickname,
 };
 pub use features::{Features, Person};
 pub use merge::{Survivor, Survivorship, merge, rank};
@@ -480,7 +480,7 @@ struct Tally {
     kept_apart: BTreeMap<HardRule, usize>,
     /// The pairs counted in `kept_apart`: look-alikes, which a record
     /// linked to one of them must not resemble as much on the other's side
-    /// (`Matcher::links_past_blocking_to_a_look_alike`).
+    /// (`Matcher::linked_past_blocking_to_look_alikes`).
     kept_apart_pairs: Vec<(u32, u32)>,
     /// Per rule: pairs its blocks hold, and pairs compared under it.
     rule_pairs: Vec<(u64, u64)>,
@@ -908,22 +908,42 @@ impl<'c> Matcher<'c> {
     /// Brianna's twin Breanna, whose own record has a digit of the birth
     /// date wrong, so that no blocking rule put her beside Bri. Scored
     /// here, the pair links, and the record is as ambiguous as one that
-    /// links to both. `kept_apart` holds the pairs scoring kept apart or
-    /// sent to a person whatever their score (possible twins, names that
-    /// differ): walked from them, since few records have any. Sorted.
+    /// links to both. `kept_apart` holds the pairs scoring kept apart, sent
+    /// to a person whatever their score (possible twins, names that differ,
+    /// a generation unknown) or that a reviewer decided `distinct`: walked
+    /// from them, since few records have any. A record whose link to the
+    /// one is a reviewer's, or whose pair with the other a reviewer decided,
+    /// is settled. Sorted.
     fn linked_past_blocking_to_look_alikes(&self, partners: &cluster::Partners, kept_apart: &[(u32, u32)]) -> Vec<u32> {
-        let mut records: Vec<u32> = kept_apart
+        let undecided = |x: u32, y: u32| self.decisions.get(x, y).is_none();
+        let mut unpaired: Vec<(u32, u32)> = kept_apart
             .par_iter()
             .filter(|&&(a, b)| !(partners.of(a).is_empty() && partners.of(b).is_empty()))
             .filter(|&&(a, b)| self.look_alike(a, b, partners))
             .flat_map_iter(|&(a, b)| [(a, b), (b, a)])
             .flat_map_iter(|(partner, other)| {
-                partners.of(partner).iter().copied().filter(move |&record| {
-                    record != other && !partners.contains(record, other) && self.would_link(record, other)
-                })
+                partners
+                    .of(partner)
+                    .iter()
+                    .copied()
+                    .filter(move |&record| {
+                        record != other
+                            && !partners.contains(record, other)
+                            && undecided(record, partner)
+                            && undecided(record, other)
+                    })
+                    .map(move |record| (record, other))
             })
             .collect();
-        records.par_sort_unstable();
+        // One record and one look-alike are scored once, however many
+        // kept-apart pairs lead to them.
+        unpaired.par_sort_unstable();
+        unpaired.dedup();
+        let mut records: Vec<u32> = unpaired
+            .par_iter()
+            .filter(|&&(record, other)| self.would_link(record, other))
+            .map(|&(record, _)| record)
+            .collect();
         records.dedup();
         records
     }
@@ -944,7 +964,7 @@ impl<'c> Matcher<'c> {
 
     /// Two records a hard rule or a reviewer keeps apart, or that wait for
     /// a person whatever their score (possible twins, patients whose names
-    /// differ): a record alike to both could be either. Two that are a
+    /// differ, a generation unknown): a record alike to both could be either. Two that are a
     /// link themselves are neither, and are not compared again.
     fn look_alike(&self, x: u32, y: u32, partners: &cluster::Partners) -> bool {
         if partners.contains(x, y) {
@@ -1003,8 +1023,9 @@ impl<'c> Matcher<'c> {
         }
         self.blocks.release();
 
-        let decisions_applied = self.apply_decisions(&mut tally);
-        let linked = cluster::Partners::new(self.features.len(), tally.links.iter().map(|pair| (pair.a, pair.b)));
+        // Gathered before reviewers' decisions take the decided pairs out of
+        // the lists: a pair decided `distinct` stays look-alikes (and
+        // `look_alike` drops those decided `match`).
         let kept_apart: Vec<(u32, u32)> = tally
             .kept_apart_pairs
             .iter()
@@ -1015,7 +1036,10 @@ impl<'c> Matcher<'c> {
                     .flatten()
                     .map(|pair| (pair.a, pair.b)),
             )
+            .chain(self.decisions.pairs(Decision::Distinct))
             .collect();
+        let decisions_applied = self.apply_decisions(&mut tally);
+        let linked = cluster::Partners::new(self.features.len(), tally.links.iter().map(|pair| (pair.a, pair.b)));
         let look_alikes = self.look_alikes(&linked, &kept_apart);
         drop(kept_apart);
         let doubt = self.doubted_filings(&tally, &linked);
@@ -1728,6 +1752,29 @@ pub(crate) mod tests {
         assert_eq!(outcome.stats.kept_apart.get(&HardRule::Twins), Some(&1));
         assert_eq!(outcome.cluster_of, vec![0, 1, 2]);
         assert_eq!(reviewed(&outcome), [(0, 2, ReviewReason::LinksToLookAlikes)]);
+
+        // A reviewer who says which twin Bri is settles her.
+        let decided = |candidates: &[Candidate], decisions: &[(u32, u32, Decision)]| {
+            let mut given = Decisions::default();
+            for &(a, b, decision) in decisions {
+                given.insert(a, b, decision);
+            }
+            Matcher::prepare(candidates, &MatchConfig::default()).with_decisions(given).run()
+        };
+        let brianna = decided(&candidates, &[(0, 2, Decision::Match)]);
+        assert_eq!((brianna.cluster_of.clone(), reviewed(&brianna)), (vec![0, 1, 0], vec![]));
+        let not_breanna = decided(&candidates, &[(1, 2, Decision::Distinct)]);
+        assert_eq!((not_breanna.cluster_of.clone(), reviewed(&not_breanna)), (vec![0, 1, 0], vec![]));
+
+        // Two registrations a reviewer told apart are look-alikes as well,
+        // though scoring would have linked them: Brianna twice, born three
+        // days apart, are twins both named Brianna by the chart.
+        let mut candidates = candidates.clone();
+        candidates[1] = with_household(registered("Brianna", "Zamera", date(2013, 5, 11), "517369"));
+        let apart = decided(&candidates, &[(0, 1, Decision::Distinct)]);
+        assert_eq!(apart.stats.candidate_pairs, 2, "Bri and the second Brianna share no block");
+        assert_eq!(apart.cluster_of, vec![0, 1, 2]);
+        assert_eq!(reviewed(&apart), [(0, 2, ReviewReason::LinksToLookAlikes)]);
     }
 
     #[test]
@@ -1751,6 +1798,12 @@ pub(crate) mod tests {
             Matcher::prepare(&[father.clone(), son.clone()], &MatchConfig::default()).with_decisions(decisions).run();
         assert_eq!(decided.cluster_of, vec![0, 0]);
         assert!(decided.review.is_empty());
+        // One national id says one man, whatever the dates.
+        let mut one_man = [father.clone(), son.clone()];
+        for record in &mut one_man {
+            record.set_text(TextField::NationalId, Some("123456780"));
+        }
+        assert_eq!(run(&one_man, &MatchConfig::default()).cluster_of, vec![0, 0]);
         // Both suffixes unrecorded: one name twice, scored as ever.
         father.suffix = None;
         assert_eq!(run(&[father, son], &MatchConfig::default()).cluster_of, vec![0, 0]);

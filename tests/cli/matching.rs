@@ -423,10 +423,10 @@ fn explain_says_when_a_given_name_was_read_as_a_typo() {
 fn a_twins_name_mistyped_into_a_typo_of_another_name_keeps_the_twins_apart() {
     // Mia is common in the practice, Maya a name too. Twins Maya and Mia
     // Okafor, at one home: Mia's name keyed MAI, one error from MIA and two
-    // from MAYA.
+    // from MAYA, on a registration of the old EMR and on a scan.
     let mut rows = Vec::new();
-    for i in 0..24 {
-        let given = if i < 21 { "Mia" } else { "Maya" };
+    for i in 0..48 {
+        let given = if i < 45 { "Mia" } else { "Maya" };
         let row = format!(
             "E297{i:02};Lindqvist{i};{given};{:02}.{:02}.{};2;{} Elm St;Columbus;OH;43220;\n",
             1 + i % 28,
@@ -436,21 +436,39 @@ fn a_twins_name_mistyped_into_a_typo_of_another_name_keeps_the_twins_apart() {
         );
         rows.extend_from_slice(row.as_bytes());
     }
+    // A Mia of the same surname and birthday in another town, no kin.
+    rows.extend_from_slice(b"E29799;Okafor;Mia;14.08.2020;2;12 Lake Rd;Dayton;OH;45402;\n");
     rows.extend_from_slice(b"E29800;Okafor;Maya;14.08.2020;2;841 Prospect Blvd;Columbus;OH;43220;6437968659\n");
     rows.extend_from_slice(b"E29801;Okafor;Mai;14.08.2020;2;841 Prospect Blvd;Columbus;OH;43220;6437968659\n");
     let (wd, lines) = demo_with_old_emr_rows(&rows);
+    let mut index = wd.read("scan_index.txt");
+    if !index.ends_with('\n') {
+        index.push('\n');
+    }
+    index.push_str("B003||OKAFOR|MAI|08/14/2020|CORR|07/07/2024|1|B003\\0130.pdf\n");
+    std::fs::write(wd.path("scan_index.txt"), &index).unwrap();
+    std::fs::copy(wd.path("scans/B003/0129.pdf"), wd.path("scans/B003/0130.pdf")).unwrap();
+    let scan = format!("scans:{}", index.lines().count());
     let (maya, mai) = (format!("old_emr:{}", lines - 1), format!("old_emr:{lines}"));
-    let explain = wd.run(&["explain", "migration.toml", &maya, &mai]);
+    let explain = wd.run(&["explain", "migration.toml", &maya, &scan, "--dedupe"]);
     explain.assert_success();
     assert!(explain.stdout.contains("decision: kept apart by the twins rule"), "{}", explain.stdout);
-    let misread = format!("given_name: that of {mai} is one keying error from a far commoner name");
+    let misread = format!("given_name: that of {scan} is one keying error from a far commoner name");
     assert!(explain.stdout.contains(&misread), "{}", explain.stdout);
     assert!(explain.stdout.contains("clusters: two patients"), "{}", explain.stdout);
-    let json = wd.run(&["explain", "migration.toml", &maya, &mai, "--json"]).assert_success().json();
-    assert_eq!(json["given_misread_rows"], serde_json::json!([mai]));
-    // Mai beside a Mia: one keying error, and no such line.
-    let mia = format!("old_emr:{}", lines - 25);
-    let typo = wd.run(&["explain", "migration.toml", &mia, &mai, "--json"]).assert_success().json();
+    let json = wd.run(&["explain", "migration.toml", &maya, &scan, "--dedupe", "--json"]).assert_success().json();
+    assert_eq!(json["given_misread_rows"], serde_json::json!([scan]));
+    // Registered twice in the old EMR, Maya and Mai could be one girl
+    // registered again with a worse typo: a person decides.
+    let twice = wd.run(&["explain", "migration.toml", &maya, &mai, "--dedupe", "--json"]).assert_success().json();
+    assert!(twice["hard_rule"].is_null(), "{twice}");
+    assert_eq!(twice["possible_twins"], true, "{twice}");
+    assert!(twice.get("given_misread_rows").is_none(), "{twice}");
+    // Mai beside a Mia of her surname and birthday: one keying error, so
+    // the twins rule does not apply, and no such line.
+    let mia = format!("old_emr:{}", lines - 2);
+    let typo = wd.run(&["explain", "migration.toml", &mia, &scan, "--dedupe", "--json"]).assert_success().json();
+    assert!(typo["hard_rule"].is_null(), "{typo}");
     assert!(typo.get("given_misread_rows").is_none(), "{typo}");
 }
 
