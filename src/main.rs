@@ -8,7 +8,7 @@ static ALLOCATOR: emr_migrate::allocator::Allocator = emr_migrate::allocator::Al
 
 fn main() -> ExitCode {
     // SAFETY: the first statement of main, before any other thread exists.
-    unsafe { emr_migrate::allocator::return_freed_memory_at_once() };
+    unsafe { emr_migrate::allocator::return_freed_memory_soon() };
     let cli = emr_migrate::cli::Cli::parse();
     match emr_migrate::run(cli) {
         Ok(outcome) => outcome.exit_code(),
