@@ -384,24 +384,28 @@ fn patients_with_no_name_in_common_wait_in_review_and_say_why() {
     assert!(explain.stdout.contains("review.csv: listed (names_differ)"), "{}", explain.stdout);
 }
 
-#[test]
-fn explain_says_when_a_given_name_was_read_as_a_typo() {
-    // Kevin made common in the practice, then Kevin Brandt registered
-    // twice: as Kev, and mistyped as KVEIN.
+/// Old EMR rows that make given names common in the practice: one row per
+/// name in `given`, each under a surname and a birthday of its own.
+fn names_made_common(id_prefix: &str, given: &[&str], sex: u8, born_from: usize) -> Vec<u8> {
     let mut rows = Vec::new();
-    let surnames = ["Abbott", "Baker", "Chen", "Dalton", "Evans", "Fischer", "Garza", "Hughes", "Ito", "Jensen", "Kim"];
-    for i in 0..22 {
+    for (i, name) in given.iter().enumerate() {
         let row = format!(
-            "E293{i:02};{}{};Kevin;{:02}.{:02}.{};1;{} Elm St;Columbus;OH;43220;\n",
-            surnames[i % surnames.len()],
-            if i < surnames.len() { "" } else { "son" },
+            "{id_prefix}{i:02};Lindqvist{i};{name};{:02}.{:02}.{};{sex};{} Elm St;Columbus;OH;43220;\n",
             1 + i % 28,
             1 + i % 12,
-            1940 + i,
+            born_from + i,
             100 + i
         );
         rows.extend_from_slice(row.as_bytes());
     }
+    rows
+}
+
+#[test]
+fn explain_says_when_a_given_name_was_read_as_a_typo() {
+    // Kevin made common in the practice, then Kevin Brandt registered
+    // twice: as Kev, and mistyped as KVEIN.
+    let mut rows = names_made_common("E293", &["Kevin"; 22], 1, 1940);
     rows.extend_from_slice(b"E29400;Brandt;Kev;04.03.1990;1;7 Oak St;Columbus;OH;43220;\n");
     rows.extend_from_slice(b"E29401;Brandt;Kvein;04.03.1990;1;7 Oak St;Columbus;OH;43220;\n");
     let (wd, lines) = demo_with_old_emr_rows(&rows);
@@ -424,18 +428,7 @@ fn a_twins_name_mistyped_into_a_typo_of_another_name_keeps_the_twins_apart() {
     // Mia is common in the practice, Maya a name too. Twins Maya and Mia
     // Okafor, at one home: Mia's name keyed MAI, one error from MIA and two
     // from MAYA, on a registration of the old EMR and on a scan.
-    let mut rows = Vec::new();
-    for i in 0..48 {
-        let given = if i < 45 { "Mia" } else { "Maya" };
-        let row = format!(
-            "E297{i:02};Lindqvist{i};{given};{:02}.{:02}.{};2;{} Elm St;Columbus;OH;43220;\n",
-            1 + i % 28,
-            1 + i % 12,
-            1950 + i,
-            100 + i
-        );
-        rows.extend_from_slice(row.as_bytes());
-    }
+    let mut rows = names_made_common("E297", &[["Mia"; 45].as_slice(), &["Maya"; 3]].concat(), 2, 1950);
     // A Mia of the same surname and birthday in another town, no kin.
     rows.extend_from_slice(b"E29799;Okafor;Mia;14.08.2020;2;12 Lake Rd;Dayton;OH;45402;\n");
     rows.extend_from_slice(b"E29800;Okafor;Maya;14.08.2020;2;841 Prospect Blvd;Columbus;OH;43220;6437968659\n");
