@@ -23,24 +23,30 @@ const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// them, and memory given back is faulted in again (on 2026-11-25's
 /// machine, 7 to 14 s of system time in a 1M `validate`). Ten milliseconds
 /// spans a batch, and a stage of matching lasts far longer. Measured at 1M,
-/// alternating with no delay: `validate` 25.1 and 21.3 s took 19.1 and
-/// 17.9 s (system time 13.8 and 7.6 s took 5.9 and 5.4 s), the same peak;
+/// alternating with no delay: `validate` 24.6 and 23.7 s took 19.0 and
+/// 19.7 s (system time 12.9 and 8.7 s took 5.5 and 6.7 s), the same peak;
 /// matching's median of three 4.28 s took 4.01 s, its peak 1,004 to
 /// 1,025 MB took 1,037 to 1,058 MB.
 const PURGE_DELAY_MS: std::ffi::c_long = 10;
 
+/// mimalloc 3's own purge delay (options.c), which the test pins.
+const MIMALLOC_DEFAULT_PURGE_DELAY_MS: std::ffi::c_long = 1000;
+
 /// Gives freed memory back to the system after `PURGE_DELAY_MS` instead of
-/// a second later. Only the default changes: `MIMALLOC_PURGE_DELAY` in the
-/// environment still wins.
+/// a second later. Only the default changes: a delay set in the
+/// environment (`MIMALLOC_PURGE_DELAY`, or its old name
+/// `MIMALLOC_RESET_DELAY`, in any case) still wins.
 ///
 /// # Safety
 ///
 /// Call it before any other thread starts: mimalloc writes the option
 /// without synchronisation, and other threads read it as they free memory.
 pub unsafe fn return_freed_memory_soon() {
-    // mimalloc has read its options from the environment when the process
-    // started, so `mi_option_set_default` would come too late.
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+    // mimalloc reads its options from the environment (under either name,
+    // in any case) at the first read, so `mi_option_set_default` would come
+    // too late: a value other than the built-in default came from there.
+    // SAFETY: as below; the call reads one integer option.
+    if unsafe { libmimalloc_sys::mi_option_get(PURGE_DELAY) } != MIMALLOC_DEFAULT_PURGE_DELAY_MS {
         return;
     }
     // SAFETY: the caller guarantees no other thread runs yet; the call
@@ -61,8 +67,12 @@ mod tests {
         // allocates through the system allocator, so no thread of it reads
         // mimalloc's options.
         let get = || unsafe { libmimalloc_sys::mi_option_get(PURGE_DELAY) };
-        assert_eq!(get(), 1000, "mimalloc 3's default purge delay (ms)");
+        assert_eq!(get(), MIMALLOC_DEFAULT_PURGE_DELAY_MS, "mimalloc 3's default purge delay (ms)");
         unsafe { return_freed_memory_soon() };
         assert_eq!(get(), PURGE_DELAY_MS);
+        // A delay the environment gave, under any name, is left alone.
+        unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 250) };
+        unsafe { return_freed_memory_soon() };
+        assert_eq!(get(), 250);
     }
 }

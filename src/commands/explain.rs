@@ -46,9 +46,9 @@ struct Explanation {
     /// level rests on it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     given_typo_rows: Vec<String>,
-    /// The rows whose given name, one keying error from far commoner names,
-    /// was read as those names, when that reading made the two given names
-    /// two for the twins rule (MAI, a typo of MIA, beside MAYA).
+    /// The rows whose given name, a typo, was read as the commoner names one
+    /// keying error from it, when that reading made the two given names two
+    /// for the twins rule (MAI, a typo of MIA, beside MAYA).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     given_misread_rows: Vec<String>,
     /// Both rows carry one nickname that two names of the practice share
@@ -243,8 +243,8 @@ fn render(explanation: &Explanation, project: &Project) -> String {
     if !explanation.given_misread_rows.is_empty() {
         let _ = writeln!(
             text,
-            "given_name: that of {} {} one keying error from a far commoner name that the other row's is not: \
-             read as that name, the two are two names (docs/matching.md, section 5)\n",
+            "given_name: that of {} {} a typo, one keying error from commoner names, none of which the other \
+             row's is or passes for: read as them, the two are two names (docs/matching.md, section 5)\n",
             explanation.given_misread_rows.join(" and "),
             if explanation.given_misread_rows.len() > 1 { "are" } else { "is" }
         );

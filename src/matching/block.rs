@@ -488,7 +488,7 @@ fn block_rule(
     let mut stats =
         RuleStats { rule: rule.clone(), blocks: 0, pairs: 0, new_pairs: 0, oversized_blocks: 0, skipped_pairs: 0 };
     // Every block holds two entries at least. Room that is never written is
-    // given no pages (freed memory goes back to the system at once, see
+    // given no pages (freed memory goes back to the system within 10 ms, see
     // allocator.rs), and the vector never grows by copying itself into
     // memory the system must zero first.
     let mut blocks = Vec::with_capacity(entries.len() / 2);

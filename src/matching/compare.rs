@@ -234,14 +234,22 @@ pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Compari
     let identifier = compare_identifiers(a, b);
     let birth = compare_dates(x.birth, y.birth);
     let registrations = x.kind == CandidateKind::Patient && y.kind == CandidateKind::Patient;
+    // Registrations are patient rows. A patient already in the database
+    // holds every legacy identifier of the rows merged into it but only its
+    // golden record's names: a row registered again as Bill disagrees with
+    // William, the name it kept, while agreeing with the Bill it was merged
+    // from.
+    let possible_twins = !options.link_possible_twins
+        && registrations
+        && could_be_twins(alike_names(family, given, a, b), birth, same_home(address, phone), identifier);
     let names_apart = !options.allow_twins && distinct_given_names(given, a, b, sex);
-    // Two registrations of one system under names only a misreading tells
-    // apart could be one patient registered twice, the name mistyped worse:
-    // possible twins, for a person, rather than the rule.
-    let registered_twice = registrations && identifier == Agreement::Disagree;
+    // Possible twins under names only a misreading tells apart could as
+    // well be one patient registered again, the name mistyped worse: they
+    // wait for a person rather than fall to the rule. Any other pair (in
+    // two systems, or not alike enough to wait) the rule keeps apart.
     let distinct = names_apart
         || (!options.allow_twins
-            && !registered_twice
+            && !possible_twins
             && twins_could_share(family, given, birth)
             && misread_names_apart(given, a, b, sex));
     // `distinct` (off with the twins rules) holds for given names that are
@@ -275,17 +283,7 @@ pub fn compare(a: Person<'_>, b: Person<'_>, options: CompareOptions) -> Compari
                 national_id == IdLevel::Different
                     && [x, y].iter().all(|candidate| candidate.text(TextField::NationalId).is_some_and(is_valid_ssn)),
             ),
-            // Registrations are patient rows. A patient already in the
-            // database holds every legacy identifier of the rows merged into
-            // it but only its golden record's names: a row registered again
-            // as Bill disagrees with William, the name it kept, while
-            // agreeing with the Bill it was merged from.
-            (
-                POSSIBLE_TWINS,
-                !options.link_possible_twins
-                    && registrations
-                    && could_be_twins(alike_names(family, given, a, b), birth, same_home(address, phone), identifier),
-            ),
+            (POSSIBLE_TWINS, possible_twins),
             (
                 GENERATIONS_APART,
                 x.suffix.is_some() != y.suffix.is_some()
@@ -1253,6 +1251,24 @@ mod tests {
             compare(features.person(first as u32), features.person(first as u32 + 1), CompareOptions::default());
         assert_eq!(crate::matching::HardRule::applies(&twice), None, "{twice:?}");
         assert!(twice.possible_twins(), "{twice:?}");
+        // Where such a pair would not wait (possible twins linked on their
+        // score), the rule still keeps the twins apart.
+        let linking = CompareOptions { link_possible_twins: true, ..CompareOptions::default() };
+        let scored = compare(features.person(first as u32), features.person(first as u32 + 1), linking);
+        assert_eq!(crate::matching::HardRule::applies(&scored), Some(crate::matching::HardRule::Twins));
+        // Nor at two homes with a digit of the date mistyped: not possible
+        // twins (grown twins' registrations agree to the day), but twins.
+        let apart = [
+            crate::matching::tests::registered("Maya", "Okafor", born, "100"),
+            crate::matching::tests::registered("Mai", "Okafor", date(2020, 8, 24), "200"),
+        ];
+        let mut at_two_homes = candidates[..first].to_vec();
+        at_two_homes.extend(apart);
+        let features = Features::new(&at_two_homes);
+        let two_homes =
+            compare(features.person(first as u32), features.person(first as u32 + 1), CompareOptions::default());
+        assert!(!two_homes.possible_twins(), "{two_homes:?}");
+        assert_eq!(crate::matching::HardRule::applies(&two_homes), Some(crate::matching::HardRule::Twins));
         // Where no Mia is known, MAI is a typo of nothing known: the score decides.
         let mut without_mia: Vec<_> = (0..40).map(|_| candidate("Maya", "Park", date(1991, 1, 1))).collect();
         without_mia.push(candidate("Maya", "Okafor", born));

@@ -1026,7 +1026,7 @@ impl<'c> Matcher<'c> {
         // Gathered before reviewers' decisions take the decided pairs out of
         // the lists: a pair decided `distinct` stays look-alikes (and
         // `look_alike` drops those decided `match`).
-        let kept_apart: Vec<(u32, u32)> = tally
+        let mut kept_apart: Vec<(u32, u32)> = tally
             .kept_apart_pairs
             .iter()
             .copied()
@@ -1037,7 +1037,11 @@ impl<'c> Matcher<'c> {
                     .map(|pair| (pair.a, pair.b)),
             )
             .chain(self.decisions.pairs(Decision::Distinct))
+            .map(|(a, b)| (a.min(b), a.max(b)))
             .collect();
+        // A pair both queued and decided would be walked twice.
+        kept_apart.par_sort_unstable();
+        kept_apart.dedup();
         let decisions_applied = self.apply_decisions(&mut tally);
         let linked = cluster::Partners::new(self.features.len(), tally.links.iter().map(|pair| (pair.a, pair.b)));
         let look_alikes = self.look_alikes(&linked, &kept_apart);
@@ -1763,6 +1767,20 @@ pub(crate) mod tests {
         };
         let brianna = decided(&candidates, &[(0, 2, Decision::Match)]);
         assert_eq!((brianna.cluster_of.clone(), reviewed(&brianna)), (vec![0, 1, 0], vec![]));
+        // The walk itself: Bri, linked to Brianna, is as like Breanna,
+        // unless a reviewer linked her to Brianna or told her from Breanna.
+        let walk = |decisions: &[(u32, u32, Decision)]| {
+            let mut given = Decisions::default();
+            for &(a, b, decision) in decisions {
+                given.insert(a, b, decision);
+            }
+            let matcher = Matcher::prepare(&candidates, &MatchConfig::default()).with_decisions(given);
+            let linked = cluster::Partners::new(3, [(0, 2)].into_iter());
+            matcher.linked_past_blocking_to_look_alikes(&linked, &[(0, 1)])
+        };
+        assert_eq!(walk(&[]), [2]);
+        assert!(walk(&[(0, 2, Decision::Match)]).is_empty());
+        assert!(walk(&[(1, 2, Decision::Distinct)]).is_empty());
         let not_breanna = decided(&candidates, &[(1, 2, Decision::Distinct)]);
         assert_eq!((not_breanna.cluster_of.clone(), reviewed(&not_breanna)), (vec![0, 1, 0], vec![]));
 
@@ -1804,6 +1822,11 @@ pub(crate) mod tests {
             record.set_text(TextField::NationalId, Some("123456780"));
         }
         assert_eq!(run(&one_man, &MatchConfig::default()).cluster_of, vec![0, 0]);
+        // So does one chart number.
+        let mut senior = with_household(registered("Kwabena", "Akuemi", date(1970, 7, 4), "5100"));
+        (senior.suffix, senior.birth) = (Some("SR"), None);
+        let one_chart = [senior, with_household(registered("Kwabena", "Akuemi", date(1996, 12, 22), "5100"))];
+        assert_eq!(run(&one_chart, &MatchConfig::default()).cluster_of, vec![0, 0]);
         // Both suffixes unrecorded: one name twice, scored as ever.
         father.suffix = None;
         assert_eq!(run(&[father, son], &MatchConfig::default()).cluster_of, vec![0, 0]);

@@ -446,7 +446,7 @@ fn a_twins_name_mistyped_into_a_typo_of_another_name_keeps_the_twins_apart() {
     let explain = wd.run(&["explain", "migration.toml", &maya, &scan, "--dedupe"]);
     explain.assert_success();
     assert!(explain.stdout.contains("decision: kept apart by the twins rule"), "{}", explain.stdout);
-    let misread = format!("given_name: that of {scan} is one keying error from a far commoner name");
+    let misread = format!("given_name: that of {scan} is a typo, one keying error from commoner names");
     assert!(explain.stdout.contains(&misread), "{}", explain.stdout);
     assert!(explain.stdout.contains("clusters: two patients"), "{}", explain.stdout);
     let json = wd.run(&["explain", "migration.toml", &maya, &scan, "--dedupe", "--json"]).assert_success().json();
