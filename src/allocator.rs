@@ -18,7 +18,7 @@ const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// mimalloc's default is a second. Matching frees and allocates hundreds of
 /// megabytes in bursts; with a second's delay, what one stage freed is still
 /// resident when the next allocates, which put the 1M-patient matching peak
-/// at 1.7 GB instead of 1.1 GB. No delay at all cost the reading stages
+/// at 1.7 GB instead of 1.0 GB. No delay at all cost the reading stages
 /// instead: each batch of rows frees its buffers before the next allocates
 /// them, and memory given back is faulted in again (on 2026-11-25's
 /// machine, 7 to 14 s of system time in a 1M `validate`). Ten milliseconds
@@ -28,9 +28,6 @@ const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// matching's median of three 4.28 s took 4.01 s, its peak 1,004 to
 /// 1,025 MB took 1,037 to 1,058 MB.
 const PURGE_DELAY_MS: std::ffi::c_long = 10;
-
-/// mimalloc 3's own purge delay (options.c), which the test pins.
-const MIMALLOC_DEFAULT_PURGE_DELAY_MS: std::ffi::c_long = 1000;
 
 /// Gives freed memory back to the system after `PURGE_DELAY_MS` instead of
 /// a second later. Only the default changes: a delay set in the
@@ -42,37 +39,38 @@ const MIMALLOC_DEFAULT_PURGE_DELAY_MS: std::ffi::c_long = 1000;
 /// Call it before any other thread starts: mimalloc writes the option
 /// without synchronisation, and other threads read it as they free memory.
 pub unsafe fn return_freed_memory_soon() {
-    // mimalloc reads its options from the environment (under either name,
-    // in any case) at the first read, so `mi_option_set_default` would come
-    // too late: a value other than the built-in default came from there.
-    // SAFETY: as below; the call reads one integer option.
-    if unsafe { libmimalloc_sys::mi_option_get(PURGE_DELAY) } != MIMALLOC_DEFAULT_PURGE_DELAY_MS {
-        return;
-    }
+    // A default only: mimalloc leaves an option it set from the
+    // environment alone (options.c), whether it read the environment
+    // already or reads it at the first use.
     // SAFETY: the caller guarantees no other thread runs yet; the call
     // writes one integer option and touches no allocated memory.
-    unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, PURGE_DELAY_MS) };
+    unsafe { libmimalloc_sys::mi_option_set_default(PURGE_DELAY, PURGE_DELAY_MS) };
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// mimalloc 3's own purge delay (options.c): it pins the option's place.
+    const MIMALLOC_DEFAULT_PURGE_DELAY_MS: std::ffi::c_long = 1000;
+
     #[test]
-    fn the_option_set_is_the_purge_delay() {
-        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
-            return; // the environment's value would win, as it should
+    fn the_option_set_is_the_purge_delay_and_only_its_default() {
+        let named = |name: &str| ["MIMALLOC_PURGE_DELAY", "MIMALLOC_RESET_DELAY"].contains(&name);
+        if std::env::vars_os().any(|(name, _)| named(&name.to_string_lossy().to_uppercase())) {
+            return; // the environment's delay would win, as it should
         }
         // SAFETY: reads and writes one integer option; this test binary
         // allocates through the system allocator, so no thread of it reads
-        // mimalloc's options.
+        // mimalloc's options, and no other test touches them.
         let get = || unsafe { libmimalloc_sys::mi_option_get(PURGE_DELAY) };
         assert_eq!(get(), MIMALLOC_DEFAULT_PURGE_DELAY_MS, "mimalloc 3's default purge delay (ms)");
         unsafe { return_freed_memory_soon() };
         assert_eq!(get(), PURGE_DELAY_MS);
-        // A delay the environment gave, under any name, is left alone.
-        unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 250) };
+        // A delay set as the environment sets it (even to the built-in
+        // default's value) is left alone.
+        unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, MIMALLOC_DEFAULT_PURGE_DELAY_MS) };
         unsafe { return_freed_memory_soon() };
-        assert_eq!(get(), 250);
+        assert_eq!(get(), MIMALLOC_DEFAULT_PURGE_DELAY_MS);
     }
 }

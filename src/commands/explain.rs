@@ -243,10 +243,10 @@ fn render(explanation: &Explanation, project: &Project) -> String {
     if !explanation.given_misread_rows.is_empty() {
         let _ = writeln!(
             text,
-            "given_name: that of {} {} a typo, one keying error from commoner names, none of which the other \
+            "given_name: that of {} {}, one keying error from commoner names, none of which the other \
              row's is or passes for: read as them, the two are two names (docs/matching.md, section 5)\n",
             explanation.given_misread_rows.join(" and "),
-            if explanation.given_misread_rows.len() > 1 { "are" } else { "is" }
+            if explanation.given_misread_rows.len() > 1 { "are typos" } else { "is a typo" }
         );
     }
     if explanation.given_shared_nickname {
