@@ -414,20 +414,27 @@ fn compare_names(a: Person<'_>, b: Person<'_>) -> (NameLevel, NameLevel) {
     let (x, y) = (a.candidate, b.candidate);
     let family = compare_name(x.family(), y.family(), a.derived.family_phonetic.sounds_like(b.derived.family_phonetic));
     let given_sound = a.derived.given_phonetic.sounds_like(b.derived.given_phonetic);
-    let given = match compare_name(x.given(), y.given(), given_sound) {
-        NameLevel::Close | NameLevel::Similar | NameLevel::Different | NameLevel::Partial | NameLevel::Phonetic
-            if share_group(a.derived.given_groups, b.derived.given_groups) =>
-        {
-            NameLevel::Nickname
-        }
-        level => level,
-    };
+    let given = given_level(x.given(), y.given(), given_sound, [a.derived.given_groups, b.derived.given_groups]);
     let both_differ = !matches!(family, NameLevel::Exact | NameLevel::Close)
         && !matches!(given, NameLevel::Exact | NameLevel::Close | NameLevel::Nickname);
     if both_differ && is_same_name(x.family(), y.given()) && is_same_name(x.given(), y.family()) {
         return (NameLevel::Swapped, NameLevel::Swapped);
     }
     (family, given)
+}
+
+/// Two given names' level: `compare_name`'s, but `Nickname` where the
+/// names are not the same and share a formal name (`groups`: each first
+/// word's, from the nickname table or the listed name it is a typo of).
+fn given_level(a: Option<&str>, b: Option<&str>, sounds_alike: bool, groups: [&[u32]; 2]) -> NameLevel {
+    match compare_name(a, b, sounds_alike) {
+        NameLevel::Close | NameLevel::Similar | NameLevel::Different | NameLevel::Partial | NameLevel::Phonetic
+            if share_group(groups[0], groups[1]) =>
+        {
+            NameLevel::Nickname
+        }
+        level => level,
+    }
 }
 
 fn is_same_name(a: Option<&str>, b: Option<&str>) -> bool {
@@ -587,14 +594,10 @@ pub fn apart_only_as_misread(level: NameLevel, a: Person<'_>, b: Person<'_>, sex
     !distinct_given_names(level, a, b, sex) && misread_names_apart(level, a, b, sex)
 }
 
-/// Two readings compared as two records' given names are (`compare_names`,
+/// Two readings compared as two records' given names are (`given_level`,
 /// `distinct_given_names`).
 fn readings_apart(p: Reading<'_>, q: Reading<'_>, sex: Agreement) -> bool {
-    let level = match compare_name(Some(p.name), Some(q.name), p.phonetic.sounds_like(q.phonetic)) {
-        NameLevel::Exact => NameLevel::Exact,
-        _ if share_group(p.groups, q.groups) => NameLevel::Nickname,
-        level => level,
-    };
+    let level = given_level(Some(p.name), Some(q.name), p.phonetic.sounds_like(q.phonetic), [p.groups, q.groups]);
     names_of_their_own(level, [p.listed, q.listed], [p.count, q.count], sex)
 }
 

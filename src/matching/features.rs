@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use jiff::civil::Date;
 
 use super::bucket_sort::bucket_sort_into;
-use super::compare::{CLOSE, DateLevel, TYPO_RATIO, compare_dates, jaro_winkler};
+use super::compare::{CLOSE, TYPO_RATIO, compare_dates, jaro_winkler, same_birthday};
 use super::nickname::{Nicknames, share_group};
 use super::normalize::{Candidate, stable_hash};
 use super::phonetic::Phonetic;
@@ -97,15 +97,15 @@ pub struct Person<'a> {
     pub candidate: &'a Candidate,
     pub derived: &'a Derived,
     /// What the practice's rare given names could be typos of: looked up
-    /// only where the twins rule needs it.
-    pub given_readings: &'a GivenReadings<'a>,
+    /// only where the twins rule needs it (`given_readings`).
+    readings: &'a GivenReadings<'a>,
 }
 
 impl Person<'_> {
     /// The names this person's whole given name could be a keying error
     /// of (`readings`); empty for a name of its own, or none.
     pub fn given_readings(&self) -> &[Reading<'_>] {
-        self.candidate.given().map_or(&[], |given| self.given_readings.of(given))
+        self.candidate.given().map_or(&[], |given| self.readings.of(given))
     }
 }
 
@@ -193,7 +193,7 @@ impl<'c> Features<'c> {
         Person {
             candidate: &self.candidates[index as usize],
             derived: &self.derived[index as usize],
-            given_readings: &self.given_readings,
+            readings: &self.given_readings,
         }
     }
 }
@@ -505,7 +505,7 @@ fn people_in(births: &mut Vec<Date>, run: &[(u64, u32, u32)]) -> u32 {
             continue;
         }
         if let Some(birth) = birth_of(bits)
-            && !births.iter().any(|&counted| one_birth_date(counted, birth))
+            && !births.iter().any(|&counted| same_birthday(compare_dates(Some(counted), Some(birth))))
         {
             births.push(birth);
             if births.len() > MAX_NAMESAKES as usize {
@@ -514,11 +514,6 @@ fn people_in(births: &mut Vec<Date>, run: &[(u64, u32, u32)]) -> u32 {
         }
     }
     births.len().max(1) as u32
-}
-
-/// Whether two birth dates are one, but for a keying error.
-fn one_birth_date(a: Date, b: Date) -> bool {
-    matches!(compare_dates(Some(a), Some(b)), DateLevel::Exact | DateLevel::DayMonthSwapped | DateLevel::OneDigit)
 }
 
 /// Each distinct whole given name, with how many candidates hold it and

@@ -193,11 +193,33 @@ pub enum ReviewReason {
     GenerationUnknown,
 }
 
+/// The reasons a pair waits for a person whatever its score
+/// (`Comparison::never_links`), in the order `waits_as` tries them.
+const WAITING: [ReviewReason; 3] =
+    [ReviewReason::PossibleTwins, ReviewReason::NamesDiffer, ReviewReason::GenerationUnknown];
+
 impl ReviewReason {
     /// Whether records alike to both of the pair wait as look-alikes until
     /// it is decided: the pair never links on its score.
     pub fn settles_look_alikes(self) -> bool {
-        matches!(self, ReviewReason::PossibleTwins | ReviewReason::NamesDiffer | ReviewReason::GenerationUnknown)
+        WAITING.contains(&self)
+    }
+}
+
+/// Of `Tally::waiting`, the pairs that wait for this reason.
+fn waiting_for(waiting: &[Vec<Scored>; WAITING.len()], reason: ReviewReason) -> &[Scored] {
+    WAITING.iter().position(|&of| of == reason).map_or(&[], |at| &waiting[at])
+}
+
+/// For a pair that never links on its score, its place in `WAITING`: why
+/// it waits.
+fn waits_as(comparison: &Comparison) -> usize {
+    if comparison.possible_twins() {
+        0
+    } else if comparison.names_differ() {
+        1
+    } else {
+        2
     }
 }
 
@@ -468,13 +490,10 @@ struct Scored {
 struct Tally {
     links: Vec<Scored>,
     uncertain: Vec<Scored>,
-    /// Pairs at or above `review` that could be twins: reviewed whatever
-    /// their score.
-    possible_twins: Vec<Scored>,
-    /// ... and pairs of patients whose names differ.
-    names_differ: Vec<Scored>,
-    /// ... and pairs of a suffix on one record only, and no birth date.
-    generation_unknown: Vec<Scored>,
+    /// Pairs at or above `review` reviewed whatever their score, by why
+    /// (`WAITING`'s order): possible twins, patients whose names differ, a
+    /// suffix on one record only and no birth date.
+    waiting: [Vec<Scored>; WAITING.len()],
     histogram: Vec<u64>,
     sweep: Vec<u64>,
     kept_apart: BTreeMap<HardRule, usize>,
@@ -491,9 +510,7 @@ impl Tally {
         Tally {
             links: Vec::new(),
             uncertain: Vec::new(),
-            possible_twins: Vec::new(),
-            names_differ: Vec::new(),
-            generation_unknown: Vec::new(),
+            waiting: Default::default(),
             histogram: vec![0; HISTOGRAM_BANDS],
             sweep: vec![0; sweep],
             kept_apart: BTreeMap::new(),
@@ -534,14 +551,9 @@ impl Tally {
         total
     }
 
-    fn lists(&mut self) -> [&mut Vec<Scored>; 5] {
-        [
-            &mut self.links,
-            &mut self.uncertain,
-            &mut self.possible_twins,
-            &mut self.names_differ,
-            &mut self.generation_unknown,
-        ]
+    fn lists(&mut self) -> [&mut Vec<Scored>; 2 + WAITING.len()] {
+        let [twins, names, generation] = &mut self.waiting;
+        [&mut self.links, &mut self.uncertain, twins, names, generation]
     }
 }
 
@@ -744,10 +756,8 @@ impl<'c> Matcher<'c> {
                             ScoreDecision::KeptApart(_) => {}
                             // Reviewed at any threshold: outside the sweep, which
                             // shows what the thresholds decide.
-                            ScoreDecision::Review if comparison.possible_twins() => tally.possible_twins.push(scored),
-                            ScoreDecision::Review if comparison.names_differ() => tally.names_differ.push(scored),
-                            ScoreDecision::Review if comparison.generation_unknown() => {
-                                tally.generation_unknown.push(scored)
+                            ScoreDecision::Review if comparison.never_links() => {
+                                tally.waiting[waits_as(&comparison)].push(scored)
                             }
                             _ if comparison.never_links() => {}
                             decision => {
@@ -988,9 +998,9 @@ impl<'c> Matcher<'c> {
         let decided = |pair: &Scored| self.decisions.get(pair.a, pair.b).is_some();
         tally.links.retain(|pair| !decided(pair));
         tally.uncertain.retain(|pair| !decided(pair));
-        tally.possible_twins.retain(|pair| !decided(pair));
-        tally.names_differ.retain(|pair| !decided(pair));
-        tally.generation_unknown.retain(|pair| !decided(pair));
+        for waiting in &mut tally.waiting {
+            waiting.retain(|pair| !decided(pair));
+        }
         for (a, b) in self.decisions.pairs(Decision::Match) {
             let (comparison, score) = self.score(a, b);
             tally.links.push(Scored { a, b, comparison, score, basis: LinkBasis::Reviewer });
@@ -1015,9 +1025,9 @@ impl<'c> Matcher<'c> {
         // Threads finish in any order; sorting makes the result independent of it.
         tally.links.par_sort_unstable_by_key(|pair| (pair.a, pair.b));
         tally.uncertain.par_sort_unstable_by_key(|pair| (pair.a, pair.b));
-        tally.possible_twins.sort_unstable_by_key(|pair| (pair.a, pair.b));
-        tally.names_differ.sort_unstable_by_key(|pair| (pair.a, pair.b));
-        tally.generation_unknown.sort_unstable_by_key(|pair| (pair.a, pair.b));
+        for waiting in &mut tally.waiting {
+            waiting.sort_unstable_by_key(|pair| (pair.a, pair.b));
+        }
         for (rule, &(held, compared)) in tally.rule_pairs.iter().enumerate() {
             self.blocks.record_pairs(rule, held, compared);
         }
@@ -1030,12 +1040,7 @@ impl<'c> Matcher<'c> {
             .kept_apart_pairs
             .iter()
             .copied()
-            .chain(
-                [&tally.possible_twins, &tally.names_differ, &tally.generation_unknown]
-                    .into_iter()
-                    .flatten()
-                    .map(|pair| (pair.a, pair.b)),
-            )
+            .chain(tally.waiting.iter().flatten().map(|pair| (pair.a, pair.b)))
             .chain(self.decisions.pairs(Decision::Distinct))
             .map(|(a, b)| (a.min(b), a.max(b)))
             .collect();
@@ -1080,9 +1085,9 @@ impl<'c> Matcher<'c> {
             review_pairs: 0,
             kept_apart: tally.kept_apart,
             // Counted once reviewers' decisions have taken theirs out.
-            possible_twins: self.config.would_link(&tally.possible_twins),
-            names_differ: self.config.would_link(&tally.names_differ),
-            generation_unknown: self.config.would_link(&tally.generation_unknown),
+            possible_twins: self.config.would_link(waiting_for(&tally.waiting, ReviewReason::PossibleTwins)),
+            names_differ: self.config.would_link(waiting_for(&tally.waiting, ReviewReason::NamesDiffer)),
+            generation_unknown: self.config.would_link(waiting_for(&tally.waiting, ReviewReason::GenerationUnknown)),
             refused_links: clustering.refused.len(),
             clusters: clustering.clusters,
             probability_histogram: tally.histogram,
@@ -1098,13 +1103,9 @@ impl<'c> Matcher<'c> {
         let told_apart = ToldApart::new(&self.decisions, self.features.len());
         let review = review_queue(
             &kinds,
-            [
-                (&tally.uncertain, ReviewReason::Uncertain),
-                (&tally.possible_twins, ReviewReason::PossibleTwins),
-                (&tally.names_differ, ReviewReason::NamesDiffer),
-                (&tally.generation_unknown, ReviewReason::GenerationUnknown),
-                (&held_back, ReviewReason::LinksToLookAlikes),
-            ],
+            std::iter::once((&tally.uncertain[..], ReviewReason::Uncertain))
+                .chain(WAITING.into_iter().zip(&tally.waiting).map(|(reason, pairs)| (&pairs[..], reason)))
+                .chain([(&held_back[..], ReviewReason::LinksToLookAlikes)]),
             &tally.links,
             &clustering,
             &doubt.scans,
@@ -1223,9 +1224,9 @@ pub fn run(candidates: &[Candidate], config: &MatchConfig) -> MatchOutcome {
 /// were half the queue. A scan whose chart outweighed its name
 /// (`doubted_scans`, sorted) is never claimed: it could be the twin's,
 /// misfiled, and its other pairs still ask.
-fn review_queue<const N: usize>(
+fn review_queue<'s>(
     kinds: &[CandidateKind],
-    queued: [(&[Scored], ReviewReason); N],
+    queued: impl IntoIterator<Item = (&'s [Scored], ReviewReason)>,
     // Sorted by pair.
     links: &[Scored],
     clustering: &cluster::Clustering,

@@ -38,7 +38,6 @@ pub struct Reading<'c> {
 
 /// The readings of each rare given name that has any, by `stable_hash` of
 /// the whole given name.
-#[derive(Default)]
 pub struct GivenReadings<'c>(HashedMap<Box<[Reading<'c>]>>);
 
 impl std::fmt::Debug for GivenReadings<'_> {

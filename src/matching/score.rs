@@ -14,8 +14,8 @@
 //!   Zebrowski;
 //! - full-name frequency: both names agreeing, beside a birth date that
 //!   agrees or is missing, weigh no more than the people who hold that
-//!   full name allow
-//!   (`Model::full_name_bound`), since names of one origin go together;
+//!   full name allow (`Model::full_name_bound`), since names of one origin
+//!   go together;
 //! - households: address, town, postal code and phone are what spouses,
 //!   parents and children share, so they count for nothing once the birth
 //!   dates disagree (see `household_only_levels`).

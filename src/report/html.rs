@@ -309,8 +309,8 @@ fn threshold_sweep(page: &mut String, stats: &crate::matching::MatchStats) {
     page.push_str("<h3>What other thresholds would give</h3>");
     page.push_str(
         "<p>Pairs a hard rule keeps apart are not counted, nor possible twins, patients whose names differ, and \
-         Jr or Sr on one record without a birth date to compare (reviewed at any threshold). Links join records into one patient; review pairs wait for a person's \
-         decision.</p>",
+         Jr or Sr on one record without a birth date to compare (reviewed at any threshold). Links join records \
+         into one patient; review pairs wait for a person's decision.</p>",
     );
     page.push_str("<table><tr><th>Auto-link at</th><th>Links</th><th>Review pairs</th></tr>");
     for row in stats.threshold_sweep.iter().filter(|row| row.threshold >= stats.review) {

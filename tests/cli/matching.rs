@@ -466,6 +466,31 @@ fn a_twins_name_mistyped_into_a_typo_of_another_name_keeps_the_twins_apart() {
 }
 
 #[test]
+fn a_suffix_on_one_record_and_no_birth_date_to_compare_waits_for_a_person() {
+    // Kwabena Akuemi Sr, his birth date keyed as one that does not exist,
+    // and his son at his address: which is which, no birth year tells.
+    // validate rejects the father's row; dedupe matches it without a date.
+    let (wd, lines) = demo_with_old_emr_rows(
+        b"E29900;Akuemi;Kwabena Sr;31.02.1970;1;431 Prospect St;Columbus;OH;43220;6145550111\n\
+          E29901;Akuemi;Kwabena;22.12.1996;1;431 Prospect St;Columbus;OH;43220;6145550111\n",
+    );
+    let (father, son) = (format!("old_emr:{}", lines - 1), format!("old_emr:{lines}"));
+    let explain = wd.run(&["explain", "migration.toml", &father, &son, "--dedupe"]);
+    explain.assert_success();
+    assert!(
+        explain.stdout.contains("decision: review because a suffix (Jr, Sr, II) is on one row only"),
+        "{}",
+        explain.stdout
+    );
+    assert!(explain.stdout.contains("review.csv: listed (generation_unknown)"), "{}", explain.stdout);
+    wd.run(&["dedupe", "migration.toml", "--out", "out"]).assert_success();
+    let report: serde_json::Value = serde_json::from_str(&wd.read("out/report.json")).unwrap();
+    assert_eq!(report["matching"]["generation_unknown"], 1, "{}", report["matching"]);
+    assert!(wd.read("out/review.csv").contains(",generation_unknown,"));
+    assert!(wd.read("out/report.html").contains("so nothing tells a father from the son named for him"));
+}
+
+#[test]
 fn one_nickname_twins_share_registered_twice_waits_as_possible_twins() {
     // Brianna and Breanna are names of the practice; Bri Zamera was
     // registered twice at one home: twins may both go by Bri.
